@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Build the Linux guest from Debian's arm64 packages: OUTDIR/Image (the
+# uncompressed kernel), OUTDIR/initramfs.cpio.gz (busybox + /init),
+# OUTDIR/config (the kernel's .config, for reference) and OUTDIR/VERSION.
+#
+# Usage: guests/linux/build.sh OUTDIR
+# The .deb files are kept in $TZV_CACHE (default OUTDIR/../cache/debs); with
+# them there, a rebuild needs no network, and if the outputs are newer than the
+# debs and this recipe it returns at once. Needs the arm64 dpkg architecture
+# (scripts/host-deps.sh adds it).
+set -eu
+
+[ $# = 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+mkcpio=$here/../../tools/mkcpio.py
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+cache=${TZV_CACHE:-$out/../cache/debs}
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+
+say() { echo "guest: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+candidate() {
+	apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -vx '(none)' || true
+}
+
+# Resolve the kernel through the metapackage, so a Debian ABI bump (a new
+# linux-image-6.1.0-NN-arm64) is picked up at build time. Needs apt lists only.
+resolve() {
+	kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\)\(:arm64\)\{0,1\}$/\1/p' |
+		sort -V | tail -n 1)
+	[ -n "$kpkg" ] || return 1
+	kver=$(candidate "$kpkg:arm64")
+	bver=$(candidate busybox-static:arm64)
+	[ -n "$kver" ] && [ -n "$bver" ]
+}
+
+# The cached deb of package $1 at exact version $2 (file names escape the
+# epoch's ':', so compare the control field rather than the name).
+cached() {
+	local f
+	for f in "$cache/$1"_*_arm64.deb; do
+		[ -f "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$2" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+get() {
+	cached "$1" "$2" && return 0
+	say "downloading $1 $2"
+	(cd "$cache" && apt-get download -q \
+		-o APT::Sandbox::User="$(id -un)" "$1:arm64=$2" >&2) || return 1
+	cached "$1" "$2"
+}
+
+fetch() {
+	kdeb=$(get "$kpkg" "$kver") && bdeb=$(get busybox-static "$bver")
+}
+
+# Without apt lists (or offline with stale ones): the newest debs in the cache.
+from_cache() {
+	kdeb=$(ls "$cache"/linux-image-[0-9]*-arm64_*_arm64.deb 2>/dev/null | sort -V | tail -n 1)
+	bdeb=$(ls "$cache"/busybox-static_*_arm64.deb 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kdeb" ] && [ -n "$bdeb" ] || return 1
+	kpkg=$(dpkg-deb -f "$kdeb" Package)
+	kver=$(dpkg-deb -f "$kdeb" Version)
+	bver=$(dpkg-deb -f "$bdeb" Version)
+}
+
+# Up to date when the outputs are newer than this recipe and every cached deb,
+# and the apt lists (all that resolve reads) have not changed since the last
+# resolve (ctime, as apt sets list mtimes from the server): finish at once
+# without the seconds apt-cache takes.
+quick() {
+	local lists=/var/lib/apt/lists f o
+	eval "$(apt-config shell lists Dir::State::Lists/d 2>/dev/null)"
+	[ -s "$out/VERSION" ] && [ -e "$out/.resolved" ] || return 1
+	for f in "$here/build.sh" "$here/init" "$mkcpio" \
+		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb; do
+		[ -e "$f" ] || continue
+		for o in Image initramfs.cpio.gz VERSION; do
+			[ "$out/$o" -nt "$f" ] || return 1
+		done
+	done
+	[ -z "$(find "$lists" -maxdepth 1 \( -name '*Packages*' -o -name '*Release*' \) \
+		-cnewer "$out/.resolved" 2>/dev/null)" ]
+}
+if quick; then
+	echo "guest: kernel $(cut -d';' -f1 "$out/VERSION") (up to date)"
+	exit 0
+fi
+
+ok=0
+if resolve; then
+	fetch && ok=1
+elif from_cache; then
+	say "no apt lists; using the cached debs"
+	ok=1
+fi
+if [ $ok = 0 ]; then
+	# Lists missing, or stale so the archive no longer has that version:
+	# refresh them once and try again.
+	say "refreshing apt lists (apt-get update)"
+	apt-get update -q >&2 && resolve && fetch && ok=1 || true
+fi
+if [ $ok = 0 ]; then
+	from_cache || die "cannot get linux-image-arm64/busybox-static debs for arm64 (dpkg --add-architecture arm64? network?)"
+	say "warning: using cached debs, which may be older than the archive's"
+	rm -f "$out/.resolved" # so the next run tries the archive again
+else
+	touch "$out/.resolved"
+fi
+version="$kpkg $kver; busybox-static $bver"
+
+# Nothing changed since the last build: finish at once.
+fresh=1
+for o in Image initramfs.cpio.gz VERSION; do
+	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$mkcpio"; do
+		[ "$out/$o" -nt "$d" ] || fresh=0
+	done
+done
+if [ $fresh = 1 ] && [ "$(cat "$out/VERSION")" = "$version" ]; then
+	echo "guest: kernel $kpkg $kver (up to date)"
+	exit 0
+fi
+
+work=$out/.work
+rm -rf "$work"
+mkdir -p "$work/k" "$work/bb"
+# Only boot/ is needed from the kernel deb: skipping the ~400 MB of modules
+# makes this much faster than a full dpkg-deb -x.
+dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/k" ./boot
+dpkg-deb -x "$bdeb" "$work/bb"
+
+# The loader wants a raw Image. Bookworm's (signed) arm64 vmlinuz already is
+# one, an EFI PE file with the Image header; older kernels shipped it gzipped.
+vmlinuz=$(ls "$work"/k/boot/vmlinuz-*)
+if [ "$(head -c 2 "$vmlinuz" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+	gzip -dc "$vmlinuz" >"$work/Image"
+else
+	cp "$vmlinuz" "$work/Image"
+fi
+magic=$(head -c 60 "$work/Image" | tail -c 4)
+[ "$magic" = "ARMd" ] || die "$vmlinuz does not hold an arm64 Image"
+cp "$work"/k/boot/config-* "$work/config"
+
+bb=$work/bb/bin/busybox
+[ -x "$bb" ] || die "no bin/busybox in $bdeb"
+# Applet links: ask busybox itself when qemu-user can run it; otherwise (the
+# usual case, as host-deps.sh does not install qemu-user) a fixed list of what
+# the guest's shell and tests use, all in /bin. Parsing the applet table out
+# of the binary would work without qemu but depends on busybox internals.
+qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+links=()
+if [ -n "$qemu" ] && list=$("$qemu" "$bb" --list-full 2>/dev/null) && [ -n "$list" ]; then
+	while read -r a; do
+		[ "$a" = bin/busybox ] || links+=(--symlink "$a=/bin/busybox")
+	done <<<"$list"
+else
+	for a in sh ash ls cat echo mount umount mkdir mknod poweroff reboot halt \
+		sleep free nproc devmem dmesg grep uname ps kill head tail wc sed awk \
+		cut tr sync true false test '[' printf date uptime insmod modprobe lsmod \
+		rmmod hexdump od dd seq chmod ln rm cp mv env setsid cttyhack find \
+		xargs md5sum sha256sum ip ifconfig hostname id whoami top watch time \
+		timeout; do
+		links+=(--symlink "bin/$a=/bin/busybox")
+	done
+fi
+
+$py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
+	--dir tmp:1777 --dir root:700 --dir etc --dir bin --dir sbin \
+	--dir usr/bin --dir usr/sbin \
+	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
+	--file "bin/busybox=$bb:755" --file "init=$here/init:755" "${links[@]}"
+gzip -9n "$work/initramfs.cpio"
+
+echo "$version" >"$work/VERSION"
+mv -f "$work/Image" "$work/config" "$work/initramfs.cpio.gz" "$work/VERSION" "$out/"
+rm -rf "$work"
+echo "guest: kernel $kpkg $kver"

@@ -1,0 +1,212 @@
+/* VM construction from the static configuration, and VM/vCPU lifetime. */
+#include <hyp.h>
+#include <stdarg.h>
+#include <tzv/console.h>
+#include <tzv/smccc.h>
+#include <tzv/string.h>
+#include <tzv/sysreg.h>
+
+struct vm vms[MAX_VMS];
+unsigned vm_count;
+
+/* Stage-2 table pages for every VM come from one static pool. */
+#define S2_POOL_PAGES 64
+static uint64_t s2_root[MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t s2_pool[MAX_VMS][S2_POOL_PAGES * PT_ENTRIES] __attribute__((aligned(4096)));
+
+#define HCR_VM (1UL << 0)
+#define HCR_SWIO (1UL << 1)
+#define HCR_FB (1UL << 9)
+#define HCR_BSU_IS (1UL << 10)
+#define HCR_TSC (1UL << 19)
+#define HCR_RW (1UL << 31)
+#define HCR_APK (1UL << 40)
+#define HCR_API (1UL << 41)
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+
+/* VTCR: T0SZ=25, SL0=1 (start at level 1), WB-WA, inner shareable, 4K,
+ * 40-bit physical, RES1 bit 31 */
+#define VTCR_VALUE ((1UL << 31) | 25UL | (1UL << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 16))
+
+void vm_log(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->log_budget == 0)
+		return;
+	if (--vm->log_budget == 0) {
+		pr("%s: too many messages; further ones from this VM are dropped\n",
+		   vm->cfg->name);
+		return;
+	}
+	va_start(ap, fmt);
+	vpr(fmt, ap);
+	va_end(ap);
+}
+
+static void s2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs)
+{
+	int r = pt_map(&vm->s2, ipa, pa, size, attrs);
+
+	if (r)
+		panic("%s: stage-2 map of IPA %lx size %lx failed (%d)\n", vm->cfg->name,
+		      (unsigned long)ipa, (unsigned long)size, r);
+}
+
+static void vm_build_stage2(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+
+	pt_init(&vm->s2, s2_root[vm->id], s2_pool[vm->id], S2_POOL_PAGES);
+	s2_map(vm, c->ram_ipa, c->ram_pa, c->ram_size, PT_S2_NORMAL_RWX);
+	for (unsigned i = 0; i < c->ndevs; i++)
+		s2_map(vm, c->dev[i].ipa, c->dev[i].pa, c->dev[i].size, PT_S2_DEVICE_RW);
+	vm->vttbr = (uint64_t)(uintptr_t)s2_root[vm->id] | ((uint64_t)(vm->id + 1U) << 48);
+}
+
+static void load_image(struct vm *vm, const struct vm_image *img)
+{
+	const struct vm_config *c = vm->cfg;
+
+	if (!img->size)
+		return;
+	memcpy((void *)(uintptr_t)(c->ram_pa + (img->ipa - c->ram_ipa)),
+	       (const void *)(uintptr_t)img->staging, img->size);
+}
+
+/* Fresh RAM and pristine images: what a VM sees on every (re)start. */
+static void vm_load(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+
+	memset((void *)(uintptr_t)c->ram_pa, 0, c->ram_size);
+	load_image(vm, &c->kernel);
+	load_image(vm, &c->initrd);
+	load_image(vm, &c->dtb);
+	dsb(sy);
+}
+
+void vm_create_all(void)
+{
+	for (unsigned i = 0; i < vm_config_count && i < MAX_VMS; i++) {
+		struct vm *vm = &vms[i];
+		const struct vm_config *c = &vm_configs[i];
+
+		vm->cfg = c;
+		vm->id = i;
+		vm->log_budget = 64;
+		vm_build_stage2(vm);
+		for (unsigned v = 0; v < c->ncpus; v++) {
+			struct vcpu *vc = &vm->vcpu[v];
+			vc->vm = vm;
+			vc->id = v;
+			vc->pcpu = c->pcpu[v];
+			/* the guest shares the physical GIC redistributors for now, so its
+			 * MPIDRs must match them */
+			vc->vmpidr = board_cpu_mpidr(vc->pcpu) | (1UL << 31);
+			vc->stack_top = hyp_stack_top(vc->pcpu);
+		}
+		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n",
+		   c->name, c->ncpus, (unsigned long)(c->ram_size >> 20),
+		   (unsigned long)c->ram_ipa, (unsigned long)c->ram_pa, c->ndevs);
+		vm_count++;
+	}
+}
+
+/* Prepares the VM's boot vCPU per the Linux arm64 boot protocol (x0 = DTB)
+ * and returns it; the caller powers its CPU on. */
+struct vcpu *vm_start(struct vm *vm)
+{
+	struct vcpu *boot = &vm->vcpu[0];
+
+	vm_load(vm);
+	boot->entry = vm->cfg->kernel.ipa;
+	boot->context = vm->cfg->dtb.ipa;
+	vm->state = VM_RUNNING;
+	pr("%s: starting (kernel %lu bytes at IPA 0x%lx, DTB at 0x%lx)\n",
+	   vm->cfg->name, (unsigned long)vm->cfg->kernel.size,
+	   (unsigned long)boot->entry, (unsigned long)boot->context);
+	boot->state = VCPU_ON_PENDING;
+	dsb(sy);
+	return boot;
+}
+
+/* Loads EL1 and EL2 state for a vCPU that starts at v->entry, runs it. */
+void vcpu_run(struct vcpu *v)
+{
+	memset(v->x, 0, sizeof(v->x));
+	v->x[0] = v->context;
+	v->pc = v->entry;
+	v->spsr = SPSR_EL1H | SPSR_DAIF;
+	write_sysreg(vmpidr_el2, v->vmpidr);
+	write_sysreg(vttbr_el2, v->vm->vttbr);
+	write_sysreg(vtcr_el2, VTCR_VALUE);
+	write_sysreg(hcr_el2, HCR_GUEST);
+	isb();
+	/* MMU and caches off at EL1, as the boot protocol requires */
+	write_sysreg(sctlr_el1, 0x30D00800UL);
+	write_sysreg(vbar_el1, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1\n dsb ish\n isb" ::: "memory");
+	v->state = VCPU_ON;
+	guest_enter(v);
+}
+
+struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
+{
+	mpidr &= 0xff00ffffffUL & ~(1UL << 31);
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
+		if ((vm->vcpu[i].vmpidr & 0xff00ffffffUL & ~(1UL << 31)) == mpidr)
+			return &vm->vcpu[i];
+	return NULL;
+}
+
+void vcpu_power_off(struct vcpu *v)
+{
+	v->state = VCPU_OFF;
+	dsb(sy);
+	pcpu_power_off();
+}
+
+static bool any_vm_running(void)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNING)
+			return true;
+	return false;
+}
+
+/* Stops the VM. Its other vCPUs are parked by the guest itself before it
+ * asks (Linux stops its CPUs first); the hypervisor has no IPIs yet to
+ * force them (docs/boot-flow.md). */
+void vm_power_off(struct vm *vm, struct vcpu *caller)
+{
+	vm->state = VM_STOPPED;
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
+		vm->vcpu[i].state = VCPU_OFF;
+	pr("%s: powered off\n", vm->cfg->name);
+	if (!any_vm_running()) {
+		pr("no VM left: system off\n");
+		struct smc_regs r = {{PSCI_SYSTEM_OFF}};
+		hyp_smc(&r);
+		panic("PSCI SYSTEM_OFF returned\n");
+	}
+	(void)caller;
+	pcpu_power_off();
+}
+
+void vm_reset(struct vm *vm, struct vcpu *caller)
+{
+	(void)caller;
+	pr("%s: reset requested\n", vm->cfg->name);
+	if (vm_count == 1) {
+		/* the whole machine is this VM: a system reset restarts it from
+		 * the pristine images QEMU reloads */
+		struct smc_regs r = {{PSCI_SYSTEM_RESET}};
+		hyp_smc(&r);
+		panic("PSCI SYSTEM_RESET returned\n");
+	}
+	vm_power_off(vm, caller);
+}

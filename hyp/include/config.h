@@ -1,0 +1,34 @@
+/* Static VM configuration: generated on the host by tools/tzv-config from
+ * a configs/ TOML file, so the hypervisor parses nothing at run time. */
+#ifndef HYP_CONFIG_H
+#define HYP_CONFIG_H
+#include <board.h>
+#include <stdint.h>
+
+#define VM_MAX_CPUS BOARD_MAX_CPUS
+#define VM_MAX_DEVS 8
+
+struct vm_image {
+	uint64_t staging; /* physical address of the pristine copy */
+	uint64_t size;
+	uint64_t ipa;     /* where the guest finds it */
+};
+
+struct vm_dev {
+	uint64_t ipa, pa, size;
+};
+
+struct vm_config {
+	const char *name;
+	unsigned ncpus;
+	unsigned pcpu[VM_MAX_CPUS]; /* vCPU i runs on physical CPU pcpu[i] */
+	uint64_t ram_ipa, ram_pa, ram_size;
+	struct vm_image kernel, initrd, dtb;
+	unsigned ndevs;
+	struct vm_dev dev[VM_MAX_DEVS];
+};
+
+extern const struct vm_config vm_configs[];
+extern const unsigned vm_config_count;
+
+#endif

@@ -1,0 +1,76 @@
+/* EL2 hypervisor: VMs, vCPUs and physical CPUs. */
+#ifndef HYP_H
+#define HYP_H
+#include <config.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <tzv/pt.h>
+#include <tzv/spinlock.h>
+
+#define HYP_STACK_SIZE 16384
+#define MAX_VMS 4
+
+enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
+
+struct vm;
+
+struct vcpu {
+	uint64_t x[31]; /* guest GPRs, saved on every trap */
+	uint64_t pc;    /* ELR_EL2 */
+	uint64_t spsr;  /* SPSR_EL2 */
+	uint64_t stack_top; /* hypervisor stack of the physical CPU */
+	struct vm *vm;
+	unsigned id;
+	unsigned pcpu;
+	uint64_t vmpidr;
+	volatile enum vcpu_state state;
+	uint64_t entry, context; /* for the next power-on */
+};
+
+enum vm_state { VM_STOPPED = 0, VM_RUNNING };
+
+struct vm {
+	const struct vm_config *cfg;
+	unsigned id;
+	volatile enum vm_state state;
+	spinlock_t lock;
+	struct pt s2;
+	uint64_t vttbr;
+	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
+	struct vcpu vcpu[VM_MAX_CPUS];
+};
+
+struct smc_regs {
+	uint64_t x[8];
+};
+
+/* arch */
+void hyp_mmu_init(void);
+void hyp_mmu_enable(void);
+void hyp_cpu_init(void);
+void guest_enter(struct vcpu *v) __attribute__((noreturn));
+void hyp_smc(struct smc_regs *r);
+int hyp_probe_read(uint64_t addr, uint64_t *val);
+unsigned hyp_smc_gpr_probe(uint32_t fid);
+void hyp_fp_fill(uint64_t pattern);
+unsigned hyp_fp_check(uint64_t pattern);
+uint64_t hyp_stack_top(unsigned pcpu);
+
+/* core */
+extern struct vm vms[MAX_VMS];
+extern unsigned vm_count;
+void vm_create_all(void);
+struct vcpu *vm_start(struct vm *vm);
+void vm_power_off(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
+void vm_reset(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
+void vcpu_run(struct vcpu *v) __attribute__((noreturn));
+void vcpu_power_off(struct vcpu *v) __attribute__((noreturn));
+struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
+unsigned this_cpu(void);
+long pcpu_power_on(struct vcpu *v);
+void pcpu_power_off(void) __attribute__((noreturn));
+void vpsci_handle(struct vcpu *v, uint32_t fid);
+void hyp_selftest(void);
+void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

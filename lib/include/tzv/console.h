@@ -1,0 +1,24 @@
+/* Console output shared by every level: a PL011 driven by polling, and a
+ * small printf. Each level sets its own prefix so lines say who wrote them. */
+#ifndef TZV_CONSOLE_H
+#define TZV_CONSOLE_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void console_init(uintptr_t uart_base, const char *prefix);
+void console_putc(char c);
+/* Prints one message; each line starts with the level's prefix. */
+void pr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vpr(const char *fmt, va_list ap);
+/* Formats into buf (always NUL-terminated); returns the untruncated length. */
+int snprintf_(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Prints the message, then halts this CPU forever. */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Halts this CPU (level-specific; defined by each image). */
+void cpu_halt(void) __attribute__((noreturn));
+
+#endif

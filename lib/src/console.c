@@ -1,0 +1,190 @@
+#include <stdbool.h>
+#include <tzv/console.h>
+#include <tzv/spinlock.h>
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_FR_TXFF (1U << 5)
+
+static uintptr_t uart;
+static const char *line_prefix = "";
+static bool at_line_start = true;
+static spinlock_t console_lock;
+
+void console_init(uintptr_t uart_base, const char *prefix)
+{
+	uart = uart_base;
+	line_prefix = prefix;
+}
+
+static void uart_putc(char c)
+{
+	if (!uart)
+		return;
+	while (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_TXFF)
+		;
+	*(volatile uint32_t *)(uart + UART_DR) = (uint32_t)(unsigned char)c;
+}
+
+void console_putc(char c)
+{
+	if (at_line_start) {
+		for (const char *p = line_prefix; *p; p++)
+			uart_putc(*p);
+		at_line_start = false;
+	}
+	if (c == '\n') {
+		uart_putc('\r');
+		at_line_start = true;
+	}
+	uart_putc(c);
+}
+
+struct sink {
+	char *buf;
+	size_t size, len;
+	bool to_console;
+};
+
+static void emit(struct sink *s, char c)
+{
+	if (s->to_console)
+		console_putc(c);
+	else if (s->len + 1 < s->size)
+		s->buf[s->len] = c;
+	s->len++;
+}
+
+static void emit_num(struct sink *s, unsigned long long v, unsigned base,
+		     int width, char pad, bool neg)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		unsigned d = (unsigned)(v % base);
+		tmp[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= base;
+	} while (v);
+	if (neg)
+		tmp[n++] = '-';
+	while (width-- > n)
+		emit(s, pad);
+	while (n)
+		emit(s, tmp[--n]);
+}
+
+static void format(struct sink *s, const char *fmt, va_list ap)
+{
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			emit(s, *fmt);
+			continue;
+		}
+		fmt++;
+		char pad = ' ';
+		int width = 0, lng = 0;
+		if (*fmt == '0') {
+			pad = '0';
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		while (*fmt == 'l' || *fmt == 'z') {
+			lng++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 'd': {
+			long long v = lng ? va_arg(ap, long) : va_arg(ap, int);
+			bool neg = v < 0;
+			emit_num(s, neg ? 0ULL - (unsigned long long)v
+					: (unsigned long long)v,
+				 10, width, pad, neg);
+			break;
+		}
+		case 'u':
+		case 'x': {
+			unsigned long long v = lng ? va_arg(ap, unsigned long)
+						   : va_arg(ap, unsigned);
+			emit_num(s, v, *fmt == 'u' ? 10 : 16, width, pad, false);
+			break;
+		}
+		case 'p':
+			emit(s, '0');
+			emit(s, 'x');
+			emit_num(s, (uintptr_t)va_arg(ap, void *), 16, 0, ' ',
+				 false);
+			break;
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			if (!str)
+				str = "(null)";
+			while (*str)
+				emit(s, *str++);
+			break;
+		}
+		case 'c':
+			emit(s, (char)va_arg(ap, int));
+			break;
+		case '%':
+			emit(s, '%');
+			break;
+		default:
+			emit(s, '%');
+			if (*fmt)
+				emit(s, *fmt);
+			else
+				fmt--;
+		}
+	}
+}
+
+void vpr(const char *fmt, va_list ap)
+{
+	struct sink s = {.to_console = true};
+
+	spin_lock(&console_lock);
+	format(&s, fmt, ap);
+	spin_unlock(&console_lock);
+}
+
+void pr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpr(fmt, ap);
+	va_end(ap);
+}
+
+int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct sink s = {.buf = buf, .size = size};
+
+	format(&s, fmt, ap);
+	if (size)
+		buf[s.len < size ? s.len : size - 1] = '\0';
+	return (int)s.len;
+}
+
+int snprintf_(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf_(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pr("PANIC: ");
+	vpr(fmt, ap);
+	va_end(ap);
+	cpu_halt();
+}

@@ -1,0 +1,77 @@
+/* Freestanding string helpers; byte-wise so they are safe with the MMU off
+ * (strict alignment). The compiler may emit calls to these itself. */
+#include <tzv/string.h>
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if ((((size_t)d | (size_t)s | n) & 7U) == 0) {
+		unsigned long *dw = dst;
+		const unsigned long *sw = src;
+		for (size_t i = 0; i < n / 8; i++)
+			dw[i] = sw[i];
+		return dst;
+	}
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	if (c == 0 && (((size_t)d | n) & 7U) == 0) {
+		unsigned long *dw = dst;
+		for (size_t i = 0; i < n / 8; i++)
+			dw[i] = 0;
+		return dst;
+	}
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}

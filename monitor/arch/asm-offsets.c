@@ -1,0 +1,19 @@
+#include <mon.h>
+#include <tzv/offsets.h>
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+	DEFINE(CPU_CUR, offsetof(struct mon_cpu, cur));
+	DEFINE(CPU_STACK_TOP, offsetof(struct mon_cpu, stack_top));
+	DEFINE(GP_X, offsetof(struct gp_ctx, x));
+	DEFINE(GP_SP_EL0, offsetof(struct gp_ctx, sp_el0));
+	DEFINE(GP_ELR, offsetof(struct gp_ctx, elr));
+	DEFINE(GP_SPSR, offsetof(struct gp_ctx, spsr));
+	DEFINE(GP_SCR, offsetof(struct gp_ctx, scr));
+	DEFINE(FP_Q, offsetof(struct fp_ctx, q));
+	DEFINE(FP_FPSR, offsetof(struct fp_ctx, fpsr));
+	DEFINE(FP_FPCR, offsetof(struct fp_ctx, fpcr));
+	DEFINE(MON_STACK_SIZE, 8192);
+	DEFINE(MAX_CPUS, BOARD_MAX_CPUS);
+}

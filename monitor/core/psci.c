@@ -1,0 +1,179 @@
+/* PSCI 1.1 firmware for the normal world (the hypervisor). */
+#include <mon.h>
+#include <tzv/console.h>
+#include <tzv/smccc.h>
+#include <tzv/sysreg.h>
+
+/* Hold mailboxes: outside .bss so the primary never clears them while a
+ * secondary is looking; cleared before the monitor resets the machine. */
+#define HOLD_GO 0x474fUL
+static volatile uint64_t hold_go[BOARD_MAX_CPUS] __attribute__((section(".hold")));
+
+
+
+static long x(struct mon_cpu *c, unsigned i)
+{
+	return (long)c->cur->gp.x[i];
+}
+
+static void ret(struct mon_cpu *c, long v)
+{
+	c->cur->gp.x[0] = (uint64_t)v;
+}
+
+static int target_cpu(uint64_t mpidr)
+{
+	/* bit 31 of MPIDR reads as 1: callers may pass it, it names nobody */
+	mpidr &= 0xff00ffffffUL & ~(1UL << 31);
+	if (mpidr & ~0xffffUL)
+		return -1;
+	unsigned idx = board_cpu_index(mpidr);
+	if (idx >= BOARD_MAX_CPUS || board_cpu_mpidr(idx) != mpidr)
+		return -1;
+	return (int)idx;
+}
+
+void psci_mark_booted(unsigned idx)
+{
+	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
+		hold_go[i] = 0;
+	mon_cpus[idx].state = CPU_ON;
+}
+
+void mon_cpu_wait_for_on(struct mon_cpu *c)
+{
+	unsigned idx = (unsigned)(c - mon_cpus);
+
+	/* WFI, not WFE: a held CPU must not spin (it would steal the host
+	 * CPU under emulation and burn power on hardware). */
+	while (hold_go[idx] != HOLD_GO)
+		gic_wait_wake();
+	hold_go[idx] = 0;
+	c->idx = idx;
+	c->state = CPU_ON;
+	mon_cpu_started(c);
+}
+
+static void psci_version(struct mon_cpu *c)
+{
+	ret(c, PSCI_VERSION_1_1);
+}
+
+static void psci_cpu_on(struct mon_cpu *c)
+{
+	int t = target_cpu((uint64_t)x(c, 1));
+
+	if (t < 0) {
+		ret(c, PSCI_INVALID_PARAMETERS);
+		return;
+	}
+	struct mon_cpu *tc = &mon_cpus[t];
+	if (tc->state == CPU_ON) {
+		ret(c, PSCI_ALREADY_ON);
+		return;
+	}
+	if (tc->state == CPU_ON_PENDING) {
+		ret(c, PSCI_ON_PENDING);
+		return;
+	}
+	tc->ns_entry = (uint64_t)x(c, 2);
+	tc->ns_context = (uint64_t)x(c, 3);
+	tc->state = CPU_ON_PENDING;
+	dsb(sy);
+	hold_go[t] = HOLD_GO;
+	gic_send_wake((unsigned)t);
+	ret(c, PSCI_SUCCESS);
+}
+
+static void psci_cpu_off(struct mon_cpu *c)
+{
+	c->state = CPU_OFF;
+	dsb(sy);
+	mon_cpu_wait_for_on(c);
+}
+
+static void psci_affinity_info(struct mon_cpu *c)
+{
+	int t = target_cpu((uint64_t)x(c, 1));
+
+	if (t < 0 || x(c, 2) != 0) {
+		ret(c, PSCI_INVALID_PARAMETERS);
+		return;
+	}
+	static const long map[] = {[CPU_OFF] = PSCI_AFF_OFF,
+				   [CPU_ON_PENDING] = PSCI_AFF_ON_PENDING,
+				   [CPU_ON] = PSCI_AFF_ON};
+	ret(c, map[mon_cpus[t].state]);
+}
+
+static void psci_migrate_info_type(struct mon_cpu *c)
+{
+	ret(c, PSCI_MIGRATE_TOS_NOT_PRESENT);
+}
+
+static void psci_system_off(struct mon_cpu *c)
+{
+	(void)c;
+	pr("PSCI SYSTEM_OFF: powering off\n");
+	platform_power_off();
+}
+
+static void psci_system_reset(struct mon_cpu *c)
+{
+	(void)c;
+	pr("PSCI SYSTEM_RESET: resetting\n");
+	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
+		hold_go[i] = 0;
+	dsb(sy);
+	platform_reset();
+}
+
+static void psci_features(struct mon_cpu *c);
+
+struct psci_fn {
+	uint32_t fid;
+	void (*fn)(struct mon_cpu *c);
+};
+
+static const struct psci_fn psci_table[] = {
+	{PSCI_VERSION, psci_version},
+	{PSCI_CPU_ON_32, psci_cpu_on},
+	{PSCI_CPU_ON_64, psci_cpu_on},
+	{PSCI_CPU_OFF, psci_cpu_off},
+	{PSCI_AFFINITY_INFO_32, psci_affinity_info},
+	{PSCI_AFFINITY_INFO_64, psci_affinity_info},
+	{PSCI_MIGRATE_INFO_TYPE, psci_migrate_info_type},
+	{PSCI_SYSTEM_OFF, psci_system_off},
+	{PSCI_SYSTEM_RESET, psci_system_reset},
+	{PSCI_FEATURES, psci_features},
+};
+
+#define PSCI_TABLE_LEN (sizeof(psci_table) / sizeof(psci_table[0]))
+
+static void psci_features(struct mon_cpu *c)
+{
+	uint32_t q = (uint32_t)x(c, 1);
+
+	if (q == SMCCC_VERSION) {
+		ret(c, PSCI_SUCCESS);
+		return;
+	}
+	for (size_t i = 0; i < PSCI_TABLE_LEN; i++) {
+		if (psci_table[i].fid == q) {
+			ret(c, PSCI_SUCCESS);
+			return;
+		}
+	}
+	ret(c, PSCI_NOT_SUPPORTED);
+}
+
+void psci_handle(struct mon_cpu *c, uint32_t fid)
+{
+	for (size_t i = 0; i < PSCI_TABLE_LEN; i++) {
+		if (psci_table[i].fid == fid) {
+			psci_table[i].fn(c);
+			return;
+		}
+	}
+	ret(c, PSCI_NOT_SUPPORTED);
+}

@@ -1,0 +1,180 @@
+/* World switch: the monitor swaps EL1 system registers and FP/SIMD state
+ * between the normal world and the secure tiny kernel, and routes SMCs. */
+#include <mon.h>
+#include <tzv/console.h>
+#include <tzv/smccc.h>
+#include <tzv/string.h>
+#include <tzv/sysreg.h>
+
+#define SCTLR_EL1_RESET 0x30D00800UL
+
+void el1_save(struct el1_ctx *c)
+{
+	c->sctlr = read_sysreg(sctlr_el1);
+	c->actlr = read_sysreg(actlr_el1);
+	c->cpacr = read_sysreg(cpacr_el1);
+	c->csselr = read_sysreg(csselr_el1);
+	c->ttbr0 = read_sysreg(ttbr0_el1);
+	c->ttbr1 = read_sysreg(ttbr1_el1);
+	c->tcr = read_sysreg(tcr_el1);
+	c->mair = read_sysreg(mair_el1);
+	c->amair = read_sysreg(amair_el1);
+	c->vbar = read_sysreg(vbar_el1);
+	c->contextidr = read_sysreg(contextidr_el1);
+	c->tpidr_el0 = read_sysreg(tpidr_el0);
+	c->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	c->tpidr_el1 = read_sysreg(tpidr_el1);
+	c->sp_el1 = read_sysreg(sp_el1);
+	c->elr_el1 = read_sysreg(elr_el1);
+	c->spsr_el1 = read_sysreg(spsr_el1);
+	c->esr_el1 = read_sysreg(esr_el1);
+	c->far_el1 = read_sysreg(far_el1);
+	c->afsr0 = read_sysreg(afsr0_el1);
+	c->afsr1 = read_sysreg(afsr1_el1);
+	c->par_el1 = read_sysreg(par_el1);
+	c->cntkctl = read_sysreg(cntkctl_el1);
+	c->mdscr = read_sysreg(mdscr_el1);
+}
+
+void el1_restore(const struct el1_ctx *c)
+{
+	write_sysreg(sctlr_el1, c->sctlr);
+	write_sysreg(actlr_el1, c->actlr);
+	write_sysreg(cpacr_el1, c->cpacr);
+	write_sysreg(csselr_el1, c->csselr);
+	write_sysreg(ttbr0_el1, c->ttbr0);
+	write_sysreg(ttbr1_el1, c->ttbr1);
+	write_sysreg(tcr_el1, c->tcr);
+	write_sysreg(mair_el1, c->mair);
+	write_sysreg(amair_el1, c->amair);
+	write_sysreg(vbar_el1, c->vbar);
+	write_sysreg(contextidr_el1, c->contextidr);
+	write_sysreg(tpidr_el0, c->tpidr_el0);
+	write_sysreg(tpidrro_el0, c->tpidrro_el0);
+	write_sysreg(tpidr_el1, c->tpidr_el1);
+	write_sysreg(sp_el1, c->sp_el1);
+	write_sysreg(elr_el1, c->elr_el1);
+	write_sysreg(spsr_el1, c->spsr_el1);
+	write_sysreg(esr_el1, c->esr_el1);
+	write_sysreg(far_el1, c->far_el1);
+	write_sysreg(afsr0_el1, c->afsr0);
+	write_sysreg(afsr1_el1, c->afsr1);
+	write_sysreg(par_el1, c->par_el1);
+	write_sysreg(cntkctl_el1, c->cntkctl);
+	write_sysreg(mdscr_el1, c->mdscr);
+	isb();
+}
+
+static void switch_to(struct mon_cpu *c, struct world *from, struct world *to)
+{
+	el1_save(&from->el1);
+	fp_save(&from->fp);
+	el1_restore(&to->el1);
+	fp_restore(&to->fp);
+	c->cur = to;
+}
+
+/* Enters the STK at one of its entry points with x0..x(n-1) = args. */
+void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args,
+		     unsigned nargs)
+{
+	struct world *s = &c->sec;
+
+	if (c->cur == &c->ns)
+		switch_to(c, &c->ns, s);
+	c->cur = s;
+	memset(&s->gp, 0, sizeof(s->gp));
+	for (unsigned i = 0; i < nargs && i < 8; i++)
+		s->gp.x[i] = args[i];
+	s->gp.elr = entry;
+	s->gp.spsr = SPSR_EL1H | SPSR_DAIF;
+	s->gp.scr = SCR_SECURE;
+}
+
+/* First entry of this CPU into the normal world (EL2), with a clean EL1
+ * and FP state so nothing of the secure world's is left in registers. */
+void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0)
+{
+	struct world *n = &c->ns;
+
+	el1_save(&c->sec.el1);
+	fp_save(&c->sec.fp);
+	memset(n, 0, sizeof(*n));
+	n->el1.sctlr = SCTLR_EL1_RESET;
+	el1_restore(&n->el1);
+	fp_restore(&n->fp);
+	n->gp.x[0] = x0;
+	n->gp.elr = entry;
+	n->gp.spsr = SPSR_EL2H | SPSR_DAIF;
+	n->gp.scr = SCR_NONSECURE;
+	c->cur = n;
+}
+
+static void stk_init_done(struct mon_cpu *c)
+{
+	/* x1 points at the STK's entry table: fast_smc, cpu_on */
+	const uint64_t *table = (const uint64_t *)(uintptr_t)c->sec.gp.x[1];
+
+	if ((uintptr_t)table < STK_BASE || (uintptr_t)table >= STK_BASE + STK_SIZE)
+		panic("STK entry table 0x%lx outside secure SRAM\n", (unsigned long)(uintptr_t)table);
+	stk_entry.fast_smc = table[0];
+	stk_entry.cpu_on = table[1];
+	pr("STK initialised; entering the hypervisor at EL2 (0x%lx)\n",
+	   (unsigned long)HYP_BASE);
+	world_enter_ns(c, HYP_BASE, c->idx);
+}
+
+static void stk_cpu_on_done(struct mon_cpu *c)
+{
+	world_enter_ns(c, c->ns_entry, c->ns_context);
+}
+
+static void stk_fast_done(struct mon_cpu *c)
+{
+	struct world *s = &c->sec, *n = &c->ns;
+
+	switch_to(c, s, n);
+	/* Results are 32-bit per the OP-TEE ABI: zero-extend them. */
+	for (unsigned i = 0; i < 4; i++)
+		n->gp.x[i] = s->gp.x[i + 1] & 0xffffffffUL;
+}
+
+struct stk_ret_handler {
+	uint32_t fid;
+	void (*fn)(struct mon_cpu *c);
+};
+
+static const struct stk_ret_handler stk_ret_table[] = {
+	{TZV_STK_RET_INIT_DONE, stk_init_done},
+	{TZV_STK_RET_FAST_DONE, stk_fast_done},
+	{TZV_STK_RET_CPU_ON_DONE, stk_cpu_on_done},
+};
+
+/* The STK is trusted: an unknown return is a bug, so it halts. */
+void stk_return(struct mon_cpu *c)
+{
+	uint32_t fid = (uint32_t)c->sec.gp.x[0];
+
+	for (size_t i = 0; i < sizeof(stk_ret_table) / sizeof(stk_ret_table[0]); i++) {
+		if (stk_ret_table[i].fid == fid) {
+			stk_ret_table[i].fn(c);
+			return;
+		}
+	}
+	panic("unknown call 0x%x from the secure tiny kernel\n", fid);
+}
+
+void mon_lower_sync(struct mon_cpu *c);
+void mon_lower_sync(struct mon_cpu *c)
+{
+	uint64_t esr = read_sysreg(esr_el3);
+
+	if (ESR_EC(esr) != EC_SMC64)
+		panic("EL3: unexpected trap from %s world, ESR %lx ELR %lx\n",
+		      c->cur == &c->ns ? "normal" : "secure", (unsigned long)esr,
+		      (unsigned long)c->cur->gp.elr);
+	if (c->cur == &c->sec)
+		stk_return(c);
+	else
+		smc_from_ns(c);
+}

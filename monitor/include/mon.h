@@ -1,0 +1,97 @@
+/* EL3 secure monitor: per-CPU state and the two worlds' saved contexts. */
+#ifndef MON_H
+#define MON_H
+#include <board.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct gp_ctx {
+	uint64_t x[31];
+	uint64_t sp_el0;
+	uint64_t elr;  /* ELR_EL3: where the world resumes */
+	uint64_t spsr; /* SPSR_EL3 */
+	uint64_t scr;  /* SCR_EL3 while this world runs */
+};
+
+/* EL1 system registers: not banked by security state, so the monitor
+ * swaps them on every world switch. */
+struct el1_ctx {
+	uint64_t sctlr, actlr, cpacr, csselr, ttbr0, ttbr1, tcr, mair, amair;
+	uint64_t vbar, contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el1;
+	uint64_t elr_el1, spsr_el1, esr_el1, far_el1, afsr0, afsr1, par_el1;
+	uint64_t cntkctl, mdscr;
+};
+
+struct fp_ctx {
+	uint64_t q[64]; /* q0..q31, two words each */
+	uint64_t fpsr, fpcr;
+};
+
+struct world {
+	struct gp_ctx gp;
+	struct el1_ctx el1;
+	struct fp_ctx fp;
+};
+
+enum psci_state { CPU_OFF = 0, CPU_ON_PENDING, CPU_ON };
+
+struct mon_cpu {
+	struct world *cur; /* the world that entered EL3 / will be resumed */
+	uint64_t stack_top;
+	unsigned idx;
+	volatile enum psci_state state;
+	uint64_t ns_entry, ns_context; /* from CPU_ON */
+	struct world ns, sec;
+};
+
+extern struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
+
+/* What the STK told the monitor at its initialisation. */
+struct stk_entries {
+	uint64_t fast_smc;
+	uint64_t cpu_on;
+};
+extern struct stk_entries stk_entry;
+
+/* arch */
+void el3_exit(void) __attribute__((noreturn));
+void fp_save(struct fp_ctx *fp);
+void fp_restore(const struct fp_ctx *fp);
+void el1_save(struct el1_ctx *c);
+void el1_restore(const struct el1_ctx *c);
+void gic_init_distributor(void);
+void gic_init_cpu(void);
+void gic_send_wake(unsigned idx);
+void gic_wait_wake(void);
+void platform_power_off(void) __attribute__((noreturn));
+void platform_reset(void) __attribute__((noreturn));
+
+/* world switch */
+void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, unsigned nargs);
+void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0);
+void world_return_to_ns(struct mon_cpu *c);
+void stk_return(struct mon_cpu *c);
+
+/* SMC handlers from the normal world */
+void smc_from_ns(struct mon_cpu *c);
+void psci_handle(struct mon_cpu *c, uint32_t fid);
+void psci_mark_booted(unsigned idx);
+void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));
+void mon_cpu_started(struct mon_cpu *c) __attribute__((noreturn));
+
+#define SCR_NS (1UL << 0)
+#define SCR_IRQ (1UL << 1)
+#define SCR_FIQ (1UL << 2)
+#define SCR_EA (1UL << 3)
+#define SCR_RES1 (3UL << 4)
+#define SCR_SMD (1UL << 7)
+#define SCR_HCE (1UL << 8)
+#define SCR_RW (1UL << 10)
+#define SCR_ST (1UL << 11)
+#define SCR_APK (1UL << 16)
+#define SCR_API (1UL << 17)
+
+#define SCR_SECURE (SCR_RES1 | SCR_RW | SCR_ST | SCR_APK | SCR_API)
+#define SCR_NONSECURE (SCR_RES1 | SCR_NS | SCR_HCE | SCR_RW | SCR_APK | SCR_API)
+
+#endif
