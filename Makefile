@@ -6,7 +6,6 @@ OBJCOPY := $(CROSS)objcopy
 PYTHON  ?= /usr/bin/python3
 BUILD   ?= build
 CONFIG  ?= configs/default.toml
-QEMU    ?= qemu-system-aarch64
 BOARD   ?= qemu-virt
 
 export TZV_BUILD := $(abspath $(BUILD))
@@ -66,7 +65,7 @@ deps:
 	@scripts/host-deps.sh
 
 guest: $(GUEST_OUT)
-$(GUEST_OUT) &: guests/linux/build.sh guests/linux/init tools/mkcpio.py
+$(GUEST_OUT) &: $(wildcard guests/linux/*) tools/mkcpio.py
 	guests/linux/build.sh $(GUEST)
 
 # Secure flash: monitor at 0, STK header at 1 MiB, STK image behind it.
@@ -83,15 +82,9 @@ $(GEN)/dts.stamp: $(CONFIG) tools/tzv-config $(GUEST_OUT)
 $(GEN)/vmconfig.c $(GEN)/qemu-images.args &: $(GEN)/dts.stamp
 	$(PYTHON) tools/tzv-config tables $(CONFIG) $(GEN)
 
-QEMU_MACHINE := -M virt,secure=on,virtualization=on,gic-version=3 \
-	-cpu max,sve=off,sme=off,pauth-impdef=on -smp 4 -m 2048
-export QEMU_MACHINE
-
 run: deps all
 	@echo "tzvisor: booting; leave QEMU with Ctrl-A X"
-	$(QEMU) $(QEMU_MACHINE) -nographic -bios $(BUILD)/secure-flash.bin \
-		-device loader,file=$(BUILD)/hyp.bin,addr=0x40100000,force-raw=on \
-		$$(cat $(GEN)/qemu-images.args)
+	@tools/run-qemu $(BUILD)
 
 # gdb-multiarch with the symbols of every level; QEMU waits for it.
 debug: deps all

@@ -80,7 +80,7 @@ quick() {
 	local lists=/var/lib/apt/lists f o
 	eval "$(apt-config shell lists Dir::State::Lists/d 2>/dev/null)"
 	[ -s "$out/VERSION" ] && [ -e "$out/.resolved" ] || return 1
-	for f in "$here/build.sh" "$here/init" "$mkcpio" \
+	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
 		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb; do
 		[ -e "$f" ] || continue
 		for o in Image initramfs.cpio.gz VERSION; do
@@ -120,7 +120,7 @@ version="$kpkg $kver; busybox-static $bver"
 # Nothing changed since the last build: finish at once.
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
-	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$mkcpio"; do
+	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -170,13 +170,16 @@ else
 		timeout; do
 		links+=(--symlink "bin/$a=/bin/busybox")
 	done
+	links+=(--symlink "sbin/init=/bin/busybox")
 fi
 
 $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--dir tmp:1777 --dir root:700 --dir etc --dir bin --dir sbin \
 	--dir usr/bin --dir usr/sbin \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
-	--file "bin/busybox=$bb:755" --file "init=$here/init:755" "${links[@]}"
+	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
+	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
+	"${links[@]}"
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"

@@ -4,52 +4,29 @@
 
 #define SCTLR_EL2_RESET 0x30C50830
 
-/* x9 = CPU index from MPIDR (Aff0 + 16 * Aff1) */
-.macro cpu_index
-	mrs x9, mpidr_el1
-	and x10, x9, #0xff
-	ubfx x9, x9, #8, #8
-	add x9, x10, x9, lsl #4
-.endm
-
-/* sp = top of this CPU's hypervisor stack */
-.macro set_cpu_stack
-	cpu_index
-	add x9, x9, #1
-	mov x10, #HYP_STACK_SIZE_
-	mul x9, x9, x10
-	ldr x10, =hyp_stacks
-	add sp, x9, x10
-.endm
-
 	.section .text.boot, "ax"
+/* EL2 with the MMU off, this CPU's stack and the vectors; keeps x0. */
+.macro el2_cpu_setup
+	ldr x1, =SCTLR_EL2_RESET
+	msr sctlr_el2, x1
+	isb
+	set_cpu_stack hyp_stacks, HYP_STACK_SIZE_
+	ldr x1, =hyp_vectors
+	msr vbar_el2, x1
+	isb
+.endm
+
 	.global _hyp_start
 _hyp_start:
-	ldr x1, =SCTLR_EL2_RESET
-	msr sctlr_el2, x1
-	isb
-	set_cpu_stack
-	ldr x1, =hyp_vectors
-	msr vbar_el2, x1
-	isb
-	ldr x1, =__bss_start
-	ldr x2, =__bss_end
-1:	cmp x1, x2
-	b.hs 2f
-	str xzr, [x1], #8
-	b 1b
-2:	bl hyp_main
+	el2_cpu_setup
+	clear_bss
+	bl hyp_main
 	b .
 
+/* PSCI CPU_ON lands here with x0 = the vCPU to run. */
 	.global hyp_secondary_entry
 hyp_secondary_entry:
-	ldr x1, =SCTLR_EL2_RESET
-	msr sctlr_el2, x1
-	isb
-	set_cpu_stack
-	ldr x1, =hyp_vectors
-	msr vbar_el2, x1
-	isb
+	el2_cpu_setup
 	bl hyp_secondary_main
 	b .
 
@@ -87,12 +64,7 @@ guest_sync:
 /* Exceptions at EL2 itself: hyp_el2_sync may redirect ELR (probe fixups);
  * anything it does not fix is fatal and never returns. */
 .macro el2_entry kind
-	sub sp, sp, #(32 * 8)
-	stp x0, x1, [sp]
-	save_x2_x30 sp, 0
-	mov x0, sp
-	mov x1, #\kind
-	bl hyp_el2_exception
+	fatal_frame hyp_el2_exception, \kind
 	mov x0, sp
 	ldp x2, x3, [x0, #16]
 	ldp x4, x5, [x0, #32]

@@ -11,17 +11,14 @@ typedef void (*trap_handler)(struct vcpu *v, uint64_t esr);
 #define SCTLR_SPAN (1UL << 23)
 #define FSC_SYNC_EXT_ABORT 0x10UL
 
-/* Delivers a synchronous external abort to the guest's EL1, as hardware
- * would for an access that no device answers. */
-static void inject_abort(struct vcpu *v, bool data, uint64_t far)
+/* Takes an exception to the guest's EL1 as hardware would: syndrome and
+ * return state in its EL1 registers, PC at its vector, interrupts masked. */
+static void inject_exception(struct vcpu *v, uint64_t esr, uint64_t far)
 {
 	uint64_t mode = v->spsr & SPSR_M_MASK;
-	bool from_el0 = mode == 0;
-	unsigned ec = data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR)
-			   : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
-	uint64_t vector = from_el0 ? 0x400 : (mode == SPSR_EL1H ? 0x200 : 0x000);
+	uint64_t vector = mode == 0 ? 0x400 : (mode == SPSR_EL1H ? 0x200 : 0x000);
 
-	write_sysreg(esr_el1, ((uint64_t)ec << 26) | ESR_IL | FSC_SYNC_EXT_ABORT);
+	write_sysreg(esr_el1, esr);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, v->pc);
 	write_sysreg(spsr_el1, v->spsr);
@@ -31,18 +28,19 @@ static void inject_abort(struct vcpu *v, bool data, uint64_t far)
 		v->spsr |= SPSR_PAN;
 }
 
+/* A synchronous external abort, as for an access no device answers. */
+static void inject_abort(struct vcpu *v, bool data, uint64_t far)
+{
+	bool from_el0 = (v->spsr & SPSR_M_MASK) == 0;
+	unsigned ec = data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR)
+			   : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
+
+	inject_exception(v, ((uint64_t)ec << 26) | ESR_IL | FSC_SYNC_EXT_ABORT, far);
+}
+
 static void inject_undef(struct vcpu *v)
 {
-	uint64_t mode = v->spsr & SPSR_M_MASK;
-	uint64_t vector = mode == 0 ? 0x400 : (mode == SPSR_EL1H ? 0x200 : 0x000);
-
-	write_sysreg(esr_el1, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL);
-	write_sysreg(elr_el1, v->pc);
-	write_sysreg(spsr_el1, v->spsr);
-	v->pc = read_sysreg(vbar_el1) + vector;
-	v->spsr = SPSR_EL1H | SPSR_DAIF;
-	if (!(read_sysreg(sctlr_el1) & SCTLR_SPAN))
-		v->spsr |= SPSR_PAN;
+	inject_exception(v, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, read_sysreg(far_el1));
 }
 
 static uint64_t fault_ipa(void)

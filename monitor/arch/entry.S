@@ -10,18 +10,11 @@ _reset:
 	ldr x0, =SCTLR_EL3_VAL
 	msr sctlr_el3, x0
 	isb
-	mrs x0, mpidr_el1
-	and x1, x0, #0xff
-	ubfx x2, x0, #8, #8
-	add x19, x1, x2, lsl #4 /* CPU index: Aff0 + 16 * Aff1 */
+	cpu_index x19, x1
 	cmp x19, #MAX_CPUS
 	b.hs park
 	/* per-CPU stack (stacks live in a section the primary never clears) */
-	ldr x1, =mon_stacks
-	mov x2, #MON_STACK_SIZE
-	madd x1, x19, x2, x2
-	ldr x3, =mon_stacks
-	add sp, x3, x1
+	set_cpu_stack mon_stacks, MON_STACK_SIZE
 	ldr x1, =mon_vectors
 	msr vbar_el3, x1
 	isb
@@ -35,13 +28,8 @@ _reset:
 	ldr x3, [x1], #8
 	str x3, [x0], #8
 	b 1b
-2:	ldr x0, =__bss_start
-	ldr x2, =__bss_end
-3:	cmp x0, x2
-	b.hs 4f
-	str xzr, [x0], #8
-	b 3b
-4:	mov x0, x19
+2:	clear_bss
+	mov x0, x19
 	bl mon_main
 	b park
 secondary:
@@ -91,12 +79,7 @@ lower_sync:
 
 /* Anything else is a monitor bug or an unexpected interrupt: dump, halt. */
 .macro fatal_entry kind
-	sub sp, sp, #(34 * 8)
-	stp x0, x1, [sp]
-	save_x2_x30 sp, 0
-	mov x0, sp
-	mov x1, #\kind
-	bl mon_fatal
+	fatal_frame mon_fatal, \kind
 .endm
 
 cur_sync:	fatal_entry 0

@@ -3,34 +3,15 @@
 #include <asm-offsets.h>
 #include <tzv/asm-macros.h>
 
-/* sp = stk_stacks + (cpu index + 1) * STK_STACK_SIZE_; clobbers x9, x10 */
-.macro set_cpu_stack
-	mrs x9, mpidr_el1
-	and x10, x9, #0xff
-	ubfx x9, x9, #8, #8
-	add x9, x10, x9, lsl #4
-	add x9, x9, #1
-	mov x10, #STK_STACK_SIZE_
-	mul x9, x9, x10
-	ldr x10, =stk_stacks
-	add x9, x9, x10
-	mov sp, x9
-.endm
-
 	.section .text.boot, "ax"
 	.global _stk_start
 _stk_start:
-	set_cpu_stack
+	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	ldr x1, =stk_vectors
 	msr vbar_el1, x1
 	isb
-	ldr x1, =__bss_start
-	ldr x2, =__bss_end
-1:	cmp x1, x2
-	b.hs 2f
-	str xzr, [x1], #8
-	b 1b
-2:	bl stk_main
+	clear_bss
+	bl stk_main
 	ldr x1, =stk_entry_table
 	ldr x0, =RET_INIT_DONE
 	smc #0
@@ -38,7 +19,7 @@ _stk_start:
 
 	.text
 fast_smc_entry:
-	set_cpu_stack
+	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	sub sp, sp, #64
 	stp x0, x1, [sp]
 	stp x2, x3, [sp, #16]
@@ -53,7 +34,7 @@ fast_smc_entry:
 	b .
 
 cpu_on_entry:
-	set_cpu_stack
+	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	ldr x1, =stk_vectors
 	msr vbar_el1, x1
 	isb
@@ -80,18 +61,10 @@ stk_entry_table:
 	.quad cpu_on_entry
 
 	.text
-.macro fatal_entry kind
-	sub sp, sp, #(32 * 8)
-	stp x0, x1, [sp]
-	save_x2_x30 sp, 0
-	mov x0, sp
-	mov x1, #\kind
-	bl stk_fatal
-.endm
-s_sync:	fatal_entry 0
-s_irq:	fatal_entry 1
-s_fiq:	fatal_entry 2
-s_serr:	fatal_entry 3
+s_sync:	fatal_frame stk_fatal, 0
+s_irq:	fatal_frame stk_fatal, 1
+s_fiq:	fatal_frame stk_fatal, 2
+s_serr:	fatal_frame stk_fatal, 3
 
 	.balign 0x800
 stk_vectors:

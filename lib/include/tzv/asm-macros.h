@@ -42,6 +42,46 @@
 	ldp x0, x1, [x0, #(\off)]
 .endm
 
+/* \out = this CPU's index (Aff0 + 16 * Aff1, as board_cpu_index());
+ * clobbers \tmp. */
+.macro cpu_index out, tmp
+	mrs \out, mpidr_el1
+	and \tmp, \out, #0xff
+	ubfx \out, \out, #8, #8
+	add \out, \tmp, \out, lsl #4
+.endm
+
+/* sp = \base + (cpu index + 1) * \size; clobbers x9, x10 */
+.macro set_cpu_stack base, size
+	cpu_index x9, x10
+	add x9, x9, #1
+	mov x10, #\size
+	mul x9, x9, x10
+	ldr x10, =\base
+	add sp, x9, x10
+.endm
+
+/* Zero [__bss_start, __bss_end); clobbers x1, x2 */
+.macro clear_bss
+	ldr x1, =__bss_start
+	ldr x2, =__bss_end
+1:	cmp x1, x2
+	b.hs 2f
+	str xzr, [x1], #8
+	b 1b
+2:
+.endm
+
+/* Fatal exception entry: x0..x30 on the stack, then \handler(frame, kind) */
+.macro fatal_frame handler, kind
+	sub sp, sp, #(32 * 8)
+	stp x0, x1, [sp]
+	save_x2_x30 sp, 0
+	mov x0, sp
+	mov x1, #\kind
+	bl \handler
+.endm
+
 /* A 16-entry vector table whose slots branch to the given handlers. */
 .macro vector_entry label
 	.balign 0x80

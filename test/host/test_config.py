@@ -1,0 +1,65 @@
+"""tools/tzv-config refuses bad configurations with a message naming the
+file, the VM and the problem."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOL = os.path.join(ROOT, "tools", "tzv-config")
+
+GOOD_VM = """
+[[vm]]
+name = "{name}"
+cpus = {cpus}
+ram = "{ram}"
+{extra}
+kernel = "guest/Image"
+initrd = "guest/initramfs.cpio.gz"
+devices = {devices}
+"""
+
+
+def config(tmp_path, vms, platform='[platform]\nboard = "qemu-virt"\nram = "2G"\n'):
+    text = platform
+    for v in vms:
+        text += GOOD_VM.format(name=v.get("name", "vm0"), cpus=v.get("cpus", [0]),
+                               ram=v.get("ram", "256M"), extra=v.get("extra", ""),
+                               devices=v.get("devices", "[]"))
+    path = tmp_path / "sys.toml"
+    path.write_text(text)
+    return path
+
+
+def run(path, tmp_path):
+    return subprocess.run([sys.executable, TOOL, "dts", str(path), str(tmp_path / "gen")],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("vms,message", [
+    ([{"name": "a", "cpus": [0]}, {"name": "b", "cpus": [0]}],
+     "vm 'b': CPU 0 already given to 'a'"),
+    ([{"name": "a", "cpus": [7]}], "vm 'a': CPU 7 does not exist"),
+    ([{"name": "a", "extra": "ram_pa = 0x50000000"},
+      {"name": "b", "cpus": [1], "extra": "ram_pa = 0x58000000"}],
+     "vm 'b': RAM 0x58000000..0x68000000 overlaps 'a'"),
+    ([{"name": "a", "ram": "2G"}], "vm 'a': RAM 0x50000000..0xd0000000 outside the VM area"),
+    ([{"name": "a", "devices": '["uart7"]'}], "vm 'a': device 'uart7' does not exist on qemu-virt"),
+    ([{"name": "a", "devices": '["uart0"]'}, {"name": "b", "cpus": [1], "devices": '["uart0"]'}],
+     "vm 'b': device 'uart0' (and its interrupt) already given to 'a'"),
+    ([{"name": "a", "ram": "3M"}], "vm 'a': ram must be a multiple of 2 MiB"),
+])
+def test_bad_configuration_fails_with_a_clear_message(tmp_path, vms, message):
+    path = config(tmp_path, vms)
+    r = run(path, tmp_path)
+    assert r.returncode != 0
+    assert str(path) in r.stderr
+    assert message in r.stderr, r.stderr
+
+
+def test_missing_image_is_named(tmp_path):
+    path = config(tmp_path, [{"name": "a"}])
+    r = run(path, tmp_path)
+    assert r.returncode != 0
+    assert "vm 'a': image" in r.stderr and "not found" in r.stderr

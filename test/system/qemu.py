@@ -1,0 +1,72 @@
+"""Boots the real images on QEMU under pexpect and reads the console."""
+import os
+import subprocess
+import time
+
+import pexpect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("TZV_BUILD", os.path.join(ROOT, "build"))
+PROMPT = "guest# "
+
+
+class System:
+    """One QEMU run. Always ends with close(), which kills QEMU by its PID."""
+
+    def __init__(self, extra_args=(), log_name="boot"):
+        os.makedirs(os.path.join(BUILD, "test-logs"), exist_ok=True)
+        self.log_path = os.path.join(BUILD, "test-logs", f"{log_name}.log")
+        self.log = open(self.log_path, "w")
+        self.started = time.monotonic()
+        self.child = pexpect.spawn(
+            os.path.join(ROOT, "tools", "run-qemu"), [BUILD, *extra_args],
+            encoding="utf-8", codec_errors="replace", timeout=60,
+            dimensions=(50, 200))
+        self.child.logfile_read = self.log
+
+    def expect(self, pattern, timeout=60):
+        return self.child.expect(pattern, timeout=timeout)
+
+    def wait_shell(self, timeout=120):
+        self.expect("tzvisor guest: user space up", timeout)
+        self.expect_exact(PROMPT, timeout)
+        return time.monotonic() - self.started
+
+    def expect_exact(self, text, timeout=60):
+        return self.child.expect_exact(text, timeout=timeout)
+
+    def run(self, cmd, timeout=60):
+        """Runs a shell command in the guest; returns its output."""
+        marker = f"__done{int(time.monotonic() * 1000) % 100000}__"
+        self.child.sendline(f"{cmd}; echo {marker}")
+        # the echo of the command line carries the marker too: skip it
+        self.child.expect_exact(f"echo {marker}", timeout=timeout)
+        self.child.expect_exact(marker, timeout=timeout)
+        out = self.child.before
+        self.child.expect_exact(PROMPT, timeout=timeout)
+        return out.replace("\r", "").strip("\n")
+
+    def wait_exit(self, timeout=60):
+        self.child.expect(pexpect.EOF, timeout=timeout)
+        self.child.close()
+        return self.child.exitstatus
+
+    @property
+    def transcript(self):
+        self.log.flush()
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def close(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.log.close()
+
+
+def build_ok():
+    return all(os.path.exists(os.path.join(BUILD, f))
+               for f in ("secure-flash.bin", "hyp.bin", "gen/qemu-images.args"))
+
+
+def run_host(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)

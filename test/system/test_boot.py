@@ -1,0 +1,94 @@
+"""Boot chain end to end: one boot of the default system, then the guest
+is driven from its shell; the last test powers it off."""
+import re
+
+import pytest
+
+from qemu import System, build_ok
+
+pytestmark = pytest.mark.skipif(not build_ok(), reason="images not built")
+
+
+@pytest.fixture(scope="module")
+def system():
+    s = System(log_name="boot")
+    s.boot_seconds = s.wait_shell()
+    print(f"\nreset to guest shell: {s.boot_seconds:.1f} s wall clock")
+    yield s
+    s.close()
+
+
+def test_each_stage_announces_its_exception_level(system):
+    t = system.transcript
+    assert "[EL3 mon] tzvisor secure monitor running at EL3" in t
+    assert "[S-EL1 stk] secure tiny kernel running at S-EL1" in t
+    assert "MMU and caches on" in t
+    assert "[EL2 hyp] tzvisor hypervisor running at EL2" in t
+    assert "CPU: All CPU(s) started at EL1" in t
+    # order: monitor, STK, hypervisor, guest
+    order = [t.index(s) for s in ("running at EL3", "running at S-EL1",
+                                  "running at EL2", "Booting Linux")]
+    assert order == sorted(order)
+
+
+def test_world_switch_round_trip_preserves_normal_world_state(system):
+    t = system.transcript
+    assert "world switch: GET_OS_REVISION via the monitor and the STK -> 0.1" in t
+    assert "world switch: round trip ok, EL1 system registers, GPRs and FP/SIMD preserved" in t
+    assert "NOT preserved" not in t
+
+
+def test_normal_world_read_of_secure_sram_faults(system):
+    t = system.transcript
+    assert re.search(r"secure SRAM: normal-world read at 0xe000000 faulted \(ESR 0x[0-9a-f]+\): ok", t)
+    assert "ISOLATION BROKEN" not in t
+
+
+def test_guest_shell_answers(system):
+    assert system.run("echo hello-$((6 * 7))") == "hello-42"
+
+
+def test_guest_sees_exactly_its_cpus(system):
+    assert system.run("nproc") == "2"
+    assert system.run("grep -c ^processor /proc/cpuinfo") == "2"
+    assert "smp: Brought up 1 node, 2 CPUs" in system.transcript
+
+
+def test_guest_sees_exactly_its_memory(system):
+    reg = system.run("hexdump -v -e '4/4 \"%08x \"' /sys/firmware/devicetree/base/memory@40000000/reg")
+    # big-endian cells read as little-endian words: base 0x40000000, size 0x20000000
+    assert reg.split() == ["00000000", "00000040", "00000000", "00000020"]
+    total_kb = int(system.run("awk '/MemTotal/ {print $2}' /proc/meminfo"))
+    assert 400 * 1024 < total_kb <= 512 * 1024
+    free = system.run("free -m")
+    assert "Mem:" in free
+
+
+def test_guest_timer_sleep(system):
+    out = system.run("a=$(cut -d' ' -f1 /proc/uptime); sleep 1; b=$(cut -d' ' -f1 /proc/uptime); "
+                     "echo $a $b", timeout=30)
+    a, b = (float(x) for x in out.split())
+    assert b - a >= 1.0
+
+
+def test_guest_access_outside_its_ram_is_caught(system):
+    out = system.run("devmem 0x60000000 32; echo rc=$?", timeout=30)
+    assert "Bus error" in out
+    assert re.search(r"vm0 vcpu\d: read at IPA 0x60000000 \(PC 0x[0-9a-f]+, ESR 0x[0-9a-f]+\) "
+                     r"outside the VM: injecting an external abort", system.transcript)
+    # secure SRAM and the hypervisor's own RAM have no IPA in the VM either
+    system.run("devmem 0x0e000000 32 0x12345678", timeout=30)
+    assert re.search(r"vm0 vcpu\d: write at IPA 0xe000000", system.transcript)
+    system.run("devmem 0x40100000000 32", timeout=30)
+    # the hypervisor is still up and the guest goes on
+    assert system.run("echo still-alive") == "still-alive"
+    assert "FATAL" not in system.transcript
+
+
+def test_poweroff_ends_the_run_cleanly(system):
+    system.child.sendline("poweroff")
+    status = system.wait_exit(timeout=60)
+    t = system.transcript
+    assert "[EL2 hyp] vm0: powered off" in t
+    assert "[EL2 hyp] no VM left: system off" in t
+    assert status == 0

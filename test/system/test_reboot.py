@@ -1,0 +1,22 @@
+"""reboot in the only VM restarts it from pristine images."""
+import pytest
+
+from qemu import System, build_ok
+
+pytestmark = pytest.mark.skipif(not build_ok(), reason="images not built")
+
+
+def test_reboot_restarts_the_vm_then_poweroff_exits():
+    s = System(log_name="reboot")
+    try:
+        s.wait_shell()
+        s.run("echo scribble > /root/marker")
+        s.child.sendline("reboot")
+        s.expect(r"\[EL2 hyp\] vm0: reset requested", 60)
+        s.wait_shell()
+        assert s.run("cat /root/marker 2>&1 || true").endswith("No such file or directory")
+        assert s.transcript.count("tzvisor hypervisor running at EL2") == 2
+        s.child.sendline("poweroff")
+        assert s.wait_exit(60) == 0
+    finally:
+        s.close()
