@@ -45,9 +45,10 @@ guest_resume:
 	restore_x0_x30 VCPU_X
 	eret
 
-/* A trap from the running guest: save its GPRs into its vCPU. The stack
- * is empty here: guest_enter left sp at the top. */
-guest_sync:
+/* The guest stops running: save its GPRs, PC and PSTATE into its vCPU,
+ * call \handler(vcpu), resume it. The stack is empty here: guest_enter
+ * left sp at the top. */
+.macro guest_exit handler
 	stp x0, x1, [sp, #-16]!
 	mrs x0, tpidr_el2
 	save_x2_x30 x0, VCPU_X
@@ -57,9 +58,13 @@ guest_sync:
 	str x1, [x0, #VCPU_PC]
 	mrs x1, spsr_el2
 	str x1, [x0, #VCPU_SPSR]
-	bl hyp_trap_sync
+	bl \handler
 	mrs x0, tpidr_el2
 	b guest_resume
+.endm
+
+guest_sync:	guest_exit hyp_trap_sync
+guest_irq:	guest_exit hyp_trap_irq /* physical interrupt (HCR_EL2.IMO) */
 
 /* Exceptions at EL2 itself: hyp_el2_sync may redirect ELR (probe fixups);
  * anything it does not fix is fatal and never returns. */
@@ -90,7 +95,6 @@ el2_sync:	el2_entry 0
 el2_irq:	el2_entry 1
 el2_fiq:	el2_entry 2
 el2_serr:	el2_entry 3
-low_irq:	el2_entry 4
 low_fiq:	el2_entry 5
 low_serr:	el2_entry 6
 low_a32:	el2_entry 7
@@ -107,7 +111,7 @@ hyp_vectors:
 	vector_entry el2_fiq
 	vector_entry el2_serr
 	vector_entry guest_sync /* lower EL, AArch64 */
-	vector_entry low_irq
+	vector_entry guest_irq
 	vector_entry low_fiq
 	vector_entry low_serr
 	vector_entry low_a32

@@ -1,4 +1,5 @@
 /* EL2 stage-1 tables (identity map) and per-CPU EL2 register setup. */
+#include <gic.h>
 #include <hyp.h>
 #include <tzv/console.h>
 #include <tzv/sysreg.h>
@@ -61,11 +62,13 @@ void hyp_cpu_init(void)
 	write_sysreg(cptr_el2, 0x33ffUL); /* RES1 bits; no FP/SIMD trap */
 	/* let the guest use every PMU counter, trap no debug registers */
 	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> 11) & 0x1fUL);
-	write_sysreg(cnthctl_el2, 3UL); /* EL1 physical counter and timer */
+	/* guests read the physical counter but use only the virtual timer */
+	write_sysreg(cnthctl_el2, 1UL);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(ICC_SRE_EL2, 0xfUL);
 	isb();
 	write_sysreg(ICC_SRE_EL1, 0x7UL);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
+	gic_cpu_init(this_cpu());
 }

@@ -22,12 +22,17 @@ uint64_t hyp_stack_top(unsigned pcpu)
  * asks the monitor to start its CPU here, with the vCPU as context. */
 long pcpu_power_on(struct vcpu *v)
 {
-	struct smc_regs r = {{PSCI_CPU_ON_64, board_cpu_mpidr(v->pcpu),
-			      (uint64_t)(uintptr_t)hyp_secondary_entry,
-			      (uint64_t)(uintptr_t)v}};
+	long ret = PSCI_ALREADY_ON;
 
-	hyp_smc(&r);
-	return (long)r.x[0];
+	/* the CPU may still be on its way off after its previous vCPU stopped */
+	for (unsigned tries = 0; tries < 1000000 && ret == PSCI_ALREADY_ON; tries++) {
+		struct smc_regs r = {{PSCI_CPU_ON_64, board_cpu_mpidr(v->pcpu),
+				      (uint64_t)(uintptr_t)hyp_secondary_entry,
+				      (uint64_t)(uintptr_t)v}};
+		hyp_smc(&r);
+		ret = (long)r.x[0];
+	}
+	return ret;
 }
 
 void pcpu_power_off(void)
@@ -47,6 +52,7 @@ void hyp_main(void)
 	hyp_mmu_enable();
 	hyp_cpu_init();
 	hyp_selftest();
+	gic_dist_init();
 	vm_create_all();
 	struct vcpu *mine = NULL;
 	for (unsigned i = 0; i < vm_count; i++) {

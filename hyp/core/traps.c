@@ -53,16 +53,47 @@ static uint64_t fault_ipa(void)
 static void trap_abort(struct vcpu *v, uint64_t esr, bool data)
 {
 	uint64_t ipa = fault_ipa();
+	uint64_t vbar = read_sysreg(vbar_el1);
 
+	if (!data && v->pc >= vbar && v->pc < vbar + 0x800) {
+		/* its own vectors are outside the VM: an abort would loop */
+		pr("%s vcpu%u: exception vectors at 0x%lx are outside the VM: stopping it\n",
+		   v->vm->cfg->name, v->id, (unsigned long)vbar);
+		vm_power_off(v->vm, v);
+	}
 	vm_log(v->vm, "%s vcpu%u: %s at IPA 0x%lx (PC 0x%lx, ESR 0x%lx) outside the VM: injecting an external abort\n",
 	       v->vm->cfg->name, v->id, data ? (esr & (1UL << 6) ? "write" : "read") : "instruction fetch",
 	       (unsigned long)ipa, (unsigned long)v->pc, (unsigned long)esr);
 	inject_abort(v, data, read_sysreg(far_el2));
 }
 
+#define ESR_ISV (1UL << 24)
+#define ESR_WNR (1UL << 6)
+
+/* Emulates a load or store to an emulated device; false if there is none. */
+static bool emulate_mmio(struct vcpu *v, uint64_t esr)
+{
+	if (!(esr & ESR_ISV))
+		return false; /* e.g. load/store pair: no syndrome to emulate with */
+	unsigned size = 1U << ((esr >> 22) & 3U);
+	unsigned rt = (esr >> 16) & 31U;
+	bool write = esr & ESR_WNR;
+	uint64_t val = write && rt != 31 ? v->x[rt] : 0;
+
+	if (size < 8)
+		val &= (1UL << (8U * size)) - 1U;
+	if (!vgic_mmio(v, fault_ipa(), size, write, &val))
+		return false;
+	if (!write && rt != 31)
+		v->x[rt] = size < 8 ? val & ((1UL << (8U * size)) - 1U) : val;
+	v->pc += 4;
+	return true;
+}
+
 static void trap_dabt(struct vcpu *v, uint64_t esr)
 {
-	trap_abort(v, esr, true);
+	if (!emulate_mmio(v, esr))
+		trap_abort(v, esr, true);
 }
 
 static void trap_iabt(struct vcpu *v, uint64_t esr)
@@ -85,6 +116,34 @@ static void trap_hvc(struct vcpu *v, uint64_t esr)
 	v->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
 }
 
+/* ESR ISS of a trapped MSR/MRS, without Rt and direction */
+#define SYSREG_KEY(op0, op1, crn, crm, op2)                                    \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
+#define SYSREG_KEY_MASK 0x3ffc1eUL
+#define KEY_ICC_SGI1R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 5UL)
+#define KEY_ICC_ASGI1R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 6UL)
+#define KEY_ICC_SGI0R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 7UL)
+
+static void trap_sysreg(struct vcpu *v, uint64_t esr)
+{
+	uint64_t key = esr & SYSREG_KEY_MASK;
+	unsigned rt = (esr >> 5) & 31U;
+	bool read = esr & 1U;
+
+	if (key == KEY_ICC_SGI1R && !read) {
+		vgic_sgi1r(v, rt == 31 ? 0 : v->x[rt]);
+	} else if ((key == KEY_ICC_ASGI1R || key == KEY_ICC_SGI0R) && !read) {
+		/* the guest has no Group 0 and no other security state: ignored */
+	} else {
+		vm_log(v->vm, "%s vcpu%u: %s of system register (ESR 0x%lx) at PC 0x%lx not allowed: injecting undefined instruction\n",
+		       v->vm->cfg->name, v->id, read ? "read" : "write", (unsigned long)esr,
+		       (unsigned long)v->pc);
+		inject_undef(v);
+		return;
+	}
+	v->pc += 4;
+}
+
 static void trap_unknown(struct vcpu *v, uint64_t esr)
 {
 	vm_log(v->vm, "%s vcpu%u: unhandled trap (ESR 0x%lx, PC 0x%lx): injecting undefined instruction\n",
@@ -95,6 +154,7 @@ static void trap_unknown(struct vcpu *v, uint64_t esr)
 static const trap_handler trap_table[EC_MAX + 1] = {
 	[EC_HVC64] = trap_hvc,
 	[EC_SMC64] = trap_smc,
+	[EC_SYSREG] = trap_sysreg,
 	[EC_IABT_LOW] = trap_iabt,
 	[EC_DABT_LOW] = trap_dabt,
 };
@@ -106,4 +166,31 @@ void hyp_trap_sync(struct vcpu *v)
 	trap_handler h = trap_table[ESR_EC(esr)];
 
 	(h ? h : trap_unknown)(v, esr);
+	vgic_flush(v);
+}
+
+/* A physical interrupt arrived while v ran on this CPU. */
+void hyp_trap_irq(struct vcpu *v);
+void hyp_trap_irq(struct vcpu *v)
+{
+	unsigned intid = gic_ack();
+
+	if (intid >= GIC_SPURIOUS)
+		return;
+	if (intid == SGI_HYP || intid == PPI_MAINT) {
+		gic_drop(intid);
+		gic_deactivate(intid);
+		if (intid == SGI_HYP)
+			vcpu_handle_requests(v);
+	} else if (intid == PPI_VTIMER || vgic_spi_owned(v->vm, intid)) {
+		/* hardware-linked: stays active until the guest's EOI */
+		gic_drop(intid);
+		vgic_inject(v, intid, true);
+	} else {
+		gic_drop(intid);
+		gic_deactivate(intid);
+		vm_log(v->vm, "CPU %u: interrupt %u owned by no VM running here: dropped\n",
+		       this_cpu(), intid);
+	}
+	vgic_flush(v);
 }

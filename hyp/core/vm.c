@@ -16,13 +16,17 @@ static uint64_t s2_pool[MAX_VMS][S2_POOL_PAGES * PT_ENTRIES] __attribute__((alig
 
 #define HCR_VM (1UL << 0)
 #define HCR_SWIO (1UL << 1)
+#define HCR_FMO (1UL << 3)
+#define HCR_IMO (1UL << 4)
 #define HCR_FB (1UL << 9)
 #define HCR_BSU_IS (1UL << 10)
 #define HCR_TSC (1UL << 19)
 #define HCR_RW (1UL << 31)
 #define HCR_APK (1UL << 40)
 #define HCR_API (1UL << 41)
-#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+#define HCR_GUEST                                                              \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW |    \
+	 HCR_APK | HCR_API)
 
 /* VTCR: T0SZ=25, SL0=1 (start at level 1), WB-WA, inner shareable, 4K,
  * 40-bit physical, RES1 bit 31 */
@@ -101,11 +105,10 @@ void vm_create_all(void)
 			vc->vm = vm;
 			vc->id = v;
 			vc->pcpu = c->pcpu[v];
-			/* the guest shares the physical GIC redistributors for now, so its
-			 * MPIDRs must match them */
-			vc->vmpidr = board_cpu_mpidr(vc->pcpu) | (1UL << 31);
+			vc->vmpidr = board_cpu_mpidr(v) | (1UL << 31);
 			vc->stack_top = hyp_stack_top(vc->pcpu);
 		}
+		vgic_vm_init(vm);
 		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n",
 		   c->name, c->ncpus, (unsigned long)(c->ram_size >> 20),
 		   (unsigned long)c->ram_ipa, (unsigned long)c->ram_pa, c->ndevs);
@@ -120,6 +123,10 @@ struct vcpu *vm_start(struct vm *vm)
 	struct vcpu *boot = &vm->vcpu[0];
 
 	vm_load(vm);
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
+		vgic_vcpu_reset(&vm->vcpu[i]);
+		vm->vcpu[i].stop_request = false;
+	}
 	boot->entry = vm->cfg->kernel.ipa;
 	boot->context = vm->cfg->dtb.ipa;
 	vm->state = VM_RUNNING;
@@ -150,7 +157,9 @@ void vcpu_run(struct vcpu *v)
 	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 	__asm__ volatile("tlbi vmalls12e1\n dsb ish\n isb" ::: "memory");
+	vgic_cpu_load(v);
 	v->state = VCPU_ON;
+	vgic_flush(v);
 	guest_enter(v);
 }
 
@@ -165,6 +174,7 @@ struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 
 void vcpu_power_off(struct vcpu *v)
 {
+	vgic_cpu_load(v); /* leaves no virtual interrupt state behind */
 	v->state = VCPU_OFF;
 	dsb(sy);
 	pcpu_power_off();
@@ -178,14 +188,36 @@ static bool any_vm_running(void)
 	return false;
 }
 
-/* Stops the VM. Its other vCPUs are parked by the guest itself before it
- * asks (Linux stops its CPUs first); the hypervisor has no IPIs yet to
- * force them (docs/boot-flow.md). */
+/* Stops every other vCPU of the VM (they power their CPUs off) and waits
+ * until they are off. */
+static void vm_stop_others(struct vm *vm, struct vcpu *caller)
+{
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
+		struct vcpu *t = &vm->vcpu[i];
+		if (t == caller || t->state == VCPU_OFF)
+			continue;
+		t->stop_request = true;
+		dsb(sy);
+		gic_send_sgi(SGI_HYP, t->pcpu);
+	}
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
+		while (&vm->vcpu[i] != caller && vm->vcpu[i].state != VCPU_OFF)
+			dmb(sy);
+}
+
+/* Runs on a CPU that took SGI_HYP: acts on what another CPU asked. */
+void vcpu_handle_requests(struct vcpu *v)
+{
+	if (v->stop_request) {
+		v->stop_request = false;
+		vcpu_power_off(v);
+	}
+}
+
 void vm_power_off(struct vm *vm, struct vcpu *caller)
 {
 	vm->state = VM_STOPPED;
-	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
-		vm->vcpu[i].state = VCPU_OFF;
+	vm_stop_others(vm, caller);
 	pr("%s: powered off\n", vm->cfg->name);
 	if (!any_vm_running()) {
 		pr("no VM left: system off\n");
@@ -193,20 +225,19 @@ void vm_power_off(struct vm *vm, struct vcpu *caller)
 		hyp_smc(&r);
 		panic("PSCI SYSTEM_OFF returned\n");
 	}
-	(void)caller;
-	pcpu_power_off();
+	vcpu_power_off(caller);
 }
 
+/* Restarts the VM from its pristine images in cleared RAM. */
 void vm_reset(struct vm *vm, struct vcpu *caller)
 {
-	(void)caller;
-	pr("%s: reset requested\n", vm->cfg->name);
-	if (vm_count == 1) {
-		/* the whole machine is this VM: a system reset restarts it from
-		 * the pristine images QEMU reloads */
-		struct smc_regs r = {{PSCI_SYSTEM_RESET}};
-		hyp_smc(&r);
-		panic("PSCI SYSTEM_RESET returned\n");
-	}
-	vm_power_off(vm, caller);
+	pr("%s: reset requested; restarting it from its pristine images\n", vm->cfg->name);
+	vm_stop_others(vm, caller);
+	caller->state = VCPU_OFF;
+	struct vcpu *boot = vm_start(vm);
+	if (boot == caller || boot->pcpu == this_cpu())
+		vcpu_run(boot);
+	if (pcpu_power_on(boot) != PSCI_SUCCESS)
+		panic("%s: cannot restart its boot CPU %u\n", vm->cfg->name, boot->pcpu);
+	pcpu_power_off();
 }

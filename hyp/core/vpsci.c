@@ -33,11 +33,7 @@ static void v_cpu_on(struct vcpu *v)
 		t->context = v->x[3];
 		t->state = VCPU_ON_PENDING;
 		dsb(sy);
-		/* the CPU may still be on its way off after the vCPU's CPU_OFF */
-		long pr_ = PSCI_ALREADY_ON;
-		for (unsigned tries = 0; tries < 100000 && pr_ == PSCI_ALREADY_ON; tries++)
-			pr_ = pcpu_power_on(t);
-		if (pr_ != PSCI_SUCCESS) {
+		if (pcpu_power_on(t) != PSCI_SUCCESS) {
 			t->state = VCPU_OFF;
 			r = PSCI_INTERNAL_FAILURE;
 		}

@@ -7,6 +7,7 @@
 
 #define VM_MAX_CPUS BOARD_MAX_CPUS
 #define VM_MAX_DEVS 8
+#define VM_MAX_IRQS 16
 
 struct vm_image {
 	uint64_t staging; /* physical address of the pristine copy */
@@ -25,7 +26,9 @@ struct vm_config {
 	uint64_t ram_ipa, ram_pa, ram_size;
 	struct vm_image kernel, initrd, dtb;
 	unsigned ndevs;
-	struct vm_dev dev[VM_MAX_DEVS];
+	struct vm_dev dev[VM_MAX_DEVS]; /* passthrough MMIO windows */
+	unsigned nirqs;
+	uint16_t irq[VM_MAX_IRQS]; /* SPIs (INTIDs) of those devices */
 };
 
 extern const struct vm_config vm_configs[];

@@ -2,6 +2,7 @@
 #ifndef HYP_H
 #define HYP_H
 #include <config.h>
+#include <gic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <tzv/pt.h>
@@ -24,7 +25,9 @@ struct vcpu {
 	unsigned pcpu;
 	uint64_t vmpidr;
 	volatile enum vcpu_state state;
+	volatile bool stop_request; /* set by another CPU, then SGI_HYP */
 	uint64_t entry, context; /* for the next power-on */
+	struct vgic_cpu vgic;
 };
 
 enum vm_state { VM_STOPPED = 0, VM_RUNNING };
@@ -37,6 +40,7 @@ struct vm {
 	struct pt s2;
 	uint64_t vttbr;
 	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
+	struct vgic_dist vgic;
 	struct vcpu vcpu[VM_MAX_CPUS];
 };
 
@@ -65,6 +69,7 @@ void vm_power_off(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
 void vm_reset(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
 void vcpu_run(struct vcpu *v) __attribute__((noreturn));
 void vcpu_power_off(struct vcpu *v) __attribute__((noreturn));
+void vcpu_handle_requests(struct vcpu *v);
 struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 unsigned this_cpu(void);
 long pcpu_power_on(struct vcpu *v);

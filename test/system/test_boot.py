@@ -64,6 +64,25 @@ def test_guest_sees_exactly_its_memory(system):
     assert "Mem:" in free
 
 
+def test_interrupts_reach_every_vcpu_through_the_vgic(system):
+    # virtual timer ticks and IPIs (vSGIs) counted on both vCPUs
+    before = system.run("grep -E 'arch_timer|Rescheduling' /proc/interrupts")
+    system.run("for i in 1 2 3 4; do (sleep 0.1 &); done; sleep 0.5")
+    after = system.run("grep -E 'arch_timer|Rescheduling' /proc/interrupts")
+    timer = next(l for l in after.splitlines() if "arch_timer" in l).split()
+    assert "GICv3" in timer and int(timer[1]) > 0 and int(timer[2]) > 0, after
+    resched = next(l for l in after.splitlines() if "Rescheduling" in l).split()
+    assert int(resched[1]) + int(resched[2]) > 0, after
+    assert before != after
+
+
+def test_guest_cannot_reach_redistributors_of_cpus_it_does_not_have(system):
+    # vm0 has 2 vCPUs: its redistributor region ends at 0x080e0000
+    out = system.run("devmem 0x080e0000 32; echo rc=$?", timeout=30)
+    assert "Bus error" in out
+    assert re.search(r"vm0 vcpu\d: read at IPA 0x80e0000", system.transcript)
+
+
 def test_guest_timer_sleep(system):
     out = system.run("a=$(cut -d' ' -f1 /proc/uptime); sleep 1; b=$(cut -d' ' -f1 /proc/uptime); "
                      "echo $a $b", timeout=30)

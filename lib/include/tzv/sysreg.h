@@ -24,6 +24,20 @@
 #define ICC_SGI0R_EL1 S3_0_C12_C11_7
 #define ICC_IAR0_EL1 S3_0_C12_C8_0
 #define ICC_EOIR0_EL1 S3_0_C12_C8_1
+#define ICC_IAR1_EL1 S3_0_C12_C12_0
+#define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_DIR_EL1 S3_0_C12_C11_1
+#define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define ICC_CTLR_EL1 S3_0_C12_C12_4
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_BPR1_EL1 S3_0_C12_C12_3
+#define ICH_AP0R0_EL2 S3_4_C12_C8_0
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+#define ICH_HCR_EL2 S3_4_C12_C11_0
+#define ICH_VTR_EL2 S3_4_C12_C11_1
+#define ICH_MISR_EL2 S3_4_C12_C11_2
+#define ICH_ELRSR_EL2 S3_4_C12_C11_5
+#define ICH_VMCR_EL2 S3_4_C12_C11_7
 
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")

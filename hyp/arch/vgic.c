@@ -1,0 +1,437 @@
+/* vGICv3: an emulated distributor and redistributors per VM, injection
+ * through the list registers. The guest's CPU interface is the hardware's
+ * virtual one (ICV_*), so acknowledge, EOI and priority masking never trap;
+ * only distributor/redistributor MMIO and SGI generation do. A VM's own
+ * SPIs and its virtual timer are hardware-linked: the guest's EOI
+ * deactivates the physical interrupt. */
+#include <gic.h>
+#include <hyp.h>
+#include <tzv/console.h>
+#include <tzv/string.h>
+#include <tzv/sysreg.h>
+
+#define LR_PENDING (1UL << 62)
+#define LR_ACTIVE (1UL << 63)
+#define LR_STATE (3UL << 62)
+#define LR_HW (1UL << 61)
+#define LR_GROUP1 (1UL << 60)
+#define LR_VINTID(lr) ((unsigned)((lr)&0xffffffffUL))
+#define ICH_HCR_EN (1UL << 0)
+#define ICH_HCR_UIE (1UL << 1)
+
+#define ARE_NS (1U << 4)
+#define GICD_IIDR_VAL 0x0000043BU /* implementer Arm */
+#define PIDR2_GICV3 0x3BU
+
+#define LR_CASE(n, crm, op2)                                                   \
+	case n:                                                                \
+		if (write)                                                     \
+			write_sysreg(S3_4_C12_##crm##_##op2, val);             \
+		else                                                           \
+			val = read_sysreg(S3_4_C12_##crm##_##op2);             \
+		break
+
+static uint64_t lr_access(unsigned n, bool write, uint64_t val)
+{
+	switch (n) {
+		LR_CASE(0, C12, 0);
+		LR_CASE(1, C12, 1);
+		LR_CASE(2, C12, 2);
+		LR_CASE(3, C12, 3);
+		LR_CASE(4, C12, 4);
+		LR_CASE(5, C12, 5);
+		LR_CASE(6, C12, 6);
+		LR_CASE(7, C12, 7);
+		LR_CASE(8, C13, 0);
+		LR_CASE(9, C13, 1);
+		LR_CASE(10, C13, 2);
+		LR_CASE(11, C13, 3);
+		LR_CASE(12, C13, 4);
+		LR_CASE(13, C13, 5);
+		LR_CASE(14, C13, 6);
+		LR_CASE(15, C13, 7);
+	}
+	return val;
+}
+
+static unsigned nr_lrs(void)
+{
+	return (unsigned)(read_sysreg(ICH_VTR_EL2) & 0x1fU) + 1U;
+}
+
+static struct virq *virq_of(struct vcpu *v, unsigned intid)
+{
+	return intid < 32 ? &v->vgic.priv[intid] : &v->vm->vgic.spi[intid];
+}
+
+/* ---- per-VM and per-vCPU state ---------------------------------------- */
+
+static struct vm *spi_owner[GIC_NR_IRQS];
+
+void vgic_vm_init(struct vm *vm)
+{
+	struct vgic_dist *d = &vm->vgic;
+	unsigned lines = (mmio_read32(GICD_BASE + 0x4) & 0x1fU) + 1U;
+
+	memset(d->spi, 0, sizeof(d->spi));
+	memset(d->irouter, 0, sizeof(d->irouter));
+	d->ctlr = 0;
+	d->nr_lines = lines < GIC_NR_IRQS / 32U ? lines : GIC_NR_IRQS / 32U;
+	for (unsigned i = 0; i < vm->cfg->nirqs; i++) {
+		unsigned id = vm->cfg->irq[i];
+		d->owned[id] = true;
+		d->spi[id].hw = 1;
+		d->spi[id].prio = 0xa0;
+		spi_owner[id] = vm;
+		gic_set_enable(id, 0, false);
+		gic_set_route(id, vm->vcpu[0].pcpu);
+	}
+}
+
+bool vgic_spi_owned(struct vm *vm, unsigned intid)
+{
+	return intid >= 32 && intid < GIC_NR_IRQS && spi_owner[intid] == vm;
+}
+
+struct vcpu *vgic_spi_target(struct vm *vm, unsigned intid)
+{
+	uint64_t r = vm->vgic.irouter[intid];
+	unsigned id = (r & (1UL << 31)) ? 0 : (unsigned)(r & 0xffU);
+
+	return &vm->vcpu[id < vm->cfg->ncpus ? id : 0];
+}
+
+void vgic_vcpu_reset(struct vcpu *v)
+{
+	memset(&v->vgic, 0, sizeof(v->vgic));
+	for (unsigned i = 0; i < 32; i++) {
+		v->vgic.priv[i].edge = i < 16;
+		v->vgic.priv[i].prio = 0xa0;
+	}
+	v->vgic.priv[PPI_VTIMER].hw = 1;
+	v->vgic.waker = 6; /* ProcessorSleep | ChildrenAsleep, as at reset */
+}
+
+/* Clean virtual CPU interface on this physical CPU for the vCPU. */
+void vgic_cpu_load(struct vcpu *v)
+{
+	for (unsigned n = 0; n < nr_lrs(); n++)
+		lr_access(n, true, 0);
+	write_sysreg(ICH_AP0R0_EL2, 0);
+	write_sysreg(ICH_AP1R0_EL2, 0);
+	write_sysreg(ICH_VMCR_EL2, 0);
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
+	gic_set_enable(PPI_VTIMER, v->pcpu, false);
+	gic_clear_active(PPI_VTIMER, v->pcpu);
+	isb();
+}
+
+/* ---- injection ---------------------------------------------------------- */
+
+void vgic_inject(struct vcpu *v, unsigned intid, bool hw)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	spin_lock(&c->lock);
+	uint64_t bit = 1UL << (intid % 64U);
+	if (!(c->pending[intid / 64U] & bit)) {
+		c->pending[intid / 64U] |= bit;
+		c->npending++;
+	}
+	c->pending_hw[intid] = hw;
+	spin_unlock(&c->lock);
+	if (v->pcpu != this_cpu())
+		gic_send_sgi(SGI_HYP, v->pcpu);
+}
+
+/* Finds the list register for intid: one holding it already, or a free one. */
+static int lr_for(unsigned intid, uint64_t elrsr, bool *merge)
+{
+	int free_lr = -1;
+
+	for (unsigned n = 0; n < nr_lrs(); n++) {
+		if (elrsr & (1UL << n)) {
+			if (free_lr < 0)
+				free_lr = (int)n;
+			continue;
+		}
+		if (LR_VINTID(lr_access(n, false, 0)) == intid) {
+			*merge = true;
+			return (int)n;
+		}
+	}
+	*merge = false;
+	return free_lr;
+}
+
+/* Moves pending interrupts into list registers; runs on the vCPU's own
+ * CPU before every entry into the guest. */
+void vgic_flush(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	bool starved = false;
+
+	if (!c->npending) {
+		write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
+		return;
+	}
+	spin_lock(&c->lock);
+	uint64_t elrsr = read_sysreg(ICH_ELRSR_EL2);
+	for (unsigned w = 0; w < GIC_NR_IRQS / 64U && !starved; w++) {
+		for (uint64_t bits = c->pending[w]; bits; bits &= bits - 1) {
+			unsigned intid = w * 64U + (unsigned)__builtin_ctzl(bits);
+			struct virq *q = virq_of(v, intid);
+			bool hw = c->pending_hw[intid], merge;
+			if (!q->enabled && !hw)
+				continue; /* stays pending until enabled */
+			int n = lr_for(intid, elrsr, &merge);
+			if (n < 0) {
+				starved = true;
+				break;
+			}
+			uint64_t lr = merge ? lr_access((unsigned)n, false, 0) | LR_PENDING
+					    : LR_PENDING | LR_GROUP1 | ((uint64_t)q->prio << 48) | intid;
+			if (hw && !merge)
+				lr |= LR_HW | ((uint64_t)intid << 32);
+			lr_access((unsigned)n, true, lr);
+			elrsr &= ~(1UL << n);
+			c->pending[w] &= ~(1UL << (intid % 64U));
+			c->pending_hw[intid] = false;
+			c->npending--;
+		}
+	}
+	spin_unlock(&c->lock);
+	/* out of list registers: ask for an interrupt when they drain */
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (starved ? ICH_HCR_UIE : 0));
+	isb();
+}
+
+void vgic_maintenance(struct vcpu *v)
+{
+	(void)v; /* the flush on the way back into the guest does the work */
+}
+
+/* ICC_SGI1R_EL1 written by the guest: SGIs to vCPUs of the same VM only. */
+void vgic_sgi1r(struct vcpu *v, uint64_t val)
+{
+	unsigned intid = (unsigned)(val >> 24) & 0xfU;
+	struct vm *vm = v->vm;
+
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
+		struct vcpu *t = &vm->vcpu[i];
+		bool hit;
+		if (val & (1UL << 40)) {
+			hit = t != v;
+		} else {
+			unsigned rs = (unsigned)(val >> 44) & 0xfU;
+			bool aff_ok = ((val >> 16) & 0xffU) == 0 && ((val >> 32) & 0xffU) == 0 &&
+				      ((val >> 48) & 0xffU) == 0;
+			hit = aff_ok && i / 16U == rs && (val & (1UL << (i % 16U)));
+		}
+		if (hit && t->state == VCPU_ON)
+			vgic_inject(t, intid, false);
+	}
+}
+
+/* ---- distributor and redistributor MMIO --------------------------------- */
+
+static void set_enable(struct vcpu *v, unsigned intid, bool on)
+{
+	struct virq *q = virq_of(v, intid);
+
+	q->enabled = on;
+	if (intid >= 32)
+		gic_set_enable(intid, 0, on);
+	else if (q->hw)
+		gic_set_enable(intid, v->pcpu, on);
+	if (on && v->vgic.npending && v->pcpu != this_cpu())
+		gic_send_sgi(SGI_HYP, v->pcpu);
+}
+
+/* One bit per interrupt: set-enable, clear-enable, set-/clear-pending. */
+enum bit_op { OP_SET_ENABLE, OP_CLEAR_ENABLE, OP_SET_PENDING, OP_CLEAR_PENDING };
+
+static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t val,
+			    enum bit_op op)
+{
+	uint32_t out = 0;
+
+	for (unsigned b = 0; b < 32; b++) {
+		unsigned id = first + b;
+		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+			continue;
+		struct virq *q = virq_of(v, id);
+		if (!write) {
+			if ((op == OP_SET_ENABLE || op == OP_CLEAR_ENABLE) && q->enabled)
+				out |= 1U << b;
+			continue;
+		}
+		if (!(val & (1U << b)))
+			continue;
+		switch (op) {
+		case OP_SET_ENABLE:
+			set_enable(v, id, true);
+			break;
+		case OP_CLEAR_ENABLE:
+			set_enable(v, id, false);
+			break;
+		case OP_SET_PENDING:
+			if (q->hw)
+				gic_set_pending(id, v->pcpu, true);
+			else
+				vgic_inject(v, id, false);
+			break;
+		case OP_CLEAR_PENDING:
+			if (q->hw)
+				gic_set_pending(id, v->pcpu, false);
+			break;
+		}
+	}
+	return out;
+}
+
+static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool write,
+			    uint64_t val)
+{
+	uint64_t out = 0;
+
+	for (unsigned i = 0; i < size; i++) {
+		unsigned id = first + i;
+		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+			continue;
+		struct virq *q = virq_of(v, id);
+		if (write)
+			q->prio = (uint8_t)(val >> (8U * i)) & 0xf8U; /* 5 priority bits */
+		else
+			out |= (uint64_t)q->prio << (8U * i);
+	}
+	return out;
+}
+
+static uint32_t cfg_access(struct vcpu *v, unsigned first, bool write, uint32_t val)
+{
+	uint32_t out = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned id = first + i;
+		if (id < 16) {
+			out |= 2U << (2U * i); /* SGIs are edge-triggered, read-only */
+			continue;
+		}
+		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+			continue;
+		struct virq *q = virq_of(v, id);
+		if (write) {
+			q->edge = (val >> (2U * i + 1U)) & 1U;
+			if (q->hw)
+				gic_set_edge(id, v->pcpu, q->edge);
+		}
+		out |= (uint32_t)q->edge << (2U * i + 1U);
+	}
+	return out;
+}
+
+static void route_spi(struct vm *vm, unsigned id, uint64_t val)
+{
+	vm->vgic.irouter[id] = val & ((1UL << 31) | 0xffUL);
+	gic_set_route(id, vgic_spi_target(vm, id)->pcpu);
+}
+
+static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct vgic_dist *d = &v->vm->vgic;
+	uint64_t r = 0;
+
+	if (off == 0x0000) {
+		if (write)
+			d->ctlr = (uint32_t)*val & 3U;
+		r = d->ctlr | ARE_NS;
+	} else if (off == 0x0004) {
+		r = (d->nr_lines - 1U) | (9U << 19) | ((v->vm->cfg->ncpus - 1U) << 5);
+	} else if (off == 0x0008) {
+		r = GICD_IIDR_VAL;
+	} else if (off >= 0x0080 && off < 0x0100) {
+		r = off == 0x0080 ? 0 : 0xffffffffU; /* all Group 1 */
+	} else if (off >= 0x0100 && off < 0x0300 && off % 0x80 >= 4) {
+		/* ISENABLER, ICENABLER, ISPENDR, ICPENDR for SPIs (word 0 is
+		 * the redistributors' business with affinity routing) */
+		enum bit_op op = (enum bit_op)((off - 0x100) / 0x80);
+		r = bits_access(v, (off % 0x80) * 8U, write, (uint32_t)*val, op);
+	} else if (off >= 0x0420 && off < 0x0800) {
+		r = prio_access(v, off - 0x400, size, write, *val);
+	} else if (off >= 0x0C08 && off < 0x0D00) {
+		r = cfg_access(v, (off - 0xC00) * 4U, write, (uint32_t)*val);
+	} else if (off >= 0x6100 && off < 0x6000 + 8U * GIC_NR_IRQS) {
+		unsigned id = (off - 0x6000) / 8U;
+		if (vgic_spi_owned(v->vm, id)) {
+			if (write && size == 8)
+				route_spi(v->vm, id, *val);
+			else if (write && off % 8 == 0)
+				route_spi(v->vm, id, (d->irouter[id] & ~0xffffffffUL) | (uint32_t)*val);
+			r = d->irouter[id] >> (off % 8 ? 32 : 0);
+		}
+	} else if (off == 0xFFE8) {
+		r = PIDR2_GICV3;
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+static bool gicr_access(struct vcpu *v, uint32_t off, unsigned size, bool write, uint64_t *val)
+{
+	uint64_t r = 0;
+
+	if (off == 0x0004) {
+		r = GICD_IIDR_VAL;
+	} else if (off == 0x0008 || off == 0x000C) {
+		uint64_t m = v->vmpidr;
+		uint64_t aff = (m & 0xffffffUL) | ((m >> 32 & 0xffUL) << 24);
+		uint64_t typer = (aff << 32) | ((uint64_t)v->id << 8) |
+				 (v->id + 1U == v->vm->cfg->ncpus ? 1UL << 4 : 0);
+		r = off == 0x8 ? typer : typer >> 32;
+		if (off == 0x8 && size == 4)
+			r &= 0xffffffffU;
+	} else if (off == 0x0014) {
+		if (write)
+			v->vgic.waker = (uint32_t)*val & 2U;
+		r = v->vgic.waker | (v->vgic.waker & 2U ? 4U : 0U);
+	} else if (off == 0xFFE8) {
+		r = PIDR2_GICV3;
+	} else if (off == 0x10080) {
+		r = 0xffffffffU;
+	} else if (off >= 0x10100 && off < 0x10300 && off % 0x80 == 0) {
+		r = bits_access(v, 0, write, (uint32_t)*val, (enum bit_op)((off - 0x10100) / 0x80));
+	} else if (off >= 0x10400 && off < 0x10420) {
+		r = prio_access(v, off - 0x10400, size, write, *val);
+	} else if (off == 0x10C00 || off == 0x10C04) {
+		r = cfg_access(v, (off - 0x10C00) * 4U, write, (uint32_t)*val);
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+/* Returns false when ipa is not a vGIC register (the caller faults). */
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val)
+{
+	struct vm *vm = v->vm;
+	bool ok;
+
+	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
+		spin_lock(&vm->vgic.lock);
+		ok = gicd_access(v, (uint32_t)(ipa - GICD_BASE), size, write, val);
+		spin_unlock(&vm->vgic.lock);
+		return ok;
+	}
+	uint64_t end = GICR_BASE + GICR_STRIDE * vm->cfg->ncpus;
+	if (ipa >= GICR_BASE && ipa < end) {
+		unsigned idx = (unsigned)((ipa - GICR_BASE) / GICR_STRIDE);
+		spin_lock(&vm->vgic.lock);
+		ok = gicr_access(&vm->vcpu[idx], (uint32_t)((ipa - GICR_BASE) % GICR_STRIDE), size,
+				 write, val);
+		spin_unlock(&vm->vgic.lock);
+		return ok;
+	}
+	return false;
+}
