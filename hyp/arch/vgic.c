@@ -75,6 +75,7 @@ void vgic_vm_init(struct vm *vm)
 
 	memset(d->spi, 0, sizeof(d->spi));
 	memset(d->irouter, 0, sizeof(d->irouter));
+	memset(d->owned, 0, sizeof(d->owned));
 	d->ctlr = 0;
 	d->nr_lines = lines < GIC_NR_IRQS / 32U ? lines : GIC_NR_IRQS / 32U;
 	for (unsigned i = 0; i < vm->cfg->nirqs; i++) {
@@ -88,9 +89,24 @@ void vgic_vm_init(struct vm *vm)
 	}
 }
 
+/* The VM owns the physical SPI intid (one of its passthrough devices'). */
 bool vgic_spi_owned(struct vm *vm, unsigned intid)
 {
 	return intid >= 32 && intid < GIC_NR_IRQS && spi_owner[intid] == vm;
+}
+
+/* The VM sees SPI intid: a passthrough device's or an emulated device's. */
+static bool spi_visible(struct vm *vm, unsigned intid)
+{
+	return intid >= 32 && intid < GIC_NR_IRQS && vm->vgic.owned[intid];
+}
+
+/* An emulated device of the VM raises SPI intid (software, no physical). */
+void vgic_add_virtual_spi(struct vm *vm, unsigned intid)
+{
+	vm->vgic.owned[intid] = true;
+	vm->vgic.spi[intid].hw = 0;
+	vm->vgic.spi[intid].prio = 0xa0;
 }
 
 struct vcpu *vgic_spi_target(struct vm *vm, unsigned intid)
@@ -240,12 +256,12 @@ static void set_enable(struct vcpu *v, unsigned intid, bool on)
 	struct virq *q = virq_of(v, intid);
 
 	q->enabled = on;
-	if (intid >= 32)
-		gic_set_enable(intid, 0, on);
-	else if (q->hw)
-		gic_set_enable(intid, v->pcpu, on);
-	if (on && v->vgic.npending && v->pcpu != this_cpu())
-		gic_send_sgi(SGI_HYP, v->pcpu);
+	if (q->hw)
+		gic_set_enable(intid, intid >= 32 ? 0 : v->pcpu, on);
+	/* an SPI's software-pending state waits on its target vCPU */
+	struct vcpu *t = intid >= 32 ? vgic_spi_target(v->vm, intid) : v;
+	if (on && t->vgic.npending && t->pcpu != this_cpu())
+		gic_send_sgi(SGI_HYP, t->pcpu);
 }
 
 /* One bit per interrupt: set-enable, clear-enable, set-/clear-pending. */
@@ -258,7 +274,7 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 
 	for (unsigned b = 0; b < 32; b++) {
 		unsigned id = first + b;
-		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+		if (id >= 32 && !spi_visible(v->vm, id))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (!write) {
@@ -279,7 +295,7 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 			if (q->hw)
 				gic_set_pending(id, v->pcpu, true);
 			else
-				vgic_inject(v, id, false);
+				vgic_inject(id >= 32 ? vgic_spi_target(v->vm, id) : v, id, false);
 			break;
 		case OP_CLEAR_PENDING:
 			if (q->hw)
@@ -297,7 +313,7 @@ static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool 
 
 	for (unsigned i = 0; i < size; i++) {
 		unsigned id = first + i;
-		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+		if (id >= 32 && !spi_visible(v->vm, id))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write)
@@ -318,7 +334,7 @@ static uint32_t cfg_access(struct vcpu *v, unsigned first, bool write, uint32_t 
 			out |= 2U << (2U * i); /* SGIs are edge-triggered, read-only */
 			continue;
 		}
-		if (id >= 32 && !vgic_spi_owned(v->vm, id))
+		if (id >= 32 && !spi_visible(v->vm, id))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write) {
@@ -334,7 +350,8 @@ static uint32_t cfg_access(struct vcpu *v, unsigned first, bool write, uint32_t 
 static void route_spi(struct vm *vm, unsigned id, uint64_t val)
 {
 	vm->vgic.irouter[id] = val & ((1UL << 31) | 0xffUL);
-	gic_set_route(id, vgic_spi_target(vm, id)->pcpu);
+	if (vm->vgic.spi[id].hw)
+		gic_set_route(id, vgic_spi_target(vm, id)->pcpu);
 }
 
 static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write, uint64_t *val)
@@ -363,7 +380,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 		r = cfg_access(v, (off - 0xC00) * 4U, write, (uint32_t)*val);
 	} else if (off >= 0x6100 && off < 0x6000 + 8U * GIC_NR_IRQS) {
 		unsigned id = (off - 0x6000) / 8U;
-		if (vgic_spi_owned(v->vm, id)) {
+		if (spi_visible(v->vm, id)) {
 			if (write && size == 8)
 				route_spi(v->vm, id, *val);
 			else if (write && off % 8 == 0)

@@ -57,6 +57,8 @@ void hyp_main(void)
 	struct vcpu *mine = NULL;
 	for (unsigned i = 0; i < vm_count; i++) {
 		struct vcpu *boot = vm_start(&vms[i]);
+		if (i + 1 == vm_count)
+			console_init_input();
 		if (boot->pcpu == this_cpu())
 			mine = boot;
 		else if (pcpu_power_on(boot) != PSCI_SUCCESS)

@@ -82,7 +82,8 @@ static bool emulate_mmio(struct vcpu *v, uint64_t esr)
 
 	if (size < 8)
 		val &= (1UL << (8U * size)) - 1U;
-	if (!vgic_mmio(v, fault_ipa(), size, write, &val))
+	uint64_t ipa = fault_ipa();
+	if (!vgic_mmio(v, ipa, size, write, &val) && !vuart_mmio(v, ipa, size, write, &val))
 		return false;
 	if (!write && rt != 31)
 		v->x[rt] = size < 8 ? val & ((1UL << (8U * size)) - 1U) : val;
@@ -182,6 +183,10 @@ void hyp_trap_irq(struct vcpu *v)
 		gic_deactivate(intid);
 		if (intid == SGI_HYP)
 			vcpu_handle_requests(v);
+	} else if (intid == UART0_INTID) {
+		gic_drop(intid);
+		console_rx_irq();
+		gic_deactivate(intid);
 	} else if (intid == PPI_VTIMER || vgic_spi_owned(v->vm, intid)) {
 		/* hardware-linked: stays active until the guest's EOI */
 		gic_drop(intid);

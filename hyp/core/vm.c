@@ -108,7 +108,6 @@ void vm_create_all(void)
 			vc->vmpidr = board_cpu_mpidr(v) | (1UL << 31);
 			vc->stack_top = hyp_stack_top(vc->pcpu);
 		}
-		vgic_vm_init(vm);
 		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n",
 		   c->name, c->ncpus, (unsigned long)(c->ram_size >> 20),
 		   (unsigned long)c->ram_ipa, (unsigned long)c->ram_pa, c->ndevs);
@@ -123,6 +122,8 @@ struct vcpu *vm_start(struct vm *vm)
 	struct vcpu *boot = &vm->vcpu[0];
 
 	vm_load(vm);
+	vgic_vm_init(vm);
+	vuart_reset(vm);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		vgic_vcpu_reset(&vm->vcpu[i]);
 		vm->vcpu[i].stop_request = false;

@@ -60,6 +60,7 @@ void vgic_inject(struct vcpu *v, unsigned intid, bool hw);
 void vgic_flush(struct vcpu *v);
 void vgic_maintenance(struct vcpu *v);
 bool vgic_spi_owned(struct vm *vm, unsigned intid);
+void vgic_add_virtual_spi(struct vm *vm, unsigned intid);
 struct vcpu *vgic_spi_target(struct vm *vm, unsigned intid);
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
 void vgic_sgi1r(struct vcpu *v, uint64_t val);

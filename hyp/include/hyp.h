@@ -3,6 +3,7 @@
 #define HYP_H
 #include <config.h>
 #include <gic.h>
+#include <vuart.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <tzv/pt.h>
@@ -41,6 +42,7 @@ struct vm {
 	uint64_t vttbr;
 	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
 	struct vgic_dist vgic;
+	struct vuart uart;
 	struct vcpu vcpu[VM_MAX_CPUS];
 };
 

@@ -4,11 +4,17 @@
 
 #define UART_DR 0x00
 #define UART_FR 0x18
+#define UART_IMSC 0x38
+#define UART_ICR 0x44
+#define UART_FR_RXFE (1U << 4)
 #define UART_FR_TXFF (1U << 5)
+#define UART_INT_RX (1U << 4)
+#define UART_INT_RT (1U << 6)
 
 static uintptr_t uart;
 static const char *line_prefix = "";
 static bool at_line_start = true;
+static const char *line_owner; /* prefix of whoever wrote the partial line */
 static spinlock_t console_lock;
 
 void console_init(uintptr_t uart_base, const char *prefix)
@@ -26,18 +32,51 @@ static void uart_putc(char c)
 	*(volatile uint32_t *)(uart + UART_DR) = (uint32_t)(unsigned char)c;
 }
 
-void console_putc(char c)
+/* Every line starts with its writer's prefix; a writer that finds another
+ * one's line unfinished starts a new line rather than glue onto it. */
+static void put_from(const char *prefix, char c)
 {
+	if (!at_line_start && line_owner != prefix) {
+		uart_putc('\r');
+		uart_putc('\n');
+		at_line_start = true;
+	}
 	if (at_line_start) {
-		for (const char *p = line_prefix; *p; p++)
+		for (const char *p = prefix; *p; p++)
 			uart_putc(*p);
 		at_line_start = false;
+		line_owner = prefix;
 	}
 	if (c == '\n') {
 		uart_putc('\r');
 		at_line_start = true;
 	}
 	uart_putc(c);
+}
+
+void console_putc(char c)
+{
+	put_from(line_prefix, c);
+}
+
+void console_putc_from(const char *prefix, char c)
+{
+	spin_lock(&console_lock);
+	put_from(prefix, c);
+	spin_unlock(&console_lock);
+}
+
+int console_getc(void)
+{
+	if (!uart || (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_RXFE))
+		return -1;
+	return (int)(*(volatile uint32_t *)(uart + UART_DR) & 0xffU);
+}
+
+void console_enable_rx_irq(void)
+{
+	*(volatile uint32_t *)(uart + UART_ICR) = 0x7ffU;
+	*(volatile uint32_t *)(uart + UART_IMSC) = UART_INT_RX | UART_INT_RT;
 }
 
 struct sink {

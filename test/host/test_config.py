@@ -46,8 +46,8 @@ def run(path, tmp_path):
      "vm 'b': RAM 0x58000000..0x68000000 overlaps 'a'"),
     ([{"name": "a", "ram": "2G"}], "vm 'a': RAM 0x50000000..0xd0000000 outside the VM area"),
     ([{"name": "a", "devices": '["uart7"]'}], "vm 'a': device 'uart7' does not exist on qemu-virt"),
-    ([{"name": "a", "devices": '["uart0"]'}, {"name": "b", "cpus": [1], "devices": '["uart0"]'}],
-     "vm 'b': device 'uart0' (and its interrupt) already given to 'a'"),
+    ([{"name": "a", "devices": '["rtc"]'}, {"name": "b", "cpus": [1], "devices": '["rtc"]'}],
+     "vm 'b': device 'rtc' (and its interrupt) already given to 'a'"),
     ([{"name": "a", "ram": "3M"}], "vm 'a': ram must be a multiple of 2 MiB"),
 ])
 def test_bad_configuration_fails_with_a_clear_message(tmp_path, vms, message):

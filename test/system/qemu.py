@@ -1,5 +1,6 @@
 """Boots the real images on QEMU under pexpect and reads the console."""
 import os
+import re
 import subprocess
 import time
 
@@ -35,8 +36,11 @@ class System:
     def expect_exact(self, text, timeout=60):
         return self.child.expect_exact(text, timeout=timeout)
 
+    vm = "vm0"  # the VM that has the console focus
+
     def run(self, cmd, timeout=60):
-        """Runs a shell command in the guest; returns its output."""
+        """Runs a shell command in the focused VM; returns its output, without
+        the console's "[vmN] " prefixes and without other writers' lines."""
         marker = f"__done{int(time.monotonic() * 1000) % 100000}__"
         self.child.sendline(f"{cmd}; echo {marker}")
         # the echo of the command line carries the marker too: skip it
@@ -44,7 +48,7 @@ class System:
         self.child.expect_exact(marker, timeout=timeout)
         out = self.child.before
         self.child.expect_exact(PROMPT, timeout=timeout)
-        return out.replace("\r", "").strip("\n")
+        return strip_prefixes(out, self.vm)
 
     def wait_exit(self, timeout=60):
         self.child.expect(pexpect.EOF, timeout=timeout)
@@ -61,6 +65,17 @@ class System:
         if self.child.isalive():
             self.child.terminate(force=True)
         self.log.close()
+
+
+def strip_prefixes(text, vm):
+    mine = f"[{vm}] "
+    lines = []
+    for line in text.replace("\r", "").split("\n"):
+        if line.startswith(mine):
+            lines.append(line[len(mine):])
+        elif not re.match(r"^\[[\w -]+\] ", line):
+            lines.append(line)
+    return "\n".join(lines).strip("\n")
 
 
 def build_ok():

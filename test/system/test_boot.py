@@ -44,8 +44,17 @@ def test_normal_world_read_of_secure_sram_faults(system):
     assert "ISOLATION BROKEN" not in t
 
 
-def test_guest_shell_answers(system):
+def test_guest_shell_answers_through_its_virtual_uart(system):
     assert system.run("echo hello-$((6 * 7))") == "hello-42"
+    # its output reaches the console behind its name
+    assert "[vm0] hello-42" in system.transcript
+    assert "[vm0] tzvisor guest: user space up" in system.transcript
+
+
+def test_console_focus_key(system):
+    system.child.send("\x14\x14\x14")
+    system.expect(r"\[EL2 hyp\] console input now goes to vm0", 10)
+    assert system.run("echo after-focus") == "after-focus"
 
 
 def test_guest_sees_exactly_its_cpus(system):

@@ -1,0 +1,29 @@
+/* A virtual PL011 per VM: output goes to the physical console, each line
+ * behind the VM's name; input comes from the console while the VM has the
+ * focus. */
+#ifndef HYP_VUART_H
+#define HYP_VUART_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <tzv/spinlock.h>
+
+#define VUART_RX_SIZE 256U
+#define VUART_SPI 33U /* the PL011's interrupt on virt, as the guest expects */
+#define FOCUS_KEY 0x14 /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
+
+struct vuart {
+	spinlock_t lock;
+	uint8_t rx[VUART_RX_SIZE];
+	unsigned rx_head, rx_count, rx_dropped;
+	uint32_t imsc, cr, lcr_h, ibrd, fbrd, ifls;
+	char prefix[24]; /* "[name] " on the console */
+};
+
+struct vcpu;
+struct vm;
+void vuart_reset(struct vm *vm);
+bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
+void console_rx_irq(void);
+void console_init_input(void);
+
+#endif
