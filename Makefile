@@ -18,10 +18,10 @@ CFLAGS_COMMON := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
 ASFLAGS_COMMON := -march=armv8-a+fp+simd -Ilib/include -Ilib/board/$(BOARD) -D__ASSEMBLER__
 LIB_SRCS := lib/src/console.c lib/src/string.c lib/src/pt.c
 
-# $(1)=image name, $(2)=source folder, $(3)=extra CFLAGS
+# $(1)=image name, $(2)=source folder, $(3)=extra CFLAGS, $(4)=nolink to skip linking
 define image
 $(1)_SRCS := $$(wildcard $(2)/arch/*.c $(2)/core/*.c) $(LIB_SRCS)
-$(1)_SRCS := $$(filter-out %/asm-offsets.c,$$($(1)_SRCS)) $$($(1)_EXTRA_SRCS)
+$(1)_SRCS := $$(filter-out %/asm-offsets.c,$$($(1)_SRCS))
 $(1)_ASMS := $$(wildcard $(2)/arch/*.S)
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_SRCS)) \
 	$$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_ASMS))
@@ -40,26 +40,25 @@ $(BUILD)/$(1)/%.o: %.S $(BUILD)/$(1)/asm-offsets.h lib/include/tzv/asm-macros.h
 	@mkdir -p $$(@D)
 	$$(CC) $(ASFLAGS_COMMON) -I$(BUILD)/$(1) -I$(2)/include -c -o $$@ $$<
 
+ifneq ($(4),nolink)
 $(BUILD)/$(1).elf: $$($(1)_OBJS) $(2)/linker.ld
 	$$(LD) -nostdlib --no-warn-rwx-segments -T $(2)/linker.ld -Map $(BUILD)/$(1).map -o $$@ $$($(1)_OBJS)
 
 $(BUILD)/$(1).bin: $(BUILD)/$(1).elf
 	$$(OBJCOPY) -O binary $$< $$@
+endif
 endef
 
 # The monitor runs with the MMU off: no unaligned accesses.
-GEN := $(BUILD)/gen
-hyp_EXTRA_SRCS := $(GEN)/vmconfig.c
 $(eval $(call image,monitor,monitor,-mstrict-align))
 $(eval $(call image,tee,tee,))
-$(eval $(call image,hyp,hyp,))
+# the hypervisor is linked once per system, with that system's VM tables
+$(eval $(call image,hyp,hyp,,nolink))
 
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test unit-test system-test debug clean format bench
-
-all: $(BUILD)/secure-flash.bin $(BUILD)/hyp.bin $(GEN)/qemu-images.args
+.PHONY: all deps guest run test test-systems unit-test debug clean format bench
 
 deps:
 	@scripts/host-deps.sh
@@ -68,19 +67,66 @@ guest: $(GUEST_OUT)
 $(GUEST_OUT) &: $(wildcard guests/linux/*) tools/mkcpio.py
 	guests/linux/build.sh $(GUEST)
 
+# Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
+BM_CFLAGS := $(CFLAGS_COMMON) -mstrict-align -Iguests/baremetal
+BM_COMMON := $(BUILD)/baremetal/start.o $(BUILD)/baremetal/bm.o \
+	$(BUILD)/baremetal/lib-console.o $(BUILD)/baremetal/lib-string.o
+BM_GUESTS := $(patsubst guests/baremetal/guest-%.c,$(BUILD)/baremetal/%.bin,$(wildcard guests/baremetal/guest-*.c))
+$(BUILD)/baremetal/%.o: guests/baremetal/%.S
+	@mkdir -p $(@D)
+	$(CC) $(ASFLAGS_COMMON) -c -o $@ $<
+$(BUILD)/baremetal/%.o: guests/baremetal/%.c $(wildcard guests/baremetal/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BM_CFLAGS) -c -o $@ $<
+$(BUILD)/baremetal/lib-%.o: lib/src/%.c $(wildcard lib/include/tzv/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BM_CFLAGS) -c -o $@ $<
+$(BUILD)/baremetal/%.elf: $(BUILD)/baremetal/guest-%.o $(BM_COMMON) guests/baremetal/linker.ld
+	$(LD) -nostdlib --no-warn-rwx-segments -T guests/baremetal/linker.ld -o $@ $(filter %.o,$^)
+$(BUILD)/baremetal/%.bin: $(BUILD)/baremetal/%.elf
+	$(OBJCOPY) -O binary $< $@
+
+# keep intermediate objects: they are not worth rebuilding
+.SECONDARY:
+
 # Secure flash: monitor at 0, STK header at 1 MiB, STK image behind it.
 $(BUILD)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin tools/mkflash.py
 	$(PYTHON) tools/mkflash.py $@ $(BUILD)/monitor.bin $(BUILD)/tee.bin
 
-# VM configuration: device trees first (their sizes go into the tables).
-$(GEN)/dts.stamp: $(CONFIG) tools/tzv-config $(GUEST_OUT)
-	@mkdir -p $(GEN)
-	$(PYTHON) tools/tzv-config dts $(CONFIG) $(GEN)
-	for d in $(GEN)/*.dts; do dtc -q -I dts -O dtb -o $${d%.dts}.dtb $$d || exit 1; done
-	touch $@
+# A system = a configuration built into its own directory: the VM tables
+# and device trees, the hypervisor linked with them, and QEMU's arguments.
+# $(1) = config file, $(2) = directory
+define system
+$(2)/gen/dts.stamp: $(1) tools/tzv-config $(GUEST_OUT) $(BM_GUESTS)
+	@mkdir -p $(2)/gen
+	$(PYTHON) tools/tzv-config dts $(1) $(2)/gen $(BUILD)
+	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done
+	touch $$@
 
-$(GEN)/vmconfig.c $(GEN)/qemu-images.args &: $(GEN)/dts.stamp
-	$(PYTHON) tools/tzv-config tables $(CONFIG) $(GEN)
+$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args &: $(2)/gen/dts.stamp
+	$(PYTHON) tools/tzv-config tables $(1) $(2)/gen $(BUILD)
+
+$(2)/gen/vmconfig.o: $(2)/gen/vmconfig.c hyp/include/config.h
+	$$(CC) $$(hyp_CFLAGS) -c -o $$@ $$<
+
+$(2)/hyp.elf: $$(hyp_OBJS) $(2)/gen/vmconfig.o hyp/linker.ld
+	$$(LD) -nostdlib --no-warn-rwx-segments -T hyp/linker.ld -Map $(2)/hyp.map -o $$@ $$(hyp_OBJS) $(2)/gen/vmconfig.o
+
+$(2)/hyp.bin: $(2)/hyp.elf
+	$$(OBJCOPY) -O binary $$< $$@
+
+$(2)/qemu.args: $(2)/hyp.bin $(BUILD)/secure-flash.bin $(2)/gen/qemu-images.args
+	echo "-bios $(abspath $(BUILD))/secure-flash.bin -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
+
+SYSTEM_ARGS += $(2)/qemu.args
+endef
+
+$(eval $(call system,$(CONFIG),$(BUILD)))
+TEST_CONFIGS := $(wildcard test/configs/*.toml)
+$(foreach c,$(TEST_CONFIGS),$(eval $(call system,$(c),$(BUILD)/sys/$(basename $(notdir $(c))))))
+
+all: $(BUILD)/qemu.args
+test-systems: $(SYSTEM_ARGS)
 
 run: deps all
 	@echo "tzvisor: booting; leave QEMU with Ctrl-A X"
@@ -101,11 +147,14 @@ UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test
 unit-test: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
-test: deps all $(UNIT_TESTS)
+test: deps all test-systems $(UNIT_TESTS)
 	$(PYTHON) test/run.py $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# Keeps the download cache and the guest images (they only change with Debian).
 clean:
-	rm -rf $(BUILD)/monitor $(BUILD)/tee $(BUILD)/hyp $(BUILD)/gen $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.bin $(BUILD)/*.map
+	rm -rf $(BUILD)/monitor $(BUILD)/tee $(BUILD)/hyp $(BUILD)/gen $(BUILD)/sys \
+		$(BUILD)/baremetal $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.bin $(BUILD)/*.map \
+		$(BUILD)/qemu.args

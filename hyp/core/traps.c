@@ -176,6 +176,7 @@ void hyp_trap_irq(struct vcpu *v)
 {
 	unsigned intid = gic_ack();
 
+	vuart_flush_partial(v->vm);
 	if (intid >= GIC_SPURIOUS)
 		return;
 	if (intid == SGI_HYP || intid == PPI_MAINT) {

@@ -178,6 +178,7 @@ void vcpu_power_off(struct vcpu *v)
 	vgic_cpu_load(v); /* leaves no virtual interrupt state behind */
 	v->state = VCPU_OFF;
 	dsb(sy);
+	console_irq_leave(v->pcpu);
 	pcpu_power_off();
 }
 

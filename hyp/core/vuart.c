@@ -4,6 +4,7 @@
 #include <hyp.h>
 #include <tzv/console.h>
 #include <tzv/string.h>
+#include <tzv/sysreg.h>
 
 #define DR 0x000
 #define RSR 0x004
@@ -29,6 +30,8 @@
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
 static unsigned focus; /* index of the VM that gets console input */
+static unsigned console_cpu; /* where the console's receive interrupt goes */
+static spinlock_t console_cpu_lock;
 
 void vuart_reset(struct vm *vm)
 {
@@ -38,6 +41,7 @@ void vuart_reset(struct vm *vm)
 	u->rx_head = u->rx_count = u->rx_dropped = 0;
 	u->imsc = u->lcr_h = u->ibrd = u->fbrd = u->ifls = 0;
 	u->cr = 0x300; /* TXE | RXE, as at reset */
+	u->line_len = 0;
 	snprintf_(u->prefix, sizeof(u->prefix), "[%s] ", vm->cfg->name);
 	spin_unlock(&u->lock);
 	vgic_add_virtual_spi(vm, VUART_SPI);
@@ -56,10 +60,39 @@ static void update_irq(struct vm *vm)
 		vgic_inject(vgic_spi_target(vm, VUART_SPI), VUART_SPI, false);
 }
 
+/* Output is buffered so VMs writing at once interleave whole lines, not
+ * characters; a partial line (a shell prompt) goes out at the first of the
+ * VM's interrupts that comes 10 ms after its last character, i.e. once it
+ * has stopped writing (vuart_flush_partial). */
+static void flush(struct vuart *u)
+{
+	console_write_from(u->prefix, u->line, u->line_len);
+	u->line_len = 0;
+}
+
 static void tx(struct vm *vm, char c)
 {
-	if (c != '\r')
-		console_putc_from(vm->uart.prefix, c);
+	struct vuart *u = &vm->uart;
+
+	if (c == '\r')
+		return;
+	u->last_tx = read_sysreg(cntpct_el0);
+	u->line[u->line_len++] = c;
+	if (c == '\n' || u->line_len == VUART_LINE_MAX)
+		flush(u);
+}
+
+void vuart_flush_partial(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	if (!u->line_len ||
+	    read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U)
+		return;
+	spin_lock(&u->lock);
+	if (u->line_len)
+		flush(u);
+	spin_unlock(&u->lock);
 }
 
 static uint32_t rx(struct vuart *u)
@@ -198,9 +231,29 @@ void console_rx_irq(void)
 	}
 }
 
+/* A CPU going off hands the console's interrupt to one that stays on. */
+void console_irq_leave(unsigned pcpu)
+{
+	spin_lock(&console_cpu_lock);
+	if (console_cpu == pcpu) {
+		for (unsigned i = 0; i < vm_count; i++)
+			for (unsigned c = 0; c < vms[i].cfg->ncpus; c++) {
+				struct vcpu *v = &vms[i].vcpu[c];
+				if (v->state == VCPU_ON && v->pcpu != pcpu) {
+					console_cpu = v->pcpu;
+					gic_set_route(UART0_INTID, console_cpu);
+					goto done;
+				}
+			}
+	}
+done:
+	spin_unlock(&console_cpu_lock);
+}
+
 void console_init_input(void)
 {
-	gic_set_route(UART0_INTID, this_cpu());
+	console_cpu = this_cpu();
+	gic_set_route(UART0_INTID, console_cpu);
 	gic_set_enable(UART0_INTID, 0, true);
 	console_enable_rx_irq();
 	pr("console input goes to %s (Ctrl-T three times to switch)\n", vms[focus].cfg->name);

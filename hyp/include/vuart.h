@@ -1,6 +1,6 @@
-/* A virtual PL011 per VM: output goes to the physical console, each line
- * behind the VM's name; input comes from the console while the VM has the
- * focus. */
+/* A virtual PL011 per VM: output goes to the physical console a line (or
+ * a burst) at a time, each line behind the VM's name; input comes from the
+ * console while the VM has the focus. */
 #ifndef HYP_VUART_H
 #define HYP_VUART_H
 #include <stdbool.h>
@@ -8,6 +8,7 @@
 #include <tzv/spinlock.h>
 
 #define VUART_RX_SIZE 256U
+#define VUART_LINE_MAX 256U
 #define VUART_SPI 33U /* the PL011's interrupt on virt, as the guest expects */
 #define FOCUS_KEY 0x14 /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
 
@@ -17,13 +18,18 @@ struct vuart {
 	unsigned rx_head, rx_count, rx_dropped;
 	uint32_t imsc, cr, lcr_h, ibrd, fbrd, ifls;
 	char prefix[24]; /* "[name] " on the console */
+	char line[VUART_LINE_MAX]; /* output not yet on the console */
+	unsigned line_len;
+	uint64_t last_tx; /* counter value at the last character */
 };
 
 struct vcpu;
 struct vm;
 void vuart_reset(struct vm *vm);
 bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
+void vuart_flush_partial(struct vm *vm);
 void console_rx_irq(void);
 void console_init_input(void);
+void console_irq_leave(unsigned pcpu);
 
 #endif

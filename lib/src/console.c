@@ -59,10 +59,11 @@ void console_putc(char c)
 	put_from(line_prefix, c);
 }
 
-void console_putc_from(const char *prefix, char c)
+void console_write_from(const char *prefix, const char *s, size_t n)
 {
 	spin_lock(&console_lock);
-	put_from(prefix, c);
+	for (size_t i = 0; i < n; i++)
+		put_from(prefix, s[i]);
 	spin_unlock(&console_lock);
 }
 

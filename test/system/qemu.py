@@ -11,16 +11,22 @@ BUILD = os.environ.get("TZV_BUILD", os.path.join(ROOT, "build"))
 PROMPT = "guest# "
 
 
+def system_dir(name):
+    """The default system is the build directory itself; test systems
+    (test/configs/NAME.toml) are built into build/sys/NAME."""
+    return BUILD if name == "default" else os.path.join(BUILD, "sys", name)
+
+
 class System:
     """One QEMU run. Always ends with close(), which kills QEMU by its PID."""
 
-    def __init__(self, extra_args=(), log_name="boot"):
+    def __init__(self, name="default", extra_args=(), log_name="boot"):
         os.makedirs(os.path.join(BUILD, "test-logs"), exist_ok=True)
         self.log_path = os.path.join(BUILD, "test-logs", f"{log_name}.log")
         self.log = open(self.log_path, "w")
         self.started = time.monotonic()
         self.child = pexpect.spawn(
-            os.path.join(ROOT, "tools", "run-qemu"), [BUILD, *extra_args],
+            os.path.join(ROOT, "tools", "run-qemu"), [system_dir(name), *extra_args],
             encoding="utf-8", codec_errors="replace", timeout=60,
             dimensions=(50, 200))
         self.child.logfile_read = self.log
@@ -38,14 +44,26 @@ class System:
 
     vm = "vm0"  # the VM that has the console focus
 
+    def focus(self, vm, timeout=20):
+        """Presses Ctrl-T three times until console input goes to vm."""
+        for _ in range(4):
+            self.child.send("\x14\x14\x14")
+            self.expect(r"console input now goes to (vm\d+)", timeout)
+            if self.child.match.group(1) == vm:
+                self.vm = vm
+                return
+        raise AssertionError(f"could not move the console focus to {vm}")
+
     def run(self, cmd, timeout=60):
         """Runs a shell command in the focused VM; returns its output, without
         the console's "[vmN] " prefixes and without other writers' lines."""
-        marker = f"__done{int(time.monotonic() * 1000) % 100000}__"
-        self.child.sendline(f"{cmd}; echo {marker}")
-        # the echo of the command line carries the marker too: skip it
-        self.child.expect_exact(f"echo {marker}", timeout=timeout)
-        self.child.expect_exact(marker, timeout=timeout)
+        n = int(time.monotonic() * 1000) % 100000
+        marker = f"__done{n}__"
+        # the quotes keep the echoed command line from matching the marker;
+        # output starts after the echoed line, which other VMs' lines may split
+        self.child.sendline(f"{cmd}; echo __do''ne{n}__")
+        self.child.expect_exact(f"__do''ne{n}__", timeout=timeout)
+        self.child.expect_exact(marker, timeout=timeout)  # never in the echo
         out = self.child.before
         self.child.expect_exact(PROMPT, timeout=timeout)
         return strip_prefixes(out, self.vm)
@@ -78,9 +96,8 @@ def strip_prefixes(text, vm):
     return "\n".join(lines).strip("\n")
 
 
-def build_ok():
-    return all(os.path.exists(os.path.join(BUILD, f))
-               for f in ("secure-flash.bin", "hyp.bin", "gen/qemu-images.args"))
+def build_ok(name="default"):
+    return os.path.exists(os.path.join(system_dir(name), "qemu.args"))
 
 
 def run_host(args, **kw):

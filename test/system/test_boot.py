@@ -1,17 +1,18 @@
-"""Boot chain end to end: one boot of the default system, then the guest
-is driven from its shell; the last test powers it off."""
+"""Boot chain end to end on the single-VM system (test/configs/single.toml):
+one boot, then the guest is driven from its shell; the last test powers it
+off."""
 import re
 
 import pytest
 
 from qemu import System, build_ok
 
-pytestmark = pytest.mark.skipif(not build_ok(), reason="images not built")
+pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
 
 
 @pytest.fixture(scope="module")
 def system():
-    s = System(log_name="boot")
+    s = System("single", log_name="boot")
     s.boot_seconds = s.wait_shell()
     print(f"\nreset to guest shell: {s.boot_seconds:.1f} s wall clock")
     yield s

@@ -4,11 +4,11 @@ import pytest
 
 from qemu import System, build_ok
 
-pytestmark = pytest.mark.skipif(not build_ok(), reason="images not built")
+pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
 
 
 def test_reboot_restarts_the_vm_then_poweroff_exits():
-    s = System(log_name="reboot")
+    s = System("single", log_name="reboot")
     try:
         s.wait_shell()
         s.run("echo scribble > /root/marker")

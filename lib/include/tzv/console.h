@@ -11,9 +11,9 @@ void console_putc(char c);
 /* Prints one message; each line starts with the level's prefix. */
 void pr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vpr(const char *fmt, va_list ap);
-/* Writes one character on behalf of another writer (e.g. a VM), whose
- * lines start with its own prefix. */
-void console_putc_from(const char *prefix, char c);
+/* Writes n characters at once on behalf of another writer (e.g. a VM),
+ * whose lines start with its own prefix. */
+void console_write_from(const char *prefix, const char *s, size_t n);
 /* Reads one received character, or returns -1 if none is waiting. */
 int console_getc(void);
 /* Asks the UART to interrupt on received characters. */

@@ -1,0 +1,30 @@
+/* Runtime for bare-metal test guests (EL1, MMU off, one vCPU). */
+#ifndef BM_H
+#define BM_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <tzv/console.h>
+#include <tzv/smccc.h>
+#include <tzv/sysreg.h>
+
+struct bm_res {
+	uint64_t a0, a1, a2, a3;
+};
+
+struct bm_res bm_smc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+struct bm_res bm_hvc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* Reads/writes that may fault: return false (and the syndrome) if so. */
+bool bm_read32(uint64_t addr, uint32_t *val, uint64_t *esr);
+bool bm_write32(uint64_t addr, uint32_t val, uint64_t *esr);
+
+void bm_gic_init(void);
+void bm_sleep_ms(unsigned ms); /* WFI on the virtual timer */
+int bm_getc(void);             /* -1 if no input waits */
+void bm_power_off(void) __attribute__((noreturn));
+uint64_t bm_ticks_per_ms(void);
+
+/* Each guest program defines this. */
+void bm_main(uint64_t dtb);
+
+#endif

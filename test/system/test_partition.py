@@ -1,0 +1,87 @@
+"""The default system: vm0 (Linux, 2 CPUs, 512 MiB), vm1 (Linux, 1 CPU,
+256 MiB) and vm2 (bare-metal heartbeat) running at once, each with its own
+CPUs, memory, console and lifetime."""
+import re
+
+import pytest
+
+from qemu import System, build_ok
+
+pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
+
+
+@pytest.fixture(scope="module")
+def system():
+    s = System("default", log_name="partition")
+    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+    s.expect(r"\[vm0\] guest# ", 60)
+    yield s
+    s.close()
+
+
+def heartbeats(system):
+    return [int(n) for n in re.findall(r"\[vm2\] heartbeat (\d+)", system.transcript)]
+
+
+def test_three_vms_run_at_once(system):
+    t = system.transcript
+    assert "[vm0] tzvisor guest: user space up" in t
+    assert "[vm1] tzvisor guest: user space up" in t
+    assert "[vm2] heartbeat guest up at EL1" in t
+    system.expect(r"\[vm2\] heartbeat \d+", 10)
+    assert "FATAL" not in t
+
+
+def test_each_linux_vm_sees_only_its_cpus_and_memory(system):
+    assert system.run("nproc") == "2"
+    assert system.run("awk '/MemTotal/ {print $2}' /proc/meminfo") != ""
+    assert int(system.run("awk '/MemTotal/ {print $2}' /proc/meminfo")) <= 512 * 1024
+    system.focus("vm1")
+    assert system.run("nproc") == "1"
+    assert int(system.run("awk '/MemTotal/ {print $2}' /proc/meminfo")) <= 256 * 1024
+    reg = system.run("hexdump -v -e '4/4 \"%08x \"' /sys/firmware/devicetree/base/memory@40000000/reg")
+    assert reg.split() == ["00000000", "00000040", "00000000", "00000010"]  # 256 MiB
+
+
+def test_input_goes_only_to_the_vm_in_focus(system):
+    system.focus("vm1")
+    assert system.run("echo typed-into-vm1") == "typed-into-vm1"
+    assert "[vm0] typed-into-vm1" not in system.transcript
+    system.focus("vm0")
+    assert system.run("echo typed-into-vm0") == "typed-into-vm0"
+    assert "[vm1] typed-into-vm0" not in system.transcript
+
+
+def test_poweroff_stops_only_that_vm(system):
+    system.focus("vm1")
+    system.child.sendline("poweroff")
+    system.expect(r"\[EL2 hyp\] vm1: powered off", 60)
+    before = max(heartbeats(system))
+    system.focus("vm0")
+    assert system.run("echo vm0-still-here") == "vm0-still-here"
+    system.expect(r"\[vm2\] heartbeat \d+", 10)
+    assert max(heartbeats(system)) > before
+
+
+def test_reboot_restarts_only_that_vm(system):
+    system.focus("vm0")
+    system.run("echo scribble > /root/marker")
+    system.child.sendline("reboot")
+    system.expect(r"\[EL2 hyp\] vm0: reset requested; restarting it from its pristine images", 60)
+    during = max(heartbeats(system))
+    system.expect(r"\[vm0\] tzvisor guest: user space up", 120)
+    system.expect_exact("guest# ", 60)
+    assert system.run("cat /root/marker 2>&1 || true").endswith("No such file or directory")
+    assert max(heartbeats(system)) > during  # vm2 kept beating meanwhile
+
+
+def test_last_vm_off_ends_the_run(system):
+    system.focus("vm0")
+    system.child.sendline("poweroff")
+    system.expect(r"\[EL2 hyp\] vm0: powered off", 60)
+    system.focus("vm2")
+    system.child.send("q")
+    system.expect(r"\[EL2 hyp\] vm2: powered off", 20)
+    assert system.wait_exit(30) == 0
+    assert "[EL2 hyp] no VM left: system off" in system.transcript
