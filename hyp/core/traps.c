@@ -106,15 +106,13 @@ static void trap_smc(struct vcpu *v, uint64_t esr)
 {
 	(void)esr;
 	v->pc += 4; /* a trapped SMC returns to itself */
-	vpsci_handle(v, (uint32_t)v->x[0]);
+	guest_smccc(v);
 }
 
 static void trap_hvc(struct vcpu *v, uint64_t esr)
 {
-	(void)esr;
-	vm_log(v->vm, "%s vcpu%u: unknown HVC 0x%lx\n", v->vm->cfg->name, v->id,
-	       (unsigned long)v->x[0]);
-	v->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
+	(void)esr; /* HVC returns past itself already */
+	guest_smccc(v);
 }
 
 /* ESR ISS of a trapped MSR/MRS, without Rt and direction */

@@ -65,6 +65,12 @@ static void vm_build_stage2(struct vm *vm)
 	s2_map(vm, c->ram_ipa, c->ram_pa, c->ram_size, PT_S2_NORMAL_RWX);
 	for (unsigned i = 0; i < c->ndevs; i++)
 		s2_map(vm, c->dev[i].ipa, c->dev[i].pa, c->dev[i].size, PT_S2_DEVICE_RW);
+	for (unsigned i = 0; i < shmem_config_count; i++) {
+		const struct shmem_config *s = &shmem_configs[i];
+		for (unsigned m = 0; m < s->nmembers; m++)
+			if (s->member[m].vm == vm->id)
+				s2_map(vm, s->member[m].ipa, s->pa, s->size, PT_S2_NORMAL_RW);
+	}
 	vm->vttbr = (uint64_t)(uintptr_t)s2_root[vm->id] | ((uint64_t)(vm->id + 1U) << 48);
 }
 
@@ -124,6 +130,7 @@ struct vcpu *vm_start(struct vm *vm)
 	vm_load(vm);
 	vgic_vm_init(vm);
 	vuart_reset(vm);
+	shmem_attach(vm);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		vgic_vcpu_reset(&vm->vcpu[i]);
 		vm->vcpu[i].stop_request = false;

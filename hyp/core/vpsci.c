@@ -125,14 +125,35 @@ static void v_psci_features(struct vcpu *v)
 	ret(v, PSCI_NOT_SUPPORTED);
 }
 
-/* Every SMC a guest issues lands here. Trusted-OS calls are not mediated
- * yet, so they are refused like any other unknown call. */
-void vpsci_handle(struct vcpu *v, uint32_t fid)
+/* Every SMC or HVC a guest issues lands here, dispatched on the owner.
+ * Trusted-OS calls are not mediated yet, so they are refused like any
+ * other unknown call. */
+void guest_smccc(struct vcpu *v)
 {
+	uint32_t fid = (uint32_t)v->x[0];
+
 	if (v->x[0] >> 32) {
+		vm_log(v->vm, "%s vcpu%u: call 0x%lx with bits 63:32 set not supported\n",
+		       v->vm->cfg->name, v->id, (unsigned long)v->x[0]);
 		ret(v, SMCCC_NOT_SUPPORTED);
 		return;
 	}
+	switch (SMCCC_OWNER(fid)) {
+	case SMCCC_OWNER_ARCH:
+	case SMCCC_OWNER_STD:
+		vpsci_handle(v, fid);
+		break;
+	case SMCCC_OWNER_VENDOR_HYP:
+		hypercall_handle(v, fid);
+		break;
+	default:
+		vm_log(v->vm, "%s vcpu%u: call 0x%x not supported\n", v->vm->cfg->name, v->id, fid);
+		ret(v, SMCCC_NOT_SUPPORTED);
+	}
+}
+
+void vpsci_handle(struct vcpu *v, uint32_t fid)
+{
 	for (size_t i = 0; i < VPSCI_LEN; i++) {
 		if (vpsci_table[i].fid == fid) {
 			vpsci_table[i].fn(v);

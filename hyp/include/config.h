@@ -34,4 +34,24 @@ struct vm_config {
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
+#define SHMEM_MAX_MEMBERS 4
+
+/* A shared-memory region between VMs, each member ringing the others
+ * through the region's doorbell interrupt. */
+struct shmem_member {
+	unsigned vm;     /* index into vm_configs */
+	uint64_t ipa;    /* where that VM sees the region */
+	unsigned intid;  /* the doorbell SPI in that VM */
+};
+
+struct shmem_config {
+	const char *name;
+	uint64_t pa, size;
+	unsigned nmembers;
+	struct shmem_member member[SHMEM_MAX_MEMBERS];
+};
+
+extern const struct shmem_config shmem_configs[];
+extern const unsigned shmem_config_count;
+
 #endif

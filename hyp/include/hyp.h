@@ -76,7 +76,10 @@ struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 unsigned this_cpu(void);
 long pcpu_power_on(struct vcpu *v);
 void pcpu_power_off(void) __attribute__((noreturn));
+void guest_smccc(struct vcpu *v);
 void vpsci_handle(struct vcpu *v, uint32_t fid);
+void hypercall_handle(struct vcpu *v, uint32_t fid);
+void shmem_attach(struct vm *vm);
 void hyp_selftest(void);
 void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

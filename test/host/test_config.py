@@ -63,3 +63,30 @@ def test_missing_image_is_named(tmp_path):
     r = run(path, tmp_path)
     assert r.returncode != 0
     assert "vm 'a': image" in r.stderr and "not found" in r.stderr
+
+
+SHMEM = """
+[[shmem]]
+name = "s"
+size = "{size}"
+members = [{members}]
+"""
+
+
+@pytest.mark.parametrize("size,members,message", [
+    ("1M", '{ vm = "a", ipa = 0x70000000, spi = 8 }', "shmem 's': needs at least two members"),
+    ("1M", '{ vm = "a", ipa = 0x70000000, spi = 8 }, { vm = "zz", ipa = 0x70000000, spi = 8 }',
+     "shmem 's': member 'zz' is not a VM of this system"),
+    ("1M", '{ vm = "a", ipa = 0x40000000, spi = 8 }, { vm = "b", ipa = 0x70000000, spi = 8 }',
+     "shmem 's': vm 'a': 0x40000000..0x40100000 overlaps its RAM"),
+    ("1M", '{ vm = "a", ipa = 0x70000000, spi = 1 }, { vm = "b", ipa = 0x70000000, spi = 8 }',
+     "shmem 's': vm 'a': doorbell spi 1 is not a free SPI"),
+    ("100", '{ vm = "a", ipa = 0x70000000, spi = 8 }, { vm = "b", ipa = 0x70000000, spi = 8 }',
+     "shmem 's': size must be a multiple of 4 KiB"),
+])
+def test_bad_shared_memory_fails_with_a_clear_message(tmp_path, size, members, message):
+    path = config(tmp_path, [{"name": "a", "cpus": [0]}, {"name": "b", "cpus": [1]}])
+    path.write_text(path.read_text() + SHMEM.format(size=size, members=members))
+    r = run(path, tmp_path)
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr

@@ -44,6 +44,18 @@ def test_each_linux_vm_sees_only_its_cpus_and_memory(system):
     assert reg.split() == ["00000000", "00000040", "00000000", "00000010"]  # 256 MiB
 
 
+def test_shared_memory_written_by_vm2_is_read_by_vm0(system):
+    system.focus("vm0")
+    assert system.run("devmem 0x70000000 32") == "0x54414542"  # "BEAT"
+    first = int(system.run("devmem 0x70000004 32"), 16)
+    system.run("sleep 2")
+    second = int(system.run("devmem 0x70000004 32"), 16)
+    assert second > first > 0
+    beats = heartbeats(system)
+    assert beats and abs(max(beats) - second) <= 2
+    assert "doorbell refused" not in system.transcript
+
+
 def test_input_goes_only_to_the_vm_in_focus(system):
     system.focus("vm1")
     assert system.run("echo typed-into-vm1") == "typed-into-vm1"

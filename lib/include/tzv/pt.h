@@ -35,6 +35,7 @@
 #define PT_S2_XN (2UL << 53)
 
 #define PT_S2_NORMAL_RWX (PT_S2_MEM_NORMAL | PT_S2_AP_RW | PT_SH_INNER | PT_AF)
+#define PT_S2_NORMAL_RW (PT_S2_NORMAL_RWX | PT_S2_XN)
 #define PT_S2_DEVICE_RW (PT_S2_MEM_DEVICE | PT_S2_AP_RW | PT_AF | PT_S2_XN)
 
 struct pt {

@@ -55,6 +55,15 @@
 
 #define PSCI_MIGRATE_TOS_NOT_PRESENT 2L
 
+/* tzvisor hypercalls: SMCCC fast SMC32 calls, vendor-specific hypervisor
+ * owner, through HVC or SMC (docs/hypercalls.md) */
+#define TZV_HC_CALL_UID 0x8600FF01U
+#define TZV_HC_REVISION 0x8600FF03U
+#define TZV_HC_NULL 0x86000001U
+#define TZV_HC_DOORBELL 0x86000002U
+#define TZV_HC_REV_MAJOR 1U
+#define TZV_HC_REV_MINOR 0U
+
 /* OP-TEE fast calls the world switch uses (see docs/boot-flow.md). */
 #define OPTEE_SMC_CALLS_UID 0xBF00FF01U
 #define OPTEE_SMC_CALLS_REVISION 0xBF00FF03U
