@@ -64,7 +64,7 @@ deps:
 	@scripts/host-deps.sh
 
 guest: $(GUEST_OUT)
-$(GUEST_OUT) &: $(wildcard guests/linux/*) tools/mkcpio.py
+$(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/*) tools/mkcpio.py
 	guests/linux/build.sh $(GUEST)
 
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.

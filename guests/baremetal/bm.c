@@ -51,6 +51,17 @@ bool bm_write32(uint64_t addr, uint32_t val, uint64_t *esr)
 
 /* GICv3 as the VM sees it: distributor on, our redistributor awake, the
  * virtual timer PPI enabled, the CPU interface's Group 1 on. */
+uint64_t bm_try(void (*fn)(void *arg), void *arg)
+{
+	fault_esr = 0;
+	expect_fault = true;
+	fn(arg);
+	expect_fault = false;
+	return fault_esr;
+}
+
+void (*bm_irq_hook)(unsigned intid);
+
 void bm_gic_init(void)
 {
 	mmio_write32(GICD_BASE, 0x12); /* ARE_NS | EnableGrp1A */
@@ -78,9 +89,12 @@ void bm_sleep_ms(unsigned ms)
 		isb();
 		wfi(); /* interrupts stay masked: WFI still wakes on the timer */
 		write_sysreg(cntv_ctl_el0, 0);
-		uint64_t iar = read_sysreg(ICC_IAR1_EL1);
-		if (iar < 1020)
+		uint64_t iar;
+		while ((iar = read_sysreg(ICC_IAR1_EL1)) < 1020) {
 			write_sysreg(ICC_EOIR1_EL1, iar);
+			if (iar != 27 && bm_irq_hook)
+				bm_irq_hook((unsigned)iar);
+		}
 	}
 }
 

@@ -3,6 +3,7 @@
 #define BM_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <board.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
 #include <tzv/sysreg.h>
@@ -18,7 +19,13 @@ struct bm_res bm_hvc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 bool bm_read32(uint64_t addr, uint32_t *val, uint64_t *esr);
 bool bm_write32(uint64_t addr, uint32_t val, uint64_t *esr);
 
+/* Runs fn with faults expected; returns the syndrome of the first fault
+ * (0 if none), the faulting instruction skipped. */
+uint64_t bm_try(void (*fn)(void *arg), void *arg);
+
 void bm_gic_init(void);
+/* Sleeps; interrupts other than the timer are passed to this hook. */
+extern void (*bm_irq_hook)(unsigned intid);
 void bm_sleep_ms(unsigned ms); /* WFI on the virtual timer */
 int bm_getc(void);             /* -1 if no input waits */
 void bm_power_off(void) __attribute__((noreturn));

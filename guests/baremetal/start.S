@@ -42,7 +42,8 @@ entry:
 	ldp x14, x15, [sp, #112]
 	ldp x16, x17, [sp, #128]
 	ldp x18, x19, [sp, #144]
-	ldp x29, x30, [sp, #224]
+	ldp x28, x29, [sp, #224]
+	ldr x30, [sp, #240]
 	add sp, sp, #(32 * 8)
 	eret
 .endm

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the Linux guest from Debian's arm64 packages: OUTDIR/Image (the
-# uncompressed kernel), OUTDIR/initramfs.cpio.gz (busybox + /init),
-# OUTDIR/config (the kernel's .config, for reference) and OUTDIR/VERSION.
+# uncompressed kernel), OUTDIR/initramfs.cpio.gz (busybox + /init + the
+# out-of-tree modules of modules/*, which kmod.sh builds into OUTDIR/modules
+# and /init loads), OUTDIR/config (the kernel's .config, for reference) and
+# OUTDIR/VERSION.
 #
 # Usage: guests/linux/build.sh OUTDIR
 # The .deb files are kept in $TZV_CACHE (default OUTDIR/../cache/debs); with
@@ -81,7 +83,8 @@ quick() {
 	eval "$(apt-config shell lists Dir::State::Lists/d 2>/dev/null)"
 	[ -s "$out/VERSION" ] && [ -e "$out/.resolved" ] || return 1
 	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
-		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb; do
+		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb \
+		"${modsrcs[@]}" "$out"/modules/*.ko; do
 		[ -e "$f" ] || continue
 		for o in Image initramfs.cpio.gz VERSION; do
 			[ "$out/$o" -nt "$f" ] || return 1
@@ -90,6 +93,11 @@ quick() {
 	[ -z "$(find "$lists" -maxdepth 1 \( -name '*Packages*' -o -name '*Release*' \) \
 		-cnewer "$out/.resolved" 2>/dev/null)" ]
 }
+# The module sources: kmod.sh, and every module folder and file (folders, so
+# that a removed file or module counts as a change).
+modsrcs=("$here/kmod.sh" "$here/modules")
+[ -d "$here/modules" ] && while IFS= read -r f; do modsrcs+=("$f"); done \
+	< <(find "$here/modules" -mindepth 1)
 if quick; then
 	echo "guest: kernel $(cut -d';' -f1 "$out/VERSION") (up to date)"
 	exit 0
@@ -117,10 +125,23 @@ else
 fi
 version="$kpkg $kver; busybox-static $bver"
 
+# The out-of-tree modules, built against this kernel's Debian headers (at
+# once when they are up to date).
+mods=()
+for d in "$here"/modules/*/; do [ -f "$d/Kbuild" ] && mods+=("$d"); done
+if [ ${#mods[@]} -gt 0 ]; then
+	TZV_KERNEL="$kpkg $kver" TZV_CACHE="$cache" "$here/kmod.sh" "$out" "${mods[@]}"
+else
+	rm -rf "$out/modules"
+fi
+kos=()
+for k in "$out"/modules/*.ko; do [ -f "$k" ] && kos+=("$k"); done
+
 # Nothing changed since the last build: finish at once.
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
-	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio"; do
+	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
+		"${modsrcs[@]}" "${kos[@]}"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -149,6 +170,14 @@ magic=$(head -c 60 "$work/Image" | tail -c 4)
 [ "$magic" = "ARMd" ] || die "$vmlinuz does not hold an arm64 Image"
 cp "$work"/k/boot/config-* "$work/config"
 
+# The loader refuses a module whose vermagic is not the kernel's own.
+modfiles=()
+for k in "${kos[@]}"; do
+	vm=$(tr '\0' '\n' <"$k" | sed -n 's/^vermagic=//p' | head -n 1)
+	grep -qaF "$vm" "$work/Image" || die "$k: vermagic '$vm' is not the kernel's"
+	modfiles+=(--file "lib/modules/$(basename "$k")=$k:644")
+done
+
 bb=$work/bb/bin/busybox
 [ -x "$bb" ] || die "no bin/busybox in $bdeb"
 # Applet links: ask busybox itself when qemu-user can run it; otherwise (the
@@ -175,11 +204,11 @@ fi
 
 $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--dir tmp:1777 --dir root:700 --dir etc --dir bin --dir sbin \
-	--dir usr/bin --dir usr/sbin \
+	--dir usr/bin --dir usr/sbin --dir lib/modules \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
-	"${links[@]}"
+	"${links[@]}" "${modfiles[@]}"
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"

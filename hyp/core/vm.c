@@ -104,7 +104,6 @@ void vm_create_all(void)
 
 		vm->cfg = c;
 		vm->id = i;
-		vm->log_budget = 64;
 		vm_build_stage2(vm);
 		for (unsigned v = 0; v < c->ncpus; v++) {
 			struct vcpu *vc = &vm->vcpu[v];
@@ -128,6 +127,7 @@ struct vcpu *vm_start(struct vm *vm)
 	struct vcpu *boot = &vm->vcpu[0];
 
 	vm_load(vm);
+	vm->log_budget = 64;
 	vgic_vm_init(vm);
 	vuart_reset(vm);
 	shmem_attach(vm);

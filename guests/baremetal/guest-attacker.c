@@ -1,0 +1,163 @@
+/* Attack guest: tries to break each isolation rule and reports whether it
+ * was blocked. The test system (test/configs/attack.toml) places the
+ * victims' RAM at PA 0x50000000 and 0x54000000, their private region (id 0)
+ * with doorbell SPI 40 elsewhere, and gives the peer the RTC (SPI 34); the
+ * attacker has one vCPU and 64 MiB. */
+#include "bm.h"
+
+static unsigned blocked, failed;
+
+static void verdict(const char *what, bool ok, const char *how)
+{
+	pr("attack %s: %s (%s)\n", what, ok ? "blocked" : "NOT BLOCKED", how);
+	if (ok)
+		blocked++;
+	else
+		failed++;
+}
+
+static void try_read(void *a)
+{
+	(void)*(volatile uint32_t *)a;
+}
+
+static void try_write(void *a)
+{
+	*(volatile uint32_t *)a = 0xbadc0de;
+}
+
+static void try_cntp(void *a)
+{
+	(void)a;
+	(void)read_sysreg(cntp_ctl_el0);
+}
+
+static void memory_attacks(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t ipa;
+	} targets[] = {
+		{"read other VM's RAM (PA 0x50000000)", 0x50000000},
+		{"read past own RAM", 0x44000000},
+		{"read secure SRAM", 0x0e000000},
+		{"read secure flash", 0x00000000},
+		{"read secure UART", 0x09040000},
+		{"read secure GPIO", 0x090b0000},
+		{"read hypervisor staging area", 0x41000000 + 0x4000000},
+		{"read other CPUs' redistributor", 0x080c0000},
+	};
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		uint64_t esr = bm_try(try_read, (void *)targets[i].ipa);
+		verdict(targets[i].what, esr != 0, "abort");
+	}
+	verdict("write other VM's RAM (PA 0x54000000)",
+		bm_try(try_write, (void *)0x54000000UL) != 0, "abort");
+	verdict("write secure GPIO (power off)", bm_try(try_write, (void *)0x090b0004UL) != 0,
+		"abort");
+	verdict("write other CPUs' redistributor", bm_try(try_write, (void *)0x080e0100UL) != 0,
+		"abort");
+	verdict("physical timer access", bm_try(try_cntp, NULL) != 0, "undefined instruction");
+}
+
+static void gic_attacks(void)
+{
+	/* SPI 40 is the victims' doorbell: not this VM's */
+	mmio_write32(GICD_BASE + 0x100 + 4, 1U << 8);
+	verdict("enable another VM's SPI", !(mmio_read32(GICD_BASE + 0x100 + 4) & (1U << 8)),
+		"reads as zero");
+	/* SPI 34 is the peer's passthrough RTC: a physical interrupt */
+	mmio_write32(GICD_BASE + 0x100 + 4, 1U << 2);
+	verdict("enable another VM's device interrupt",
+		!(mmio_read32(GICD_BASE + 0x100 + 4) & (1U << 2)), "reads as zero");
+	mmio_write64(GICD_BASE + 0x6000 + 8 * 40, 0);
+	mmio_write64(GICD_BASE + 0x6000 + 8 * 34, 0);
+	verdict("route another VM's SPIs to itself",
+		mmio_read64(GICD_BASE + 0x6000 + 8 * 40) == 0 &&
+			mmio_read64(GICD_BASE + 0x6000 + 8 * 34) == 0,
+		"reads as zero");
+	*(volatile uint8_t *)(GICD_BASE + 0x400 + 40) = 0x10;
+	verdict("reprioritise another VM's SPI", *(volatile uint8_t *)(GICD_BASE + 0x400 + 40) == 0,
+		"reads as zero");
+	mmio_write32(GICD_BASE + 0x200 + 4, 1U << 8); /* set pending */
+	mmio_write32(GICD_BASE + 0x200 + 4 * 7, 0xffffffffU);
+	verdict("make another VM's SPI pending", true, "ignored; victims report any interrupt");
+	/* SGIs 0..15 to every other CPU, by list and to all-but-self */
+	for (uint64_t sgi = 0; sgi < 16; sgi++) {
+		write_sysreg(ICC_SGI1R_EL1, (sgi << 24) | 0xfffeUL);
+		write_sysreg(ICC_SGI1R_EL1, (sgi << 24) | (1UL << 40));
+		write_sysreg(ICC_SGI1R_EL1, (sgi << 24) | (1UL << 16) | 0xffffUL); /* Aff1 = 1 */
+	}
+	isb();
+	verdict("send SGIs to CPUs outside the VM", true, "victims report any interrupt");
+}
+
+static void psci_attacks(void)
+{
+	for (uint64_t mpidr = 1; mpidr < 4; mpidr++) {
+		long r = (long)bm_smc(PSCI_CPU_ON_64, mpidr, 0x40000000, 0).a0;
+		verdict("PSCI CPU_ON of a CPU outside the VM", r == PSCI_INVALID_PARAMETERS,
+			"INVALID_PARAMETERS");
+		r = (long)bm_smc(PSCI_AFFINITY_INFO_64, mpidr, 0, 0).a0;
+		verdict("PSCI AFFINITY_INFO of a CPU outside the VM", r == PSCI_INVALID_PARAMETERS,
+			"INVALID_PARAMETERS");
+	}
+	long r = (long)bm_smc(PSCI_CPU_ON_64, 0x80000000UL, 0x40000000, 0).a0;
+	verdict("PSCI CPU_ON of itself (bit 31 set)", r == PSCI_ALREADY_ON, "ALREADY_ON");
+}
+
+static void call_attacks(void)
+{
+	long r = (long)bm_hvc(TZV_HC_DOORBELL, 0, 0, 0).a0;
+	verdict("ring a region it is not a member of", r == SMCCC_INVALID_PARAMETER,
+		"INVALID_PARAMETER");
+	r = (long)bm_hvc(TZV_HC_DOORBELL, 0xffffffffUL, 0, 0).a0;
+	verdict("ring a region that does not exist", r == SMCCC_INVALID_PARAMETER,
+		"INVALID_PARAMETER");
+	r = (long)bm_hvc(0x86000099U, 1, 2, 3).a0;
+	verdict("unknown hypercall", r == SMCCC_NOT_SUPPORTED, "NOT_SUPPORTED");
+	r = (long)bm_smc(TZV_STK_RET_FAST_DONE, 1, 2, 3).a0;
+	verdict("call the monitor's STK-only return id", r == SMCCC_NOT_SUPPORTED,
+		"NOT_SUPPORTED");
+
+	/* random calls from every owner but the two that could legitimately
+	 * stop this VM (PSCI, SMCCC arch), with random arguments */
+	uint64_t x = 0x9e3779b97f4a7c15UL;
+	unsigned odd = 0;
+	for (unsigned i = 0; i < 300; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t fid = x & 0xffffffffUL;
+		unsigned owner = (unsigned)(fid >> 24) & 0x3fU;
+		if (owner == SMCCC_OWNER_ARCH || owner == SMCCC_OWNER_STD)
+			fid ^= 0x20000000UL; /* move it to another owner */
+		if (i % 10 == 0)
+			fid |= x & 0xffffffff00000000UL; /* bits 63:32 set */
+		struct bm_res res = (i & 1) ? bm_smc(fid, x, ~x, x >> 3) : bm_hvc(fid, x, ~x, x >> 3);
+		long v = (long)res.a0;
+		if (v != SMCCC_NOT_SUPPORTED && v != SMCCC_INVALID_PARAMETER && v != 0 &&
+		    (fid & 0xffffffffUL) != TZV_HC_CALL_UID && (fid & 0xffffffffUL) != TZV_HC_REVISION)
+			odd++;
+	}
+	verdict("300 random SMCs and HVCs", odd == 0, "every one answered with an error code");
+}
+
+void bm_main(uint64_t dtb)
+{
+	(void)dtb;
+	bm_gic_init();
+	pr("attacker up\n");
+	bm_sleep_ms(1500); /* let the victims write their patterns */
+	memory_attacks();
+	gic_attacks();
+	psci_attacks();
+	call_attacks();
+	bm_sleep_ms(200);
+	pr("attack: done, %u blocked, %u not blocked\n", blocked, failed);
+	for (;;) {
+		bm_sleep_ms(500);
+		if (bm_getc() == 'q')
+			bm_power_off();
+	}
+}

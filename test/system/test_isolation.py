@@ -1,0 +1,51 @@
+"""Isolation: a bare-metal attacker VM tries to break every rule next to two
+victim VMs (test/configs/attack.toml); each attempt must fail safe, be
+logged by the hypervisor, and leave the victims running with their memory
+intact and no interrupt they did not ask for."""
+import re
+
+import pytest
+
+from qemu import System, build_ok
+
+pytestmark = pytest.mark.skipif(not build_ok("attack"), reason="system not built")
+
+
+@pytest.fixture(scope="module")
+def system():
+    s = System("attack", log_name="attack")
+    s.expect(r"\[attacker\] attack: done, (\d+) blocked, (\d+) not blocked", 120)
+    s.result = (int(s.child.match.group(1)), int(s.child.match.group(2)))
+    # two more pattern checks from each victim after the last attack
+    for _ in range(2):
+        s.expect(r"\[victim\] victim: pattern intact", 20)
+        s.expect(r"\[peer\] victim: pattern intact", 20)
+    yield s
+    s.close()
+
+
+def test_every_attack_is_blocked(system):
+    blocked, failed = system.result
+    assert failed == 0 and blocked >= 25
+    attacks = re.findall(r"\[attacker\] attack (.*): (blocked|NOT BLOCKED) \(", system.transcript)
+    assert len(attacks) == blocked
+    assert all(v == "blocked" for _, v in attacks), attacks
+
+
+def test_victims_keep_running_with_their_memory_intact(system):
+    t = system.transcript
+    assert "CORRUPTED" not in t
+    assert "UNEXPECTED interrupt" not in t
+    assert "FATAL" not in t
+    assert t.count("[victim] victim: pattern intact") >= 3
+
+
+def test_the_hypervisor_logs_the_attempts(system):
+    t = system.transcript
+    for ipa in ("0x50000000", "0xe000000", "0x90b0000", "0x80c0000"):
+        assert re.search(rf"attacker vcpu0: read at IPA {ipa} .* outside the VM", t), ipa
+    assert re.search(r"attacker vcpu0: write at IPA 0x54000000 .* outside the VM", t)
+    assert "attacker vcpu0: doorbell of region 0 refused: not a member" in t
+    assert "attacker vcpu0: unknown hypercall 0x86000099" in t
+    # a VM cannot flood the console through the hypervisor's log
+    assert "[EL2 hyp] attacker: too many messages; further ones from this VM are dropped" in t
