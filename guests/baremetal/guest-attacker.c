@@ -155,6 +155,14 @@ void bm_main(uint64_t dtb)
 	call_attacks();
 	bm_sleep_ms(200);
 	pr("attack: done, %u blocked, %u not blocked\n", blocked, failed);
+	/* flood the console for three seconds: only this VM may lose output */
+	pr("attack: flood start\n");
+	uint64_t end = read_sysreg(cntvct_el0) + 3000U * bm_ticks_per_ms();
+	for (unsigned long n = 0; read_sysreg(cntvct_el0) < end; n++)
+		pr("flood %lu xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", n);
+	bm_sleep_ms(2100); /* let its output allowance grow back */
+	pr("attack: flood over\n");
 	for (;;) {
 		bm_sleep_ms(500);
 		if (bm_getc() == 'q')

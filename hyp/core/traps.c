@@ -164,6 +164,7 @@ void hyp_trap_sync(struct vcpu *v)
 	uint64_t esr = read_sysreg(esr_el2);
 	trap_handler h = trap_table[ESR_EC(esr)];
 
+	v->stats.sync[ESR_EC(esr)]++;
 	(h ? h : trap_unknown)(v, esr);
 	vgic_flush(v);
 }
@@ -174,6 +175,7 @@ void hyp_trap_irq(struct vcpu *v)
 {
 	unsigned intid = gic_ack();
 
+	v->stats.irq++;
 	vuart_flush_partial(v->vm);
 	if (intid >= GIC_SPURIOUS)
 		return;

@@ -128,6 +128,9 @@ struct vcpu *vm_start(struct vm *vm)
 
 	vm_load(vm);
 	vm->log_budget = 64;
+	vm->started = read_sysreg(cntpct_el0);
+	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
+		memset(&vm->vcpu[i].stats, 0, sizeof(vm->vcpu[i].stats));
 	vgic_vm_init(vm);
 	vuart_reset(vm);
 	shmem_attach(vm);
@@ -249,4 +252,33 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	if (pcpu_power_on(boot) != PSCI_SUCCESS)
 		panic("%s: cannot restart its boot CPU %u\n", vm->cfg->name, boot->pcpu);
 	pcpu_power_off();
+}
+
+/* Exits per VM since its start, by cause (Ctrl-T Ctrl-T s on the console). */
+void stats_print(void)
+{
+	uint64_t now = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
+
+	pr("exits per VM since its start (Ctrl-T Ctrl-T s):\n");
+	for (unsigned i = 0; i < vm_count; i++) {
+		struct vm *vm = &vms[i];
+		uint64_t irq = 0, hcall = 0, abort = 0, sysreg = 0, total = 0;
+		for (unsigned c = 0; c < vm->cfg->ncpus; c++) {
+			const struct vcpu_stats *s = &vm->vcpu[c].stats;
+			irq += s->irq;
+			hcall += s->sync[EC_SMC64] + s->sync[EC_HVC64];
+			abort += s->sync[EC_DABT_LOW] + s->sync[EC_IABT_LOW];
+			sysreg += s->sync[EC_SYSREG];
+			for (unsigned e = 0; e <= EC_MAX; e++)
+				total += s->sync[e];
+		}
+		total += irq;
+		uint64_t ms = (now - vm->started) / (freq / 1000U);
+		pr("  %s (%s): %lu exits in %lu.%03lu s = %lu/s: irq %lu, smc/hvc %lu, mmio/abort %lu, sysreg %lu, other %lu\n",
+		   vm->cfg->name, vm->state == VM_RUNNING ? "running" : "off", (unsigned long)total,
+		   (unsigned long)(ms / 1000U), (unsigned long)(ms % 1000U),
+		   (unsigned long)(ms ? total * 1000U / ms : 0), (unsigned long)irq,
+		   (unsigned long)hcall, (unsigned long)abort, (unsigned long)sysreg,
+		   (unsigned long)(total - irq - hcall - abort - sysreg));
+	}
 }

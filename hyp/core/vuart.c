@@ -1,6 +1,7 @@
 /* Virtual PL011 (the subset Linux's amba-pl011 driver and earlycon use) and
  * the console multiplexer: every line a VM writes is printed behind its
- * name; input goes to the VM in focus, moved by Ctrl-T three times. */
+ * name; input goes to the VM in focus, moved by Ctrl-T three times;
+ * Ctrl-T Ctrl-T s prints the hypervisor's exit counters. */
 #include <hyp.h>
 #include <tzv/console.h>
 #include <tzv/string.h>
@@ -42,6 +43,9 @@ void vuart_reset(struct vm *vm)
 	u->imsc = u->lcr_h = u->ibrd = u->fbrd = u->ifls = 0;
 	u->cr = 0x300; /* TXE | RXE, as at reset */
 	u->line_len = 0;
+	u->budget = VUART_BURST;
+	u->budget_time = read_sysreg(cntpct_el0);
+	u->dropped = 0;
 	snprintf_(u->prefix, sizeof(u->prefix), "[%s] ", vm->cfg->name);
 	spin_unlock(&u->lock);
 	vgic_add_virtual_spi(vm, VUART_SPI);
@@ -64,9 +68,35 @@ static void update_irq(struct vm *vm)
  * characters; a partial line (a shell prompt) goes out at the first of the
  * VM's interrupts that comes 10 ms after its last character, i.e. once it
  * has stopped writing (vuart_flush_partial). */
+/* A VM that floods the console loses its own output, not anyone else's. */
+static bool allowed(struct vuart *u, unsigned n)
+{
+	uint64_t now = read_sysreg(cntpct_el0);
+	uint64_t refill = (now - u->budget_time) * VUART_RATE / read_sysreg(cntfrq_el0);
+
+	if (refill) {
+		u->budget = u->budget + refill > VUART_BURST ? VUART_BURST : u->budget + refill;
+		u->budget_time = now;
+	}
+	/* once throttled, stay quiet until half the burst has grown back */
+	if (u->budget < n || (u->dropped && u->budget < VUART_BURST / 2U)) {
+		u->dropped += n;
+		return false;
+	}
+	u->budget -= n;
+	return true;
+}
+
 static void flush(struct vuart *u)
 {
-	console_write_from(u->prefix, u->line, u->line_len);
+	if (allowed(u, u->line_len)) {
+		if (u->dropped) {
+			pr("%slost %lu bytes of its console output (more than %u bytes/s)\n", u->prefix,
+			   (unsigned long)u->dropped, VUART_RATE);
+			u->dropped = 0;
+		}
+		console_write_from(u->prefix, u->line, u->line_len);
+	}
 	u->line_len = 0;
 }
 
@@ -221,6 +251,11 @@ void console_rx_irq(void)
 				focus_presses = 0;
 				move_focus();
 			}
+			continue;
+		}
+		if (focus_presses == 2 && c == 's') {
+			focus_presses = 0;
+			stats_print();
 			continue;
 		}
 		struct vm *vm = &vms[focus];

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <tzv/pt.h>
 #include <tzv/spinlock.h>
+#include <tzv/sysreg.h>
 
 #define HYP_STACK_SIZE 16384
 #define MAX_VMS 4
@@ -29,6 +30,10 @@ struct vcpu {
 	volatile bool stop_request; /* set by another CPU, then SGI_HYP */
 	uint64_t entry, context; /* for the next power-on */
 	struct vgic_cpu vgic;
+	struct vcpu_stats {
+		uint64_t irq;           /* physical interrupts taken while it ran */
+		uint64_t sync[EC_MAX + 1]; /* traps by exception class */
+	} stats;
 };
 
 enum vm_state { VM_STOPPED = 0, VM_RUNNING };
@@ -41,6 +46,7 @@ struct vm {
 	struct pt s2;
 	uint64_t vttbr;
 	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
+	uint64_t started;    /* counter value at its last start */
 	struct vgic_dist vgic;
 	struct vuart uart;
 	struct vcpu vcpu[VM_MAX_CPUS];
@@ -81,6 +87,7 @@ void vpsci_handle(struct vcpu *v, uint32_t fid);
 void hypercall_handle(struct vcpu *v, uint32_t fid);
 void shmem_attach(struct vm *vm);
 void hyp_selftest(void);
+void stats_print(void);
 void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -9,6 +9,9 @@
 
 #define VUART_RX_SIZE 256U
 #define VUART_LINE_MAX 256U
+/* What one VM may write to the shared console: a burst, then a rate. */
+#define VUART_BURST (64U * 1024U)
+#define VUART_RATE (32U * 1024U) /* bytes per second */
 #define VUART_SPI 33U /* the PL011's interrupt on virt, as the guest expects */
 #define FOCUS_KEY 0x14 /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
 
@@ -21,6 +24,8 @@ struct vuart {
 	char line[VUART_LINE_MAX]; /* output not yet on the console */
 	unsigned line_len;
 	uint64_t last_tx; /* counter value at the last character */
+	uint64_t budget, budget_time; /* output allowance (bytes) and when */
+	uint64_t dropped;             /* bytes dropped since the last note */
 };
 
 struct vcpu;

@@ -16,6 +16,7 @@ def system():
     s = System("attack", log_name="attack")
     s.expect(r"\[attacker\] attack: done, (\d+) blocked, (\d+) not blocked", 120)
     s.result = (int(s.child.match.group(1)), int(s.child.match.group(2)))
+    s.expect(r"\[attacker\] attack: flood over", 60)
     # two more pattern checks from each victim after the last attack
     for _ in range(2):
         s.expect(r"\[victim\] victim: pattern intact", 20)
@@ -49,3 +50,14 @@ def test_the_hypervisor_logs_the_attempts(system):
     assert "attacker vcpu0: unknown hypercall 0x86000099" in t
     # a VM cannot flood the console through the hypervisor's log
     assert "[EL2 hyp] attacker: too many messages; further ones from this VM are dropped" in t
+
+
+def test_a_flooding_vm_loses_only_its_own_output(system):
+    t = system.transcript
+    during = t[t.index("[attacker] attack: flood start"):t.index("[attacker] attack: flood over")]
+    # the victims' lines keep coming while the attacker floods
+    assert during.count("[victim] victim: pattern intact") >= 3
+    assert during.count("[peer] victim: pattern intact") >= 3
+    assert re.search(r"\[EL2 hyp\] \[attacker\] lost \d+ bytes of its console output", during)
+    # what got through of the flood arrived whole, behind the attacker's name
+    assert not re.search(r"^(?!\[attacker\] )\S*flood \d+ x", during, re.M)

@@ -56,6 +56,16 @@ def test_shared_memory_written_by_vm2_is_read_by_vm0(system):
     assert "doorbell refused" not in system.transcript
 
 
+def test_exit_counters_on_the_console(system):
+    system.child.send("\x14\x14s")
+    system.expect(r"exits per VM since its start", 10)
+    for vm in ("vm0", "vm1", "vm2"):
+        system.expect(rf"\[EL2 hyp\]   {vm} \(running\): (\d+) exits in [\d.]+ s = (\d+)/s: irq (\d+)", 10)
+        assert int(system.child.match.group(1)) > 0
+    # the keys went to the hypervisor, not to the VM in focus
+    assert system.run("echo still-typing") == "still-typing"
+
+
 def test_input_goes_only_to_the_vm_in_focus(system):
     system.focus("vm1")
     assert system.run("echo typed-into-vm1") == "typed-into-vm1"
