@@ -16,7 +16,8 @@ CFLAGS_COMMON := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
 	-mgeneral-regs-only -march=armv8-a \
 	-Ilib/include -Ilib/board/$(BOARD)
 ASFLAGS_COMMON := -march=armv8-a+fp+simd -Ilib/include -Ilib/board/$(BOARD) -D__ASSEMBLER__
-LIB_SRCS := lib/src/console.c lib/src/string.c lib/src/pt.c
+include lib/board/$(BOARD)/board.mk
+LIB_SRCS := lib/src/console.c lib/src/string.c lib/src/pt.c $(BOARD_SRCS)
 
 # $(1)=image name, $(2)=source folder, $(3)=extra CFLAGS, $(4)=nolink to skip linking
 define image
@@ -70,7 +71,8 @@ $(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/*) tools/mkcpio
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
 BM_CFLAGS := $(CFLAGS_COMMON) -mstrict-align -Iguests/baremetal
 BM_COMMON := $(BUILD)/baremetal/start.o $(BUILD)/baremetal/bm.o \
-	$(BUILD)/baremetal/lib-console.o $(BUILD)/baremetal/lib-string.o
+	$(BUILD)/baremetal/lib-console.o $(BUILD)/baremetal/lib-string.o \
+	$(patsubst lib/src/%.c,$(BUILD)/baremetal/lib-%.o,$(BOARD_SRCS))
 BM_GUESTS := $(patsubst guests/baremetal/guest-%.c,$(BUILD)/baremetal/%.bin,$(wildcard guests/baremetal/guest-*.c))
 $(BUILD)/baremetal/%.o: guests/baremetal/%.S
 	@mkdir -p $(@D)

@@ -1,15 +1,9 @@
+/* Console formatting and line ownership; the UART itself is the board's
+ * driver (uart.h). */
 #include <stdbool.h>
 #include <tzv/console.h>
 #include <tzv/spinlock.h>
-
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_IMSC 0x38
-#define UART_ICR 0x44
-#define UART_FR_RXFE (1U << 4)
-#define UART_FR_TXFF (1U << 5)
-#define UART_INT_RX (1U << 4)
-#define UART_INT_RT (1U << 6)
+#include <tzv/uart.h>
 
 static uintptr_t uart;
 static const char *line_prefix = "";
@@ -25,11 +19,8 @@ void console_init(uintptr_t uart_base, const char *prefix)
 
 static void uart_putc(char c)
 {
-	if (!uart)
-		return;
-	while (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_TXFF)
-		;
-	*(volatile uint32_t *)(uart + UART_DR) = (uint32_t)(unsigned char)c;
+	if (uart)
+		uart_tx(uart, c);
 }
 
 /* Every line starts with its writer's prefix; a writer that finds another
@@ -69,15 +60,13 @@ void console_write_from(const char *prefix, const char *s, size_t n)
 
 int console_getc(void)
 {
-	if (!uart || (*(volatile uint32_t *)(uart + UART_FR) & UART_FR_RXFE))
-		return -1;
-	return (int)(*(volatile uint32_t *)(uart + UART_DR) & 0xffU);
+	return uart ? uart_rx(uart) : -1;
 }
 
 void console_enable_rx_irq(void)
 {
-	*(volatile uint32_t *)(uart + UART_ICR) = 0x7ffU;
-	*(volatile uint32_t *)(uart + UART_IMSC) = UART_INT_RX | UART_INT_RT;
+	if (uart)
+		uart_rx_irq_on(uart);
 }
 
 struct sink {

@@ -90,3 +90,10 @@ def test_bad_shared_memory_fails_with_a_clear_message(tmp_path, size, members, m
     r = run(path, tmp_path)
     assert r.returncode != 0
     assert message in r.stderr, r.stderr
+
+
+def test_unknown_board_is_refused(tmp_path):
+    path = config(tmp_path, [{"name": "a"}], platform='[platform]\nboard = "nosuch"\n')
+    r = run(path, tmp_path)
+    assert r.returncode != 0
+    assert "unknown board 'nosuch'" in r.stderr

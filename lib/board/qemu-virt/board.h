@@ -1,5 +1,8 @@
 /* QEMU virt board facts shared by every level (addresses from the machine's
- * own device tree, -M virt,secure=on,virtualization=on,gic-version=3). */
+ * own device tree, -M virt,secure=on,virtualization=on,gic-version=3).
+ * tools/tzv-config reads this file too: the #define values below and the
+ * "tzv-config: passthrough" lines, which list the devices a configuration
+ * may give to one VM (name, MMIO base, size, SPI, device-tree compatible). */
 #ifndef TZV_BOARD_H
 #define TZV_BOARD_H
 
@@ -16,6 +19,7 @@
 
 #define UART0_BASE 0x09000000UL /* non-secure PL011, the console */
 #define UART0_INTID 33U         /* SPI 1 */
+/* tzv-config: passthrough rtc 0x09010000 0x1000 2 arm,pl031 arm,primecell */
 #define SECURE_GPIO_BASE 0x090B0000UL /* PL061: pin 0 power off, pin 1 reset */
 
 #define SECURE_SRAM_BASE 0x0E000000UL

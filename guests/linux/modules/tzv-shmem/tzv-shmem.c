@@ -14,8 +14,8 @@
  * The interrupt is the region's doorbell, raised when a peer rings it with
  * the DOORBELL hypercall. sysfs attributes on the platform device:
  *	doorbells	(r) doorbells received so far
- *	ring		(w) ring the peers' doorbell; the write fails with the
- *			    hypercall's error
+ *	ring		(w) ring the peers' doorbell; the write fails
+ *			    with the hypercall's error
  *	region_id	(r) the region's id
  */
 #include <linux/arm-smccc.h>
