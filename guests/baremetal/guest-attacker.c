@@ -5,6 +5,8 @@
  * attacker has one vCPU and 64 MiB. */
 #include "bm.h"
 
+#include <tzv/optee.h>
+
 static unsigned blocked, failed;
 
 static void verdict(const char *what, bool ok, const char *how)
@@ -106,6 +108,36 @@ static void psci_attacks(void)
 	verdict("PSCI CPU_ON of itself (bit 31 set)", r == PSCI_ALREADY_ON, "ALREADY_ON");
 }
 
+static struct bm_res smc7(uint64_t fid, uint64_t a1, uint64_t a7)
+{
+	register uint64_t x0 __asm__("x0") = fid, x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = 0, x3 __asm__("x3") = 0, x7 __asm__("x7") = a7;
+
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x7)
+			 :
+			 : "x4", "x5", "x6", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+			   "x16", "x17", "memory");
+	return (struct bm_res){x0, x1, x2, x3};
+}
+
+static void tee_attacks(void)
+{
+	/* client 1 is the victim's vTEE; 0 would be the hypervisor's own id */
+	long r = (long)smc7(OPTEE_SMC_VM_DESTROYED, 1, 0).a0;
+	verdict("destroy another VM's vTEE with a forged client id 0", r == OPTEE_SMC_RETURN_ENOTAVAIL,
+		"ENOTAVAIL: w7 is the hypervisor's to set");
+	r = (long)smc7(OPTEE_SMC_VM_CREATED, 9, 0).a0;
+	verdict("create a vTEE", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
+	r = (long)smc7(OPTEE_SMC_CALLS_UID, 0, 1).a0;
+	verdict("call as another VM's client id", r == 0x384fb3e0, "answered as itself");
+	r = (long)smc7(0x32000004, 0x40000000, 0).a0;
+	verdict("yielding call with an address", r == (long)OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+		"refused until mediated");
+	r = (long)smc7(OPTEE_SMC_EXCHANGE_CAPABILITIES, 0xff, 0).a0;
+	verdict("unknown normal-world capabilities", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
+}
+
 static void call_attacks(void)
 {
 	long r = (long)bm_hvc(TZV_HC_DOORBELL, 0, 0, 0).a0;
@@ -136,6 +168,11 @@ static void call_attacks(void)
 			fid |= x & 0xffffffff00000000UL; /* bits 63:32 set */
 		struct bm_res res = (i & 1) ? bm_smc(fid, x, ~x, x >> 3) : bm_hvc(fid, x, ~x, x >> 3);
 		long v = (long)res.a0;
+		uint32_t v32 = (uint32_t)res.a0;
+		bool tos = owner >= SMCCC_OWNER_TOS_FIRST && !(fid >> 32);
+		if (tos && (v32 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION ||
+			    v32 == OPTEE_SMC_RETURN_ENOTAVAIL || v32 <= OPTEE_SMC_RETURN_ENOMEM))
+			continue;
 		if (v != SMCCC_NOT_SUPPORTED && v != SMCCC_INVALID_PARAMETER && v != 0 &&
 		    (fid & 0xffffffffUL) != TZV_HC_CALL_UID && (fid & 0xffffffffUL) != TZV_HC_REVISION)
 			odd++;
@@ -153,6 +190,7 @@ void bm_main(uint64_t dtb)
 	gic_attacks();
 	psci_attacks();
 	call_attacks();
+	tee_attacks();
 	bm_sleep_ms(200);
 	pr("attack: done, %u blocked, %u not blocked\n", blocked, failed);
 	/* flood the console for three seconds: only this VM may lose output */

@@ -59,6 +59,19 @@ static void hc_doorbell(struct vcpu *v)
 	ret(v, SMCCC_SUCCESS);
 }
 
+/* The guest's kernel says it panicked: apply the VM's restart policy. */
+static void hc_guest_panic(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (vm->cfg->on_panic == ON_PANIC_RESTART) {
+		pr("%s: guest kernel panic; policy restart\n", vm->cfg->name);
+		vm_reset(vm, v);
+	}
+	pr("%s: guest kernel panic; policy stop\n", vm->cfg->name);
+	vm_power_off(vm, v);
+}
+
 struct hc_fn {
 	uint32_t fid;
 	void (*fn)(struct vcpu *v);
@@ -69,6 +82,7 @@ static const struct hc_fn hc_table[] = {
 	{TZV_HC_REVISION, hc_revision},
 	{TZV_HC_NULL, hc_null},
 	{TZV_HC_DOORBELL, hc_doorbell},
+	{TZV_HC_GUEST_PANIC, hc_guest_panic},
 };
 
 void hypercall_handle(struct vcpu *v, uint32_t fid)

@@ -2,6 +2,7 @@
  * switch preserves normal-world state, and secure SRAM is out of reach. */
 #include <hyp.h>
 #include <tzv/console.h>
+#include <tzv/optee.h>
 #include <tzv/smccc.h>
 #include <tzv/sysreg.h>
 

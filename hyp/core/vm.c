@@ -129,6 +129,7 @@ struct vcpu *vm_start(struct vm *vm)
 	vm_load(vm);
 	vm->log_budget = 64;
 	vm->started = read_sysreg(cntpct_el0);
+	tee_vm_created(vm);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
 		memset(&vm->vcpu[i].stats, 0, sizeof(vm->vcpu[i].stats));
 	vgic_vm_init(vm);
@@ -230,6 +231,7 @@ void vm_power_off(struct vm *vm, struct vcpu *caller)
 {
 	vm->state = VM_STOPPED;
 	vm_stop_others(vm, caller);
+	tee_vm_destroyed(vm);
 	pr("%s: powered off\n", vm->cfg->name);
 	if (!any_vm_running()) {
 		pr("no VM left: system off\n");
@@ -246,6 +248,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	pr("%s: reset requested; restarting it from its pristine images\n", vm->cfg->name);
 	vm_stop_others(vm, caller);
 	caller->state = VCPU_OFF;
+	tee_vm_destroyed(vm);
 	struct vcpu *boot = vm_start(vm);
 	if (boot == caller || boot->pcpu == this_cpu())
 		vcpu_run(boot);

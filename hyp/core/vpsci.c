@@ -125,9 +125,8 @@ static void v_psci_features(struct vcpu *v)
 	ret(v, PSCI_NOT_SUPPORTED);
 }
 
-/* Every SMC or HVC a guest issues lands here, dispatched on the owner.
- * Trusted-OS calls are not mediated yet, so they are refused like any
- * other unknown call. */
+/* Every SMC or HVC a guest issues lands here, dispatched on the owner:
+ * PSCI and SMCCC here, hypercalls, Trusted-OS calls to the VM's vTEE. */
 void guest_smccc(struct vcpu *v)
 {
 	uint32_t fid = (uint32_t)v->x[0];
@@ -136,6 +135,10 @@ void guest_smccc(struct vcpu *v)
 		vm_log(v->vm, "%s vcpu%u: call 0x%lx with bits 63:32 set not supported\n",
 		       v->vm->cfg->name, v->id, (unsigned long)v->x[0]);
 		ret(v, SMCCC_NOT_SUPPORTED);
+		return;
+	}
+	if (SMCCC_OWNER(fid) >= SMCCC_OWNER_TOS_FIRST) {
+		tee_forward(v, fid);
 		return;
 	}
 	switch (SMCCC_OWNER(fid)) {

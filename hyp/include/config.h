@@ -19,8 +19,11 @@ struct vm_dev {
 	uint64_t ipa, pa, size;
 };
 
+enum panic_policy { ON_PANIC_STOP = 0, ON_PANIC_RESTART };
+
 struct vm_config {
 	const char *name;
+	enum panic_policy on_panic;
 	unsigned ncpus;
 	unsigned pcpu[VM_MAX_CPUS]; /* vCPU i runs on physical CPU pcpu[i] */
 	uint64_t ram_ipa, ram_pa, ram_size;

@@ -1,4 +1,4 @@
-/* Secure tiny kernel: initialisation and the fast-call front end. */
+/* Secure tiny kernel: initialisation and the fatal path. */
 #include <stk.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
@@ -26,55 +26,6 @@ void stk_cpu_on(void)
 	write_sysreg(cpacr_el1, 3UL << 20);
 	isb();
 	stk_fp_poison();
-}
-
-static void ret4(struct smc_args *a, uint64_t r0, uint64_t r1, uint64_t r2,
-		 uint64_t r3)
-{
-	a->a[0] = r0;
-	a->a[1] = r1;
-	a->a[2] = r2;
-	a->a[3] = r3;
-}
-
-static void fast_calls_uid(struct smc_args *a)
-{
-	/* the OP-TEE message API UID the Linux driver checks */
-	ret4(a, 0x384fb3e0, 0xe7f811e3, 0xaf630002, 0xa5d5c51b);
-}
-
-static void fast_calls_revision(struct smc_args *a)
-{
-	ret4(a, 2, 0, 0, 0);
-}
-
-static void fast_os_revision(struct smc_args *a)
-{
-	ret4(a, TZV_OS_REV_MAJOR, TZV_OS_REV_MINOR, 0, 0);
-}
-
-struct fast_handler {
-	uint32_t fid;
-	void (*fn)(struct smc_args *a);
-};
-
-static const struct fast_handler fast_table[] = {
-	{OPTEE_SMC_CALLS_UID, fast_calls_uid},
-	{OPTEE_SMC_CALLS_REVISION, fast_calls_revision},
-	{OPTEE_SMC_GET_OS_REVISION, fast_os_revision},
-};
-
-void stk_fast_smc(struct smc_args *a)
-{
-	uint32_t fid = (uint32_t)a->a[0];
-
-	for (unsigned i = 0; i < sizeof(fast_table) / sizeof(fast_table[0]); i++) {
-		if (fast_table[i].fid == fid) {
-			fast_table[i].fn(a);
-			return;
-		}
-	}
-	ret4(a, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 }
 
 void cpu_halt(void)

@@ -54,9 +54,16 @@ class System:
                 return
         raise AssertionError(f"could not move the console focus to {vm}")
 
+    wide = ()  # VMs whose shell was told the console is wide
+
     def run(self, cmd, timeout=60):
         """Runs a shell command in the focused VM; returns its output, without
         the console's "[vmN] " prefixes and without other writers' lines."""
+        if self.vm not in self.wide:
+            # busybox's line editor wraps at 80 columns on a console that
+            # reports no size: tell it the truth about our wide pty
+            self.wide = (*self.wide, self.vm)
+            self.run("stty cols 250", timeout)
         n = int(time.monotonic() * 1000) % 100000
         marker = f"__done{n}__"
         # the quotes keep the echoed command line from matching the marker;

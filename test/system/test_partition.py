@@ -56,6 +56,21 @@ def test_shared_memory_written_by_vm2_is_read_by_vm0(system):
     assert "doorbell refused" not in system.transcript
 
 
+def test_doorbells_from_vm2_are_counted_in_vm0(system):
+    system.focus("vm0")
+    line = system.run("grep tzv-shmem0 /proc/interrupts")
+    fields = line.split()
+    assert "GICv3" in fields and "40" in fields and "Edge" in fields, line
+    before = sum(int(f) for f in fields[1:3])
+    node = "/sys/bus/platform/devices/70000000.shmem"
+    count = int(system.run(f"cat {node}/doorbells"))
+    system.run("sleep 2")
+    after = sum(int(f) for f in system.run("grep tzv-shmem0 /proc/interrupts").split()[1:3])
+    assert after >= before + 1 and int(system.run(f"cat {node}/doorbells")) > count
+    # vm0 rings vm2 back: allowed, it is a member
+    assert system.run(f"echo 1 > {node}/ring && echo rang") == "rang"
+
+
 def test_exit_counters_on_the_console(system):
     system.child.send("\x14\x14s")
     system.expect(r"exits per VM since its start", 10)
@@ -73,6 +88,16 @@ def test_input_goes_only_to_the_vm_in_focus(system):
     system.focus("vm0")
     assert system.run("echo typed-into-vm0") == "typed-into-vm0"
     assert "[vm1] typed-into-vm0" not in system.transcript
+
+
+def test_guest_kernel_panic_follows_the_restart_policy(system):
+    system.focus("vm1")
+    assert "tzv-guest: the hypervisor learns of panics" in system.transcript
+    system.child.sendline("echo c > /proc/sysrq-trigger")
+    system.expect(r"\[EL2 hyp\] vm1: guest kernel panic; policy restart", 60)
+    system.expect(r"\[vm1\] tzvisor guest: user space up", 120)
+    system.expect(r"\[vm1\] guest# ", 60)
+    assert system.run("nproc") == "1"
 
 
 def test_poweroff_stops_only_that_vm(system):

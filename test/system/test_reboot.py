@@ -24,3 +24,15 @@ def test_reboot_restarts_the_vm_then_poweroff_exits():
         assert s.wait_exit(60) == 0
     finally:
         s.close()
+
+
+def test_guest_kernel_panic_with_policy_stop_powers_the_vm_off():
+    s = System("single", log_name="panic")
+    try:
+        s.wait_shell()
+        s.child.sendline("echo c > /proc/sysrq-trigger")
+        s.expect(r"\[EL2 hyp\] vm0: guest kernel panic; policy stop", 60)
+        assert s.wait_exit(60) == 0
+        assert "[EL2 hyp] no VM left: system off" in s.transcript
+    finally:
+        s.close()

@@ -61,13 +61,9 @@
 #define TZV_HC_REVISION 0x8600FF03U
 #define TZV_HC_NULL 0x86000001U
 #define TZV_HC_DOORBELL 0x86000002U
+#define TZV_HC_GUEST_PANIC 0x86000003U
 #define TZV_HC_REV_MAJOR 1U
 #define TZV_HC_REV_MINOR 0U
-
-/* OP-TEE fast calls the world switch uses (see docs/boot-flow.md). */
-#define OPTEE_SMC_CALLS_UID 0xBF00FF01U
-#define OPTEE_SMC_CALLS_REVISION 0xBF00FF03U
-#define OPTEE_SMC_GET_OS_REVISION 0xB2000001U
 
 /* Calls from the secure tiny kernel back to the monitor (owner 62, which
  * the normal world can never reach because they are only accepted from the
