@@ -232,6 +232,14 @@ void vgic_sgi1r(struct vcpu *v, uint64_t val)
 {
 	unsigned intid = (unsigned)(val >> 24) & 0xfU;
 	struct vm *vm = v->vm;
+	uint64_t names = val & 0xffffUL; /* vCPUs named by the target list */
+	unsigned rs = (unsigned)(val >> 44) & 0xfU;
+
+	if (!(val & (1UL << 40)) &&
+	    ((val >> 16 & 0xffU) || (val >> 32 & 0xffU) || (val >> 48 & 0xffU) ||
+	     (names && (rs * 16U + 63U - (unsigned)__builtin_clzl(names)) >= vm->cfg->ncpus)))
+		vm_log(vm, "%s vcpu%u: SGI %u to CPUs outside the VM (ICC_SGI1R 0x%lx): not delivered there\n",
+		       vm->cfg->name, v->id, intid, (unsigned long)val);
 
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		struct vcpu *t = &vm->vcpu[i];
@@ -239,7 +247,6 @@ void vgic_sgi1r(struct vcpu *v, uint64_t val)
 		if (val & (1UL << 40)) {
 			hit = t != v;
 		} else {
-			unsigned rs = (unsigned)(val >> 44) & 0xfU;
 			bool aff_ok = ((val >> 16) & 0xffU) == 0 && ((val >> 32) & 0xffU) == 0 &&
 				      ((val >> 48) & 0xffU) == 0;
 			hit = aff_ok && i / 16U == rs && (val & (1UL << (i % 16U)));
@@ -264,6 +271,18 @@ static void set_enable(struct vcpu *v, unsigned intid, bool on)
 		gic_send_sgi(SGI_HYP, t->pcpu);
 }
 
+/* Set when a write names an SPI the VM does not see; gicd_access logs it. */
+static bool foreign_write[BOARD_MAX_CPUS];
+
+static bool skip_foreign(struct vcpu *v, unsigned id, bool write, bool named)
+{
+	if (id < 32 || spi_visible(v->vm, id))
+		return false;
+	if (write && named)
+		foreign_write[this_cpu()] = true;
+	return true;
+}
+
 /* One bit per interrupt: set-enable, clear-enable, set-/clear-pending. */
 enum bit_op { OP_SET_ENABLE, OP_CLEAR_ENABLE, OP_SET_PENDING, OP_CLEAR_PENDING };
 
@@ -274,7 +293,7 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 
 	for (unsigned b = 0; b < 32; b++) {
 		unsigned id = first + b;
-		if (id >= 32 && !spi_visible(v->vm, id))
+		if (skip_foreign(v, id, write, val & (1U << b)))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (!write) {
@@ -313,7 +332,7 @@ static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool 
 
 	for (unsigned i = 0; i < size; i++) {
 		unsigned id = first + i;
-		if (id >= 32 && !spi_visible(v->vm, id))
+		if (skip_foreign(v, id, write, true))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write)
@@ -334,7 +353,7 @@ static uint32_t cfg_access(struct vcpu *v, unsigned first, bool write, uint32_t 
 			out |= 2U << (2U * i); /* SGIs are edge-triggered, read-only */
 			continue;
 		}
-		if (id >= 32 && !spi_visible(v->vm, id))
+		if (skip_foreign(v, id, write, true))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write) {
@@ -359,6 +378,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	struct vgic_dist *d = &v->vm->vgic;
 	uint64_t r = 0;
 
+	foreign_write[this_cpu()] = false;
 	if (off == 0x0000) {
 		if (write)
 			d->ctlr = (uint32_t)*val & 3U;
@@ -380,7 +400,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 		r = cfg_access(v, (off - 0xC00) * 4U, write, (uint32_t)*val);
 	} else if (off >= 0x6100 && off < 0x6000 + 8U * GIC_NR_IRQS) {
 		unsigned id = (off - 0x6000) / 8U;
-		if (spi_visible(v->vm, id)) {
+		if (!skip_foreign(v, id, write, true)) {
 			if (write && size == 8)
 				route_spi(v->vm, id, *val);
 			else if (write && off % 8 == 0)
@@ -392,6 +412,9 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	}
 	if (!write)
 		*val = r;
+	if (foreign_write[this_cpu()])
+		vm_log(v->vm, "%s vcpu%u: GICD write at offset 0x%x names SPIs it does not own: ignored\n",
+		       v->vm->cfg->name, v->id, off);
 	return true;
 }
 

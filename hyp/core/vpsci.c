@@ -19,6 +19,8 @@ static void v_cpu_on(struct vcpu *v)
 	struct vcpu *t = vcpu_by_mpidr(v->vm, v->x[1]);
 
 	if (!t) {
+		vm_log(v->vm, "%s vcpu%u: PSCI CPU_ON of MPIDR 0x%lx, not a CPU of the VM: refused\n",
+		       v->vm->cfg->name, v->id, (unsigned long)v->x[1]);
 		ret(v, PSCI_INVALID_PARAMETERS);
 		return;
 	}
