@@ -293,7 +293,10 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 
 	for (unsigned b = 0; b < 32; b++) {
 		unsigned id = first + b;
-		if (skip_foreign(v, id, write, val & (1U << b)))
+		/* Linux's own initialisation clears, configures and routes every
+		 * SPI: only setting enable or pending of a foreign one is an attempt */
+		bool attempt = (val & (1U << b)) && (op == OP_SET_ENABLE || op == OP_SET_PENDING);
+		if (skip_foreign(v, id, write, attempt))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (!write) {
@@ -332,7 +335,7 @@ static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool 
 
 	for (unsigned i = 0; i < size; i++) {
 		unsigned id = first + i;
-		if (skip_foreign(v, id, write, true))
+		if (skip_foreign(v, id, write, false))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write)
@@ -353,7 +356,7 @@ static uint32_t cfg_access(struct vcpu *v, unsigned first, bool write, uint32_t 
 			out |= 2U << (2U * i); /* SGIs are edge-triggered, read-only */
 			continue;
 		}
-		if (skip_foreign(v, id, write, true))
+		if (skip_foreign(v, id, write, false))
 			continue;
 		struct virq *q = virq_of(v, id);
 		if (write) {
@@ -400,7 +403,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 		r = cfg_access(v, (off - 0xC00) * 4U, write, (uint32_t)*val);
 	} else if (off >= 0x6100 && off < 0x6000 + 8U * GIC_NR_IRQS) {
 		unsigned id = (off - 0x6000) / 8U;
-		if (!skip_foreign(v, id, write, true)) {
+		if (!skip_foreign(v, id, write, false)) {
 			if (write && size == 8)
 				route_spi(v->vm, id, *val);
 			else if (write && off % 8 == 0)
@@ -413,7 +416,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	if (!write)
 		*val = r;
 	if (foreign_write[this_cpu()])
-		vm_log(v->vm, "%s vcpu%u: GICD write at offset 0x%x names SPIs it does not own: ignored\n",
+		vm_log(v->vm, "%s vcpu%u: GICD write at offset 0x%x enables or raises SPIs it does not own: ignored\n",
 		       v->vm->cfg->name, v->id, off);
 	return true;
 }

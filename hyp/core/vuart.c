@@ -48,7 +48,8 @@ void vuart_reset(struct vm *vm)
 	u->dropped = 0;
 	snprintf_(u->prefix, sizeof(u->prefix), "[%s] ", vm->cfg->name);
 	spin_unlock(&u->lock);
-	vgic_add_virtual_spi(vm, VUART_SPI);
+	if (vm->cfg->console)
+		vgic_add_virtual_spi(vm, VUART_SPI);
 }
 
 /* Transmit is always ready (output is written synchronously), so TXRIS
@@ -200,7 +201,7 @@ bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_
 {
 	struct vm *vm = v->vm;
 
-	if (ipa < UART0_BASE || ipa >= UART0_BASE + 0x1000 || size > 4)
+	if (!vm->cfg->console || ipa < UART0_BASE || ipa >= UART0_BASE + 0x1000 || size > 4)
 		return false;
 	spin_lock(&vm->uart.lock);
 	if (write)
@@ -231,7 +232,7 @@ static void move_focus(void)
 {
 	for (unsigned i = 1; i <= vm_count; i++) {
 		unsigned n = (focus + i) % vm_count;
-		if (vms[n].state == VM_RUNNING) {
+		if (vms[n].state == VM_RUNNING && vms[n].cfg->console) {
 			focus = n;
 			break;
 		}

@@ -3,6 +3,7 @@
 #ifndef HYP_CONFIG_H
 #define HYP_CONFIG_H
 #include <board.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VM_MAX_CPUS BOARD_MAX_CPUS
@@ -24,6 +25,7 @@ enum panic_policy { ON_PANIC_STOP = 0, ON_PANIC_RESTART };
 struct vm_config {
 	const char *name;
 	enum panic_policy on_panic;
+	bool console; /* has a virtual PL011 */
 	unsigned ncpus;
 	unsigned pcpu[VM_MAX_CPUS]; /* vCPU i runs on physical CPU pcpu[i] */
 	uint64_t ram_ipa, ram_pa, ram_size;

@@ -97,3 +97,10 @@ def test_unknown_board_is_refused(tmp_path):
     r = run(path, tmp_path)
     assert r.returncode != 0
     assert "unknown board 'nosuch'" in r.stderr
+
+
+def test_bad_console_and_panic_policy_are_refused(tmp_path):
+    for extra, message in (('console = "vga"', "console must be"), ('on_panic = "reboot"', "on_panic must be")):
+        path = config(tmp_path, [{"name": "a", "extra": extra}])
+        r = run(path, tmp_path)
+        assert r.returncode != 0 and message in r.stderr, r.stderr

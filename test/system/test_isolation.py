@@ -47,8 +47,8 @@ def test_the_hypervisor_logs_the_attempts(system):
         assert re.search(rf"attacker vcpu0: read at IPA {ipa} .* outside the VM", t), ipa
     assert re.search(r"attacker vcpu0: write at IPA 0x54000000 .* outside the VM", t)
     assert "attacker vcpu0: doorbell of region 0 refused: not a member" in t
-    assert "attacker vcpu0: GICD write at offset 0x104 names SPIs it does not own: ignored" in t
-    assert "attacker vcpu0: GICD write at offset 0x6140 names SPIs it does not own: ignored" in t
+    assert "attacker vcpu0: GICD write at offset 0x104 enables or raises SPIs it does not own: ignored" in t
+    assert "attacker vcpu0: GICD write at offset 0x204 enables or raises SPIs it does not own: ignored" in t
     assert re.search(r"attacker vcpu0: SGI \d+ to CPUs outside the VM", t)
     assert "attacker vcpu0: PSCI CPU_ON of MPIDR 0x1, not a CPU of the VM: refused" in t
     assert "attacker vcpu0: unknown hypercall 0x86000099" in t
