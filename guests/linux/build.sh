@@ -153,9 +153,12 @@ fi
 work=$out/.work
 rm -rf "$work"
 mkdir -p "$work/k" "$work/bb"
-# Only boot/ is needed from the kernel deb: skipping the ~400 MB of modules
-# makes this much faster than a full dpkg-deb -x.
-dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/k" ./boot
+# Only boot/ and the TEE driver's modules are needed from the kernel deb:
+# skipping the ~400 MB of other modules makes this much faster than a full
+# dpkg-deb -x.
+debian_mods="drivers/tee/tee.ko drivers/tee/optee/optee.ko drivers/char/hw_random/optee-rng.ko"
+dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/k" --wildcards ./boot \
+	$(for m in $debian_mods; do echo "./lib/modules/*/kernel/$m"; done)
 dpkg-deb -x "$bdeb" "$work/bb"
 
 # The loader wants a raw Image. Bookworm's (signed) arm64 vmlinuz already is
@@ -177,6 +180,15 @@ for k in "${kos[@]}"; do
 	grep -qaF "$vm" "$work/Image" || die "$k: vermagic '$vm' is not the kernel's"
 	modfiles+=(--file "lib/modules/$(basename "$k")=$k:644")
 done
+
+# Debian's own modules, loaded by /init in the order of lib/modules/debian/order
+: >"$work/order"
+for m in $debian_mods; do
+	f=$(ls "$work"/k/lib/modules/*/kernel/"$m") || die "$m missing from $kdeb"
+	modfiles+=(--file "lib/modules/debian/$(basename "$m")=$f:644")
+	basename "$m" >>"$work/order"
+done
+modfiles+=(--file "lib/modules/debian/order=$work/order:644")
 
 bb=$work/bb/bin/busybox
 [ -x "$bb" ] || die "no bin/busybox in $bdeb"
@@ -204,7 +216,7 @@ fi
 
 $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--dir tmp:1777 --dir root:700 --dir etc --dir bin --dir sbin \
-	--dir usr/bin --dir usr/sbin --dir lib/modules \
+	--dir usr/bin --dir usr/sbin --dir lib/modules --dir lib/modules/debian \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \

@@ -58,6 +58,15 @@ def test_console_focus_key(system):
     assert system.run("echo after-focus") == "after-focus"
 
 
+def test_stock_linux_optee_driver_probes_the_vms_vtee(system):
+    dmesg = system.run("dmesg | grep optee:")
+    assert "optee: revision 0.1" in dmesg
+    assert "optee: dynamic shared memory is enabled" in dmesg
+    assert "optee: initialized driver" in dmesg
+    assert system.run("ls -1 /dev/tee0 /dev/teepriv0") == "/dev/tee0\n/dev/teepriv0"
+    assert "[S-EL1 stk] vTEE for client 1 created" in system.transcript
+
+
 def test_guest_sees_exactly_its_cpus(system):
     assert system.run("nproc") == "2"
     assert system.run("grep -c ^processor /proc/cpuinfo") == "2"

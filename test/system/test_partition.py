@@ -26,6 +26,8 @@ def heartbeats(system):
 
 def test_three_vms_run_at_once(system):
     t = system.transcript
+    for client in (1, 2, 3):  # one vTEE per VM
+        assert f"[S-EL1 stk] vTEE for client {client} created" in t
     assert "[vm0] tzvisor guest: user space up" in t
     assert "[vm1] tzvisor guest: user space up" in t
     assert "[vm2] heartbeat guest up at EL1" in t
@@ -35,10 +37,12 @@ def test_three_vms_run_at_once(system):
 
 def test_each_linux_vm_sees_only_its_cpus_and_memory(system):
     assert system.run("nproc") == "2"
+    assert "optee: initialized driver" in system.run("dmesg | grep optee:")
     assert system.run("awk '/MemTotal/ {print $2}' /proc/meminfo") != ""
     assert int(system.run("awk '/MemTotal/ {print $2}' /proc/meminfo")) <= 512 * 1024
     system.focus("vm1")
     assert system.run("nproc") == "1"
+    assert "optee: initialized driver" in system.run("dmesg | grep optee:")
     assert int(system.run("awk '/MemTotal/ {print $2}' /proc/meminfo")) <= 256 * 1024
     reg = system.run("hexdump -v -e '4/4 \"%08x \"' /sys/firmware/devicetree/base/memory@40000000/reg")
     assert reg.split() == ["00000000", "00000040", "00000000", "00000010"]  # 256 MiB
@@ -121,6 +125,10 @@ def test_reboot_restarts_only_that_vm(system):
     system.expect_exact("guest# ", 60)
     assert system.run("cat /root/marker 2>&1 || true").endswith("No such file or directory")
     assert max(heartbeats(system)) > during  # vm2 kept beating meanwhile
+    # its vTEE went with it and came back empty
+    t = system.transcript
+    assert t.index("[S-EL1 stk] vTEE for client 1 destroyed and wiped") < t.rindex(
+        "[S-EL1 stk] vTEE for client 1 created")
 
 
 def test_last_vm_off_ends_the_run(system):
