@@ -59,7 +59,7 @@ $(eval $(call image,hyp,hyp,,nolink))
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test test-systems unit-test debug clean format bench
+.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench
 
 deps:
 	@scripts/host-deps.sh
@@ -149,11 +149,21 @@ UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test
 unit-test: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
-test: deps all test-systems $(UNIT_TESTS)
+test: deps format-check all test-systems $(UNIT_TESTS)
 	$(PYTHON) test/run.py $(BUILD)
 
+# Native vs tzvisor on the same QEMU, -icount; QUICK=1 for a short run, N=runs.
+bench: deps all test-systems
+	@scripts/host-deps.sh gnuplot-nox
+	$(PYTHON) bench/run.py
+
+# C style (.clang-format); the guest's Linux modules keep the kernel's style
+FORMAT_FILES = $$(git ls-files '*.c' '*.h' | grep -v '^guests/linux/modules/')
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: ok"
 
 # Keeps the download cache and the guest images (they only change with Debian).
 clean:

@@ -2,8 +2,10 @@
 # Install the host packages tzvisor builds and tests with (Debian 12, as root).
 # Only missing packages are installed, so a second run is a quick no-op.
 set -eu
+# extra packages a target needs (make bench: gnuplot-nox) come as arguments
 pkgs="make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-device-tree-compiler cpio python3 python3-pytest python3-pexpect gdb-multiarch"
+device-tree-compiler cpio python3 python3-pytest python3-pexpect gdb-multiarch
+clang-format $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -10,9 +10,9 @@ struct bm_res bm_smc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
 	register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
 
-	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6",
-			 "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
-			 "memory");
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6", "x7", "x8",
+			   "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 	return (struct bm_res){x0, x1, x2, x3};
 }
 
@@ -21,9 +21,9 @@ struct bm_res bm_hvc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
 	register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
 
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6",
-			 "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
-			 "memory");
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6", "x7", "x8",
+			   "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 	return (struct bm_res){x0, x1, x2, x3};
 }
 
@@ -128,9 +128,8 @@ void bm_exception(uint64_t *regs, unsigned kind)
 		write_sysreg(elr_el1, read_sysreg(elr_el1) + 4);
 		return;
 	}
-	pr("bm: unexpected exception %u, ESR 0x%lx ELR 0x%lx FAR 0x%lx\n", kind,
-	   (unsigned long)esr, (unsigned long)read_sysreg(elr_el1),
-	   (unsigned long)read_sysreg(far_el1));
+	pr("bm: unexpected exception %u, ESR 0x%lx ELR 0x%lx FAR 0x%lx\n", kind, (unsigned long)esr,
+	   (unsigned long)read_sysreg(elr_el1), (unsigned long)read_sysreg(far_el1));
 	bm_power_off();
 }
 

@@ -1,9 +1,9 @@
 /* Runtime for bare-metal test guests (EL1, MMU off, one vCPU). */
 #ifndef BM_H
 #define BM_H
+#include <board.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <board.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
 #include <tzv/sysreg.h>
@@ -27,7 +27,7 @@ void bm_gic_init(void);
 /* Sleeps; interrupts other than the timer are passed to this hook. */
 extern void (*bm_irq_hook)(unsigned intid);
 void bm_sleep_ms(unsigned ms); /* WFI on the virtual timer */
-int bm_getc(void);             /* -1 if no input waits */
+int bm_getc(void);	       /* -1 if no input waits */
 void bm_power_off(void) __attribute__((noreturn));
 uint64_t bm_ticks_per_ms(void);
 

@@ -40,14 +40,14 @@ static void memory_attacks(void)
 		const char *what;
 		uint64_t ipa;
 	} targets[] = {
-		{"read other VM's RAM (PA 0x50000000)", 0x50000000},
-		{"read past own RAM", 0x44000000},
-		{"read secure SRAM", 0x0e000000},
-		{"read secure flash", 0x00000000},
-		{"read secure UART", 0x09040000},
-		{"read secure GPIO", 0x090b0000},
-		{"read hypervisor staging area", 0x41000000 + 0x4000000},
-		{"read other CPUs' redistributor", 0x080c0000},
+	    {"read other VM's RAM (PA 0x50000000)", 0x50000000},
+	    {"read past own RAM", 0x44000000},
+	    {"read secure SRAM", 0x0e000000},
+	    {"read secure flash", 0x00000000},
+	    {"read secure UART", 0x09040000},
+	    {"read secure GPIO", 0x090b0000},
+	    {"read hypervisor staging area", 0x41000000 + 0x4000000},
+	    {"read other CPUs' redistributor", 0x080c0000},
 	};
 	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		uint64_t esr = bm_try(try_read, (void *)targets[i].ipa);
@@ -76,7 +76,7 @@ static void gic_attacks(void)
 	mmio_write64(GICD_BASE + 0x6000 + 8 * 34, 0);
 	verdict("route another VM's SPIs to itself",
 		mmio_read64(GICD_BASE + 0x6000 + 8 * 40) == 0 &&
-			mmio_read64(GICD_BASE + 0x6000 + 8 * 34) == 0,
+		    mmio_read64(GICD_BASE + 0x6000 + 8 * 34) == 0,
 		"reads as zero");
 	*(volatile uint8_t *)(GICD_BASE + 0x400 + 40) = 0x10;
 	verdict("reprioritise another VM's SPI", *(volatile uint8_t *)(GICD_BASE + 0x400 + 40) == 0,
@@ -125,8 +125,8 @@ static void tee_attacks(void)
 {
 	/* client 1 is the victim's vTEE; 0 would be the hypervisor's own id */
 	long r = (long)smc7(OPTEE_SMC_VM_DESTROYED, 1, 0).a0;
-	verdict("destroy another VM's vTEE with a forged client id 0", r == OPTEE_SMC_RETURN_ENOTAVAIL,
-		"ENOTAVAIL: w7 is the hypervisor's to set");
+	verdict("destroy another VM's vTEE with a forged client id 0",
+		r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL: w7 is the hypervisor's to set");
 	r = (long)smc7(OPTEE_SMC_VM_CREATED, 9, 0).a0;
 	verdict("create a vTEE", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
 	r = (long)smc7(OPTEE_SMC_CALLS_UID, 0, 1).a0;
@@ -149,8 +149,7 @@ static void call_attacks(void)
 	r = (long)bm_hvc(0x86000099U, 1, 2, 3).a0;
 	verdict("unknown hypercall", r == SMCCC_NOT_SUPPORTED, "NOT_SUPPORTED");
 	r = (long)bm_smc(TZV_STK_RET_FAST_DONE, 1, 2, 3).a0;
-	verdict("call the monitor's STK-only return id", r == SMCCC_NOT_SUPPORTED,
-		"NOT_SUPPORTED");
+	verdict("call the monitor's STK-only return id", r == SMCCC_NOT_SUPPORTED, "NOT_SUPPORTED");
 
 	/* random calls from every owner but the two that could legitimately
 	 * stop this VM (PSCI, SMCCC arch), with random arguments */
@@ -166,7 +165,8 @@ static void call_attacks(void)
 			fid ^= 0x20000000UL; /* move it to another owner */
 		if (i % 10 == 0)
 			fid |= x & 0xffffffff00000000UL; /* bits 63:32 set */
-		struct bm_res res = (i & 1) ? bm_smc(fid, x, ~x, x >> 3) : bm_hvc(fid, x, ~x, x >> 3);
+		struct bm_res res =
+		    (i & 1) ? bm_smc(fid, x, ~x, x >> 3) : bm_hvc(fid, x, ~x, x >> 3);
 		long v = (long)res.a0;
 		uint32_t v32 = (uint32_t)res.a0;
 		bool tos = owner >= SMCCC_OWNER_TOS_FIRST && !(fid >> 32);
@@ -174,7 +174,8 @@ static void call_attacks(void)
 			    v32 == OPTEE_SMC_RETURN_ENOTAVAIL || v32 <= OPTEE_SMC_RETURN_ENOMEM))
 			continue;
 		if (v != SMCCC_NOT_SUPPORTED && v != SMCCC_INVALID_PARAMETER && v != 0 &&
-		    (fid & 0xffffffffUL) != TZV_HC_CALL_UID && (fid & 0xffffffffUL) != TZV_HC_REVISION)
+		    (fid & 0xffffffffUL) != TZV_HC_CALL_UID &&
+		    (fid & 0xffffffffUL) != TZV_HC_REVISION)
 			odd++;
 	}
 	verdict("300 random SMCs and HVCs", odd == 0, "every one answered with an error code");
@@ -197,8 +198,10 @@ void bm_main(uint64_t dtb)
 	pr("attack: flood start\n");
 	uint64_t end = read_sysreg(cntvct_el0) + 3000U * bm_ticks_per_ms();
 	for (unsigned long n = 0; read_sysreg(cntvct_el0) < end; n++)
-		pr("flood %lu xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", n);
+		pr("flood %lu "
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		   n);
 	bm_sleep_ms(2100); /* let its output allowance grow back */
 	pr("attack: flood over\n");
 	for (;;) {

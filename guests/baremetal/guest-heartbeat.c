@@ -4,8 +4,8 @@
  * Input 'q' powers the VM off. */
 #include "bm.h"
 
-#define SHM0 0x70000000UL
-#define SHM0_ID 0
+#define SHM0	   0x70000000UL
+#define SHM0_ID	   0
 #define BEAT_MAGIC 0x54414542U /* "BEAT" */
 
 void bm_main(uint64_t dtb)

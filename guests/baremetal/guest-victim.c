@@ -19,7 +19,7 @@ static void probe_vtee(void)
 	   (unsigned long)os.a0, (unsigned long)os.a1, (unsigned long)caps.a1);
 }
 
-#define AREA 0x40100000UL
+#define AREA	   0x40100000UL
 #define AREA_WORDS (1U << 18) /* 1 MiB */
 
 static uint32_t pattern(unsigned i)

@@ -4,31 +4,31 @@
 #include <hyp.h>
 #include <tzv/sysreg.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISPENDR 0x0200
-#define GICD_ICPENDR 0x0280
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0C00
-#define GICD_IROUTER 0x6000
-#define GICD_CTLR_RWP (1U << 31)
+#define GICD_CTLR	     0x0000
+#define GICD_TYPER	     0x0004
+#define GICD_ISENABLER	     0x0100
+#define GICD_ICENABLER	     0x0180
+#define GICD_ISPENDR	     0x0200
+#define GICD_ICPENDR	     0x0280
+#define GICD_ICACTIVER	     0x0380
+#define GICD_IPRIORITYR	     0x0400
+#define GICD_ICFGR	     0x0C00
+#define GICD_IROUTER	     0x6000
+#define GICD_CTLR_RWP	     (1U << 31)
 #define GICD_CTLR_ENABLE_G1A (1U << 1)
-#define GICD_CTLR_ARE_NS (1U << 4)
+#define GICD_CTLR_ARE_NS     (1U << 4)
 
-#define GICR_SGI 0x10000
+#define GICR_SGI	0x10000
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0 (GICR_SGI + 0x0180)
-#define GICR_ISPENDR0 (GICR_SGI + 0x0200)
-#define GICR_ICPENDR0 (GICR_SGI + 0x0280)
+#define GICR_ISPENDR0	(GICR_SGI + 0x0200)
+#define GICR_ICPENDR0	(GICR_SGI + 0x0280)
 #define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
-#define GICR_ICFGR0 (GICR_SGI + 0x0C00)
+#define GICR_ICFGR0	(GICR_SGI + 0x0C00)
 
 #define PRIO_GUEST 0xa0U
-#define PRIO_HYP 0x80U
+#define PRIO_HYP   0x80U
 
 static uintptr_t rd_base(unsigned pcpu)
 {
@@ -133,7 +133,7 @@ void gic_send_sgi(unsigned sgi, unsigned pcpu)
 
 	dsb(ishst);
 	write_sysreg(ICC_SGI1R_EL1, ((uint64_t)sgi << 24) | (((mpidr >> 8) & 0xff) << 16) |
-					    (1UL << (mpidr & 0xf)));
+					(1UL << (mpidr & 0xf)));
 	isb();
 }
 

@@ -11,9 +11,9 @@ static struct pt hyp_pt;
 
 extern char __text_start[], __text_end[];
 
-#define S1_RAM (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
-#define S1_TEXT (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_AP_RO)
-#define S1_DEV (PT_S1_ATTR_DEVICE | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
+#define S1_RAM	  (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
+#define S1_TEXT	  (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_AP_RO)
+#define S1_DEV	  (PT_S1_ATTR_DEVICE | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
 #define S1_DEV_RO (S1_DEV | PT_S1_AP_RO)
 
 static void map(uint64_t base, uint64_t end, uint64_t attrs)
@@ -45,14 +45,14 @@ void hyp_mmu_enable(void)
 {
 	write_sysreg(mair_el2, MAIR_VALUE);
 	/* RES1 bits 31, 23 | T0SZ=25 | WB-WA | inner shareable | 4K | PS=40 bit */
-	write_sysreg(tcr_el2, (1UL << 31) | (1UL << 23) | 25UL | (1UL << 8) |
-				      (1UL << 10) | (3UL << 12) | (2UL << 16));
+	write_sysreg(tcr_el2, (1UL << 31) | (1UL << 23) | 25UL | (1UL << 8) | (1UL << 10) |
+				  (3UL << 12) | (2UL << 16));
 	write_sysreg(ttbr0_el2, (uint64_t)(uintptr_t)root);
 	isb();
 	__asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory");
 	/* RES1 | M | C | SA | I | WXN */
-	write_sysreg(sctlr_el2, 0x30C50830UL | 1UL | (1UL << 2) | (1UL << 3) |
-					(1UL << 12) | (1UL << 19));
+	write_sysreg(sctlr_el2,
+		     0x30C50830UL | 1UL | (1UL << 2) | (1UL << 3) | (1UL << 12) | (1UL << 19));
 	isb();
 }
 

@@ -10,25 +10,25 @@
 #include <tzv/string.h>
 #include <tzv/sysreg.h>
 
-#define LR_PENDING (1UL << 62)
-#define LR_ACTIVE (1UL << 63)
-#define LR_STATE (3UL << 62)
-#define LR_HW (1UL << 61)
-#define LR_GROUP1 (1UL << 60)
+#define LR_PENDING    (1UL << 62)
+#define LR_ACTIVE     (1UL << 63)
+#define LR_STATE      (3UL << 62)
+#define LR_HW	      (1UL << 61)
+#define LR_GROUP1     (1UL << 60)
 #define LR_VINTID(lr) ((unsigned)((lr)&0xffffffffUL))
-#define ICH_HCR_EN (1UL << 0)
-#define ICH_HCR_UIE (1UL << 1)
+#define ICH_HCR_EN    (1UL << 0)
+#define ICH_HCR_UIE   (1UL << 1)
 
-#define ARE_NS (1U << 4)
+#define ARE_NS	      (1U << 4)
 #define GICD_IIDR_VAL 0x0000043BU /* implementer Arm */
-#define PIDR2_GICV3 0x3BU
+#define PIDR2_GICV3   0x3BU
 
-#define LR_CASE(n, crm, op2)                                                   \
-	case n:                                                                \
-		if (write)                                                     \
-			write_sysreg(S3_4_C12_##crm##_##op2, val);             \
-		else                                                           \
-			val = read_sysreg(S3_4_C12_##crm##_##op2);             \
+#define LR_CASE(n, crm, op2)                                                                       \
+	case n:                                                                                    \
+		if (write)                                                                         \
+			write_sysreg(S3_4_C12_##crm##_##op2, val);                                 \
+		else                                                                               \
+			val = read_sysreg(S3_4_C12_##crm##_##op2);                                 \
 		break
 
 static uint64_t lr_access(unsigned n, bool write, uint64_t val)
@@ -205,8 +205,9 @@ void vgic_flush(struct vcpu *v)
 				starved = true;
 				break;
 			}
-			uint64_t lr = merge ? lr_access((unsigned)n, false, 0) | LR_PENDING
-					    : LR_PENDING | LR_GROUP1 | ((uint64_t)q->prio << 48) | intid;
+			uint64_t lr =
+			    merge ? lr_access((unsigned)n, false, 0) | LR_PENDING
+				  : LR_PENDING | LR_GROUP1 | ((uint64_t)q->prio << 48) | intid;
 			if (hw && !merge)
 				lr |= LR_HW | ((uint64_t)intid << 32);
 			lr_access((unsigned)n, true, lr);
@@ -238,7 +239,9 @@ void vgic_sgi1r(struct vcpu *v, uint64_t val)
 	if (!(val & (1UL << 40)) &&
 	    ((val >> 16 & 0xffU) || (val >> 32 & 0xffU) || (val >> 48 & 0xffU) ||
 	     (names && (rs * 16U + 63U - (unsigned)__builtin_clzl(names)) >= vm->cfg->ncpus)))
-		vm_log(vm, "%s vcpu%u: SGI %u to CPUs outside the VM (ICC_SGI1R 0x%lx): not delivered there\n",
+		vm_log(vm,
+		       "%s vcpu%u: SGI %u to CPUs outside the VM (ICC_SGI1R 0x%lx): not delivered "
+		       "there\n",
 		       vm->cfg->name, v->id, intid, (unsigned long)val);
 
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
@@ -328,8 +331,7 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 	return out;
 }
 
-static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool write,
-			    uint64_t val)
+static uint64_t prio_access(struct vcpu *v, unsigned first, unsigned size, bool write, uint64_t val)
 {
 	uint64_t out = 0;
 
@@ -407,7 +409,8 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 			if (write && size == 8)
 				route_spi(v->vm, id, *val);
 			else if (write && off % 8 == 0)
-				route_spi(v->vm, id, (d->irouter[id] & ~0xffffffffUL) | (uint32_t)*val);
+				route_spi(v->vm, id,
+					  (d->irouter[id] & ~0xffffffffUL) | (uint32_t)*val);
 			r = d->irouter[id] >> (off % 8 ? 32 : 0);
 		}
 	} else if (off == 0xFFE8) {
@@ -416,7 +419,9 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	if (!write)
 		*val = r;
 	if (foreign_write[this_cpu()])
-		vm_log(v->vm, "%s vcpu%u: GICD write at offset 0x%x enables or raises SPIs it does not own: ignored\n",
+		vm_log(v->vm,
+		       "%s vcpu%u: GICD write at offset 0x%x enables or raises SPIs it does not "
+		       "own: ignored\n",
 		       v->vm->cfg->name, v->id, off);
 	return true;
 }

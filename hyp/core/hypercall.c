@@ -78,11 +78,8 @@ struct hc_fn {
 };
 
 static const struct hc_fn hc_table[] = {
-	{TZV_HC_CALL_UID, hc_call_uid},
-	{TZV_HC_REVISION, hc_revision},
-	{TZV_HC_NULL, hc_null},
-	{TZV_HC_DOORBELL, hc_doorbell},
-	{TZV_HC_GUEST_PANIC, hc_guest_panic},
+    {TZV_HC_CALL_UID, hc_call_uid}, {TZV_HC_REVISION, hc_revision},	  {TZV_HC_NULL, hc_null},
+    {TZV_HC_DOORBELL, hc_doorbell}, {TZV_HC_GUEST_PANIC, hc_guest_panic},
 };
 
 void hypercall_handle(struct vcpu *v, uint32_t fid)

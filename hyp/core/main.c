@@ -87,9 +87,14 @@ void cpu_halt(void)
 extern char hyp_probe_load[], hyp_probe_fault[];
 
 static const char *const exc_kinds[] = {
-	"synchronous exception at EL2", "IRQ at EL2", "FIQ at EL2", "SError at EL2",
-	"IRQ from a guest", "FIQ from a guest", "SError from a guest",
-	"exception from AArch32",
+    "synchronous exception at EL2",
+    "IRQ at EL2",
+    "FIQ at EL2",
+    "SError at EL2",
+    "IRQ from a guest",
+    "FIQ from a guest",
+    "SError from a guest",
+    "exception from AArch32",
 };
 
 /* Exceptions taken at EL2 itself. Only the boot probe may fault. */
@@ -104,8 +109,8 @@ void hyp_el2_exception(uint64_t *regs, unsigned kind)
 		return;
 	}
 	pr("FATAL EL2: %s on CPU %u\n", exc_kinds[kind & 7U], this_cpu());
-	pr("  ESR_EL2 %016lx ELR_EL2 %016lx FAR_EL2 %016lx SPSR_EL2 %016lx\n",
-	   (unsigned long)esr, (unsigned long)elr, (unsigned long)read_sysreg(far_el2),
+	pr("  ESR_EL2 %016lx ELR_EL2 %016lx FAR_EL2 %016lx SPSR_EL2 %016lx\n", (unsigned long)esr,
+	   (unsigned long)elr, (unsigned long)read_sysreg(far_el2),
 	   (unsigned long)read_sysreg(spsr_el2));
 	for (unsigned i = 0; i < 30; i += 2)
 		pr("  x%02u %016lx x%02u %016lx\n", i, (unsigned long)regs[i], i + 1,

@@ -6,22 +6,21 @@
 #include <tzv/smccc.h>
 #include <tzv/sysreg.h>
 
-
-#define EL1_MARK(reg, val)                                                     \
-	do {                                                                   \
-		write_sysreg(reg, (val));                                      \
+#define EL1_MARK(reg, val)                                                                         \
+	do {                                                                                       \
+		write_sysreg(reg, (val));                                                          \
 	} while (0)
 
 static unsigned check_el1(void)
 {
 	unsigned bad = 0;
-#define CHECK(reg, val)                                                        \
-	do {                                                                   \
-		if (read_sysreg(reg) != (uint64_t)(val)) {                     \
-			pr("world switch: " #reg " changed: %lx\n",            \
-			   (unsigned long)read_sysreg(reg));                   \
-			bad++;                                                 \
-		}                                                              \
+#define CHECK(reg, val)                                                                            \
+	do {                                                                                       \
+		if (read_sysreg(reg) != (uint64_t)(val)) {                                         \
+			pr("world switch: " #reg " changed: %lx\n",                                \
+			   (unsigned long)read_sysreg(reg));                                       \
+			bad++;                                                                     \
+		}                                                                                  \
 	} while (0)
 	CHECK(tpidr_el1, 0x7e57000000000001UL);
 	CHECK(tpidr_el0, 0x7e57000000000002UL);
@@ -75,7 +74,8 @@ static void test_world_switch(void)
 	if (bad)
 		pr("world switch: normal-world state NOT preserved (%u differences)\n", bad);
 	else
-		pr("world switch: round trip ok, EL1 system registers, GPRs and FP/SIMD preserved\n");
+		pr("world switch: round trip ok, EL1 system registers, GPRs and FP/SIMD "
+		   "preserved\n");
 }
 
 static void test_secure_sram(void)

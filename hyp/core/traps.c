@@ -6,9 +6,9 @@
 
 typedef void (*trap_handler)(struct vcpu *v, uint64_t esr);
 
-#define SPSR_M_MASK 0xfUL
-#define SPSR_PAN (1UL << 22)
-#define SCTLR_SPAN (1UL << 23)
+#define SPSR_M_MASK	   0xfUL
+#define SPSR_PAN	   (1UL << 22)
+#define SCTLR_SPAN	   (1UL << 23)
 #define FSC_SYNC_EXT_ABORT 0x10UL
 
 /* Takes an exception to the guest's EL1 as hardware would: syndrome and
@@ -32,8 +32,8 @@ static void inject_exception(struct vcpu *v, uint64_t esr, uint64_t far)
 static void inject_abort(struct vcpu *v, bool data, uint64_t far)
 {
 	bool from_el0 = (v->spsr & SPSR_M_MASK) == 0;
-	unsigned ec = data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR)
-			   : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
+	unsigned ec =
+	    data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR) : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
 
 	inject_exception(v, ((uint64_t)ec << 26) | ESR_IL | FSC_SYNC_EXT_ABORT, far);
 }
@@ -45,8 +45,7 @@ static void inject_undef(struct vcpu *v)
 
 static uint64_t fault_ipa(void)
 {
-	return ((read_sysreg(hpfar_el2) & 0xffffffffff0UL) << 8) |
-	       (read_sysreg(far_el2) & 0xfffUL);
+	return ((read_sysreg(hpfar_el2) & 0xffffffffff0UL) << 8) | (read_sysreg(far_el2) & 0xfffUL);
 }
 
 /* A stage-2 fault: the guest touched an address outside its VM. */
@@ -61,8 +60,11 @@ static void trap_abort(struct vcpu *v, uint64_t esr, bool data)
 		   v->vm->cfg->name, v->id, (unsigned long)vbar);
 		vm_power_off(v->vm, v);
 	}
-	vm_log(v->vm, "%s vcpu%u: %s at IPA 0x%lx (PC 0x%lx, ESR 0x%lx) outside the VM: injecting an external abort\n",
-	       v->vm->cfg->name, v->id, data ? (esr & (1UL << 6) ? "write" : "read") : "instruction fetch",
+	vm_log(v->vm,
+	       "%s vcpu%u: %s at IPA 0x%lx (PC 0x%lx, ESR 0x%lx) outside the VM: injecting an "
+	       "external abort\n",
+	       v->vm->cfg->name, v->id,
+	       data ? (esr & (1UL << 6) ? "write" : "read") : "instruction fetch",
 	       (unsigned long)ipa, (unsigned long)v->pc, (unsigned long)esr);
 	inject_abort(v, data, read_sysreg(far_el2));
 }
@@ -116,12 +118,12 @@ static void trap_hvc(struct vcpu *v, uint64_t esr)
 }
 
 /* ESR ISS of a trapped MSR/MRS, without Rt and direction */
-#define SYSREG_KEY(op0, op1, crn, crm, op2)                                    \
+#define SYSREG_KEY(op0, op1, crn, crm, op2)                                                        \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 #define SYSREG_KEY_MASK 0x3ffc1eUL
-#define KEY_ICC_SGI1R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 5UL)
-#define KEY_ICC_ASGI1R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 6UL)
-#define KEY_ICC_SGI0R SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 7UL)
+#define KEY_ICC_SGI1R	SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 5UL)
+#define KEY_ICC_ASGI1R	SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 6UL)
+#define KEY_ICC_SGI0R	SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 7UL)
 
 static void trap_sysreg(struct vcpu *v, uint64_t esr)
 {
@@ -134,7 +136,9 @@ static void trap_sysreg(struct vcpu *v, uint64_t esr)
 	} else if ((key == KEY_ICC_ASGI1R || key == KEY_ICC_SGI0R) && !read) {
 		/* the guest has no Group 0 and no other security state: ignored */
 	} else {
-		vm_log(v->vm, "%s vcpu%u: %s of system register (ESR 0x%lx) at PC 0x%lx not allowed: injecting undefined instruction\n",
+		vm_log(v->vm,
+		       "%s vcpu%u: %s of system register (ESR 0x%lx) at PC 0x%lx not allowed: "
+		       "injecting undefined instruction\n",
 		       v->vm->cfg->name, v->id, read ? "read" : "write", (unsigned long)esr,
 		       (unsigned long)v->pc);
 		inject_undef(v);
@@ -145,17 +149,15 @@ static void trap_sysreg(struct vcpu *v, uint64_t esr)
 
 static void trap_unknown(struct vcpu *v, uint64_t esr)
 {
-	vm_log(v->vm, "%s vcpu%u: unhandled trap (ESR 0x%lx, PC 0x%lx): injecting undefined instruction\n",
+	vm_log(v->vm,
+	       "%s vcpu%u: unhandled trap (ESR 0x%lx, PC 0x%lx): injecting undefined instruction\n",
 	       v->vm->cfg->name, v->id, (unsigned long)esr, (unsigned long)v->pc);
 	inject_undef(v);
 }
 
 static const trap_handler trap_table[EC_MAX + 1] = {
-	[EC_HVC64] = trap_hvc,
-	[EC_SMC64] = trap_smc,
-	[EC_SYSREG] = trap_sysreg,
-	[EC_IABT_LOW] = trap_iabt,
-	[EC_DABT_LOW] = trap_dabt,
+    [EC_HVC64] = trap_hvc,     [EC_SMC64] = trap_smc,	  [EC_SYSREG] = trap_sysreg,
+    [EC_IABT_LOW] = trap_iabt, [EC_DABT_LOW] = trap_dabt,
 };
 
 void hyp_trap_sync(struct vcpu *v);

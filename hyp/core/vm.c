@@ -14,23 +14,24 @@ unsigned vm_count;
 static uint64_t s2_root[MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t s2_pool[MAX_VMS][S2_POOL_PAGES * PT_ENTRIES] __attribute__((aligned(4096)));
 
-#define HCR_VM (1UL << 0)
-#define HCR_SWIO (1UL << 1)
-#define HCR_FMO (1UL << 3)
-#define HCR_IMO (1UL << 4)
-#define HCR_FB (1UL << 9)
+#define HCR_VM	   (1UL << 0)
+#define HCR_SWIO   (1UL << 1)
+#define HCR_FMO	   (1UL << 3)
+#define HCR_IMO	   (1UL << 4)
+#define HCR_FB	   (1UL << 9)
 #define HCR_BSU_IS (1UL << 10)
-#define HCR_TSC (1UL << 19)
-#define HCR_RW (1UL << 31)
-#define HCR_APK (1UL << 40)
-#define HCR_API (1UL << 41)
-#define HCR_GUEST                                                              \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW |    \
+#define HCR_TSC	   (1UL << 19)
+#define HCR_RW	   (1UL << 31)
+#define HCR_APK	   (1UL << 40)
+#define HCR_API	   (1UL << 41)
+#define HCR_GUEST                                                                                  \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_FB | HCR_BSU_IS | HCR_TSC | HCR_RW |          \
 	 HCR_APK | HCR_API)
 
 /* VTCR: T0SZ=25, SL0=1 (start at level 1), WB-WA, inner shareable, 4K,
  * 40-bit physical, RES1 bit 31 */
-#define VTCR_VALUE ((1UL << 31) | 25UL | (1UL << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 16))
+#define VTCR_VALUE                                                                                 \
+	((1UL << 31) | 25UL | (1UL << 6) | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 16))
 
 void vm_log(struct vm *vm, const char *fmt, ...)
 {
@@ -39,8 +40,7 @@ void vm_log(struct vm *vm, const char *fmt, ...)
 	if (vm->log_budget == 0)
 		return;
 	if (--vm->log_budget == 0) {
-		pr("%s: too many messages; further ones from this VM are dropped\n",
-		   vm->cfg->name);
+		pr("%s: too many messages; further ones from this VM are dropped\n", vm->cfg->name);
 		return;
 	}
 	va_start(ap, fmt);
@@ -89,7 +89,11 @@ static void vm_load(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 
-	memset((void *)(uintptr_t)c->ram_pa, 0, c->ram_size);
+	uint64_t block = hyp_zva_block();
+	if (block && !(c->ram_pa % block) && !(c->ram_size % block))
+		hyp_zero((void *)(uintptr_t)c->ram_pa, c->ram_size);
+	else
+		memset((void *)(uintptr_t)c->ram_pa, 0, c->ram_size);
 	load_image(vm, &c->kernel);
 	load_image(vm, &c->initrd);
 	load_image(vm, &c->dtb);
@@ -113,9 +117,9 @@ void vm_create_all(void)
 			vc->vmpidr = board_cpu_mpidr(v) | (1UL << 31);
 			vc->stack_top = hyp_stack_top(vc->pcpu);
 		}
-		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n",
-		   c->name, c->ncpus, (unsigned long)(c->ram_size >> 20),
-		   (unsigned long)c->ram_ipa, (unsigned long)c->ram_pa, c->ndevs);
+		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n", c->name,
+		   c->ncpus, (unsigned long)(c->ram_size >> 20), (unsigned long)c->ram_ipa,
+		   (unsigned long)c->ram_pa, c->ndevs);
 		vm_count++;
 	}
 }
@@ -142,9 +146,11 @@ struct vcpu *vm_start(struct vm *vm)
 	boot->entry = vm->cfg->kernel.ipa;
 	boot->context = vm->cfg->dtb.ipa;
 	vm->state = VM_RUNNING;
-	pr("%s: starting (kernel %lu bytes at IPA 0x%lx, DTB at 0x%lx)\n",
-	   vm->cfg->name, (unsigned long)vm->cfg->kernel.size,
-	   (unsigned long)boot->entry, (unsigned long)boot->context);
+	uint64_t us = read_sysreg(cntpct_el0) / (read_sysreg(cntfrq_el0) / 1000000U);
+	pr("%s: starting at %lu.%06lu s (kernel %lu bytes at IPA 0x%lx, DTB at 0x%lx)\n",
+	   vm->cfg->name, (unsigned long)(us / 1000000U), (unsigned long)(us % 1000000U),
+	   (unsigned long)vm->cfg->kernel.size, (unsigned long)boot->entry,
+	   (unsigned long)boot->context);
 	boot->state = VCPU_ON_PENDING;
 	dsb(sy);
 	return boot;
@@ -277,7 +283,8 @@ void stats_print(void)
 		}
 		total += irq;
 		uint64_t ms = (now - vm->started) / (freq / 1000U);
-		pr("  %s (%s): %lu exits in %lu.%03lu s = %lu/s: irq %lu, smc/hvc %lu, mmio/abort %lu, sysreg %lu, other %lu\n",
+		pr("  %s (%s): %lu exits in %lu.%03lu s = %lu/s: irq %lu, smc/hvc %lu, mmio/abort "
+		   "%lu, sysreg %lu, other %lu\n",
 		   vm->cfg->name, vm->state == VM_RUNNING ? "running" : "off", (unsigned long)total,
 		   (unsigned long)(ms / 1000U), (unsigned long)(ms % 1000U),
 		   (unsigned long)(ms ? total * 1000U / ms : 0), (unsigned long)irq,

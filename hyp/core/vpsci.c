@@ -19,7 +19,8 @@ static void v_cpu_on(struct vcpu *v)
 	struct vcpu *t = vcpu_by_mpidr(v->vm, v->x[1]);
 
 	if (!t) {
-		vm_log(v->vm, "%s vcpu%u: PSCI CPU_ON of MPIDR 0x%lx, not a CPU of the VM: refused\n",
+		vm_log(v->vm,
+		       "%s vcpu%u: PSCI CPU_ON of MPIDR 0x%lx, not a CPU of the VM: refused\n",
 		       v->vm->cfg->name, v->id, (unsigned long)v->x[1]);
 		ret(v, PSCI_INVALID_PARAMETERS);
 		return;
@@ -41,8 +42,8 @@ static void v_cpu_on(struct vcpu *v)
 		}
 	}
 	spin_unlock(&v->vm->lock);
-	vm_log(v->vm, "%s: vcpu%u on (PSCI CPU_ON from vcpu%u): %ld\n", v->vm->cfg->name,
-	       t->id, v->id, r);
+	vm_log(v->vm, "%s: vcpu%u on (PSCI CPU_ON from vcpu%u): %ld\n", v->vm->cfg->name, t->id,
+	       v->id, r);
 	ret(v, r);
 }
 
@@ -99,18 +100,18 @@ struct vpsci_fn {
 };
 
 static const struct vpsci_fn vpsci_table[] = {
-	{PSCI_VERSION, v_psci_version},
-	{PSCI_CPU_ON_32, v_cpu_on},
-	{PSCI_CPU_ON_64, v_cpu_on},
-	{PSCI_CPU_OFF, v_cpu_off},
-	{PSCI_AFFINITY_INFO_32, v_affinity_info},
-	{PSCI_AFFINITY_INFO_64, v_affinity_info},
-	{PSCI_MIGRATE_INFO_TYPE, v_migrate_info_type},
-	{PSCI_SYSTEM_OFF, v_system_off},
-	{PSCI_SYSTEM_RESET, v_system_reset},
-	{PSCI_FEATURES, v_psci_features},
-	{SMCCC_VERSION, v_smccc_version},
-	{SMCCC_ARCH_FEATURES, v_smccc_arch_features},
+    {PSCI_VERSION, v_psci_version},
+    {PSCI_CPU_ON_32, v_cpu_on},
+    {PSCI_CPU_ON_64, v_cpu_on},
+    {PSCI_CPU_OFF, v_cpu_off},
+    {PSCI_AFFINITY_INFO_32, v_affinity_info},
+    {PSCI_AFFINITY_INFO_64, v_affinity_info},
+    {PSCI_MIGRATE_INFO_TYPE, v_migrate_info_type},
+    {PSCI_SYSTEM_OFF, v_system_off},
+    {PSCI_SYSTEM_RESET, v_system_reset},
+    {PSCI_FEATURES, v_psci_features},
+    {SMCCC_VERSION, v_smccc_version},
+    {SMCCC_ARCH_FEATURES, v_smccc_arch_features},
 };
 
 #define VPSCI_LEN (sizeof(vpsci_table) / sizeof(vpsci_table[0]))

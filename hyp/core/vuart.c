@@ -7,30 +7,30 @@
 #include <tzv/string.h>
 #include <tzv/sysreg.h>
 
-#define DR 0x000
-#define RSR 0x004
-#define FR 0x018
-#define IBRD 0x024
-#define FBRD 0x028
-#define LCR_H 0x02C
-#define CR 0x030
-#define IFLS 0x034
-#define IMSC 0x038
-#define RIS 0x03C
-#define MIS 0x040
-#define ICR 0x044
+#define DR	0x000
+#define RSR	0x004
+#define FR	0x018
+#define IBRD	0x024
+#define FBRD	0x028
+#define LCR_H	0x02C
+#define CR	0x030
+#define IFLS	0x034
+#define IMSC	0x038
+#define RIS	0x03C
+#define MIS	0x040
+#define ICR	0x044
 #define ID_BASE 0xFE0
 
 #define FR_RXFE (1U << 4)
 #define FR_TXFE (1U << 7)
-#define INT_RX (1U << 4)
-#define INT_TX (1U << 5)
-#define INT_RT (1U << 6)
+#define INT_RX	(1U << 4)
+#define INT_TX	(1U << 5)
+#define INT_RT	(1U << 6)
 
 /* PeriphID0-3 and CellID0-3 of an Arm PL011 r1p5, matched by the AMBA bus */
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
-static unsigned focus; /* index of the VM that gets console input */
+static unsigned focus;	     /* index of the VM that gets console input */
 static unsigned console_cpu; /* where the console's receive interrupt goes */
 static spinlock_t console_cpu_lock;
 
@@ -92,8 +92,8 @@ static void flush(struct vuart *u)
 {
 	if (allowed(u, u->line_len)) {
 		if (u->dropped) {
-			pr("%slost %lu bytes of its console output (more than %u bytes/s)\n", u->prefix,
-			   (unsigned long)u->dropped, VUART_RATE);
+			pr("%slost %lu bytes of its console output (more than %u bytes/s)\n",
+			   u->prefix, (unsigned long)u->dropped, VUART_RATE);
 			u->dropped = 0;
 		}
 		console_write_from(u->prefix, u->line, u->line_len);
@@ -117,8 +117,7 @@ void vuart_flush_partial(struct vm *vm)
 {
 	struct vuart *u = &vm->uart;
 
-	if (!u->line_len ||
-	    read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U)
+	if (!u->line_len || read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U)
 		return;
 	spin_lock(&u->lock);
 	if (u->line_len)

@@ -13,7 +13,7 @@
 struct vm_image {
 	uint64_t staging; /* physical address of the pristine copy */
 	uint64_t size;
-	uint64_t ipa;     /* where the guest finds it */
+	uint64_t ipa; /* where the guest finds it */
 };
 
 struct vm_dev {
@@ -44,9 +44,9 @@ extern const unsigned vm_config_count;
 /* A shared-memory region between VMs, each member ringing the others
  * through the region's doorbell interrupt. */
 struct shmem_member {
-	unsigned vm;     /* index into vm_configs */
-	uint64_t ipa;    /* where that VM sees the region */
-	unsigned intid;  /* the doorbell SPI in that VM */
+	unsigned vm;	/* index into vm_configs */
+	uint64_t ipa;	/* where that VM sees the region */
+	unsigned intid; /* the doorbell SPI in that VM */
 };
 
 struct shmem_config {

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <tzv/spinlock.h>
 
-#define GIC_NR_IRQS 256U /* INTIDs the hypervisor handles: SGIs, PPIs, SPIs up to 255 */
+#define GIC_NR_IRQS  256U /* INTIDs the hypervisor handles: SGIs, PPIs, SPIs up to 255 */
 #define GIC_SPURIOUS 1020U
-#define SGI_HYP 15U      /* hypervisor-internal IPI */
-#define PPI_MAINT 25U    /* vGIC maintenance interrupt */
-#define PPI_VTIMER 27U
+#define SGI_HYP	     15U /* hypervisor-internal IPI */
+#define PPI_MAINT    25U /* vGIC maintenance interrupt */
+#define PPI_VTIMER   27U
 
 /* physical (hyp/arch/gic.c) */
 void gic_dist_init(void);

@@ -3,24 +3,24 @@
 #define HYP_H
 #include <config.h>
 #include <gic.h>
-#include <vuart.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <tzv/pt.h>
 #include <tzv/spinlock.h>
 #include <tzv/sysreg.h>
+#include <vuart.h>
 
 #define HYP_STACK_SIZE 16384
-#define MAX_VMS 4
+#define MAX_VMS	       4
 
 enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
 
 struct vm;
 
 struct vcpu {
-	uint64_t x[31]; /* guest GPRs, saved on every trap */
-	uint64_t pc;    /* ELR_EL2 */
-	uint64_t spsr;  /* SPSR_EL2 */
+	uint64_t x[31];	    /* guest GPRs, saved on every trap */
+	uint64_t pc;	    /* ELR_EL2 */
+	uint64_t spsr;	    /* SPSR_EL2 */
 	uint64_t stack_top; /* hypervisor stack of the physical CPU */
 	struct vm *vm;
 	unsigned id;
@@ -28,10 +28,10 @@ struct vcpu {
 	uint64_t vmpidr;
 	volatile enum vcpu_state state;
 	volatile bool stop_request; /* set by another CPU, then SGI_HYP */
-	uint64_t entry, context; /* for the next power-on */
+	uint64_t entry, context;    /* for the next power-on */
 	struct vgic_cpu vgic;
 	struct vcpu_stats {
-		uint64_t irq;           /* physical interrupts taken while it ran */
+		uint64_t irq;		   /* physical interrupts taken while it ran */
 		uint64_t sync[EC_MAX + 1]; /* traps by exception class */
 	} stats;
 };
@@ -63,6 +63,8 @@ void hyp_cpu_init(void);
 void guest_enter(struct vcpu *v) __attribute__((noreturn));
 void hyp_smc(struct smc_regs *r);
 int hyp_probe_read(uint64_t addr, uint64_t *val);
+void hyp_zero(void *p, uint64_t n);
+uint64_t hyp_zva_block(void);
 unsigned hyp_smc_gpr_probe(uint32_t fid);
 void hyp_fp_fill(uint64_t pattern);
 unsigned hyp_fp_check(uint64_t pattern);

@@ -7,25 +7,25 @@
 #include <stdint.h>
 #include <tzv/spinlock.h>
 
-#define VUART_RX_SIZE 256U
+#define VUART_RX_SIZE  256U
 #define VUART_LINE_MAX 256U
 /* What one VM may write to the shared console: a burst, then a rate. */
 #define VUART_BURST (64U * 1024U)
-#define VUART_RATE (32U * 1024U) /* bytes per second */
-#define VUART_SPI 33U /* the PL011's interrupt on virt, as the guest expects */
-#define FOCUS_KEY 0x14 /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
+#define VUART_RATE  (32U * 1024U) /* bytes per second */
+#define VUART_SPI   33U		  /* the PL011's interrupt on virt, as the guest expects */
+#define FOCUS_KEY   0x14	  /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
 
 struct vuart {
 	spinlock_t lock;
 	uint8_t rx[VUART_RX_SIZE];
 	unsigned rx_head, rx_count, rx_dropped;
 	uint32_t imsc, cr, lcr_h, ibrd, fbrd, ifls;
-	char prefix[24]; /* "[name] " on the console */
+	char prefix[24];	   /* "[name] " on the console */
 	char line[VUART_LINE_MAX]; /* output not yet on the console */
 	unsigned line_len;
-	uint64_t last_tx; /* counter value at the last character */
+	uint64_t last_tx;	      /* counter value at the last character */
 	uint64_t budget, budget_time; /* output allowance (bytes) and when */
-	uint64_t dropped;             /* bytes dropped since the last note */
+	uint64_t dropped;	      /* bytes dropped since the last note */
 };
 
 struct vcpu;

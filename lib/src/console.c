@@ -84,8 +84,8 @@ static void emit(struct sink *s, char c)
 	s->len++;
 }
 
-static void emit_num(struct sink *s, unsigned long long v, unsigned base,
-		     int width, char pad, bool neg)
+static void emit_num(struct sink *s, unsigned long long v, unsigned base, int width, char pad,
+		     bool neg)
 {
 	char tmp[24];
 	int n = 0;
@@ -127,23 +127,21 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 		case 'd': {
 			long long v = lng ? va_arg(ap, long) : va_arg(ap, int);
 			bool neg = v < 0;
-			emit_num(s, neg ? 0ULL - (unsigned long long)v
-					: (unsigned long long)v,
-				 10, width, pad, neg);
+			emit_num(s, neg ? 0ULL - (unsigned long long)v : (unsigned long long)v, 10,
+				 width, pad, neg);
 			break;
 		}
 		case 'u':
 		case 'x': {
-			unsigned long long v = lng ? va_arg(ap, unsigned long)
-						   : va_arg(ap, unsigned);
+			unsigned long long v =
+			    lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
 			emit_num(s, v, *fmt == 'u' ? 10 : 16, width, pad, false);
 			break;
 		}
 		case 'p':
 			emit(s, '0');
 			emit(s, 'x');
-			emit_num(s, (uintptr_t)va_arg(ap, void *), 16, 0, ' ',
-				 false);
+			emit_num(s, (uintptr_t)va_arg(ap, void *), 16, 0, ' ', false);
 			break;
 		case 's': {
 			const char *str = va_arg(ap, const char *);

@@ -1,14 +1,14 @@
 /* Arm PL011 UART. */
 #include <tzv/uart.h>
 
-#define DR 0x00
-#define FR 0x18
-#define IMSC 0x38
-#define ICR 0x44
+#define DR	0x00
+#define FR	0x18
+#define IMSC	0x38
+#define ICR	0x44
 #define FR_RXFE (1U << 4)
 #define FR_TXFF (1U << 5)
-#define INT_RX (1U << 4)
-#define INT_RT (1U << 6)
+#define INT_RX	(1U << 4)
+#define INT_RT	(1U << 6)
 
 static volatile uint32_t *reg(uintptr_t base, unsigned off)
 {

@@ -44,8 +44,8 @@ static uint64_t *next_table(struct pt *pt, uint64_t *entry)
 	return t;
 }
 
-static int map_level(struct pt *pt, uint64_t *table, unsigned level,
-		     uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
+static int map_level(struct pt *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t pa,
+		     uint64_t size, uint64_t attrs)
 {
 	uint64_t span = 1UL << level_shift(level);
 
@@ -56,12 +56,10 @@ static int map_level(struct pt *pt, uint64_t *table, unsigned level,
 		if (chunk > size)
 			chunk = size;
 
-		if (level >= 2 && !(va & (span - 1)) && !(pa & (span - 1)) &&
-		    chunk == span) {
+		if (level >= 2 && !(va & (span - 1)) && !(pa & (span - 1)) && chunk == span) {
 			if (*e & PT_VALID)
 				return PT_EEXIST;
-			*e = (pa & PT_ADDR_MASK) | attrs | PT_VALID |
-			     (level == 3 ? PT_TABLE : 0);
+			*e = (pa & PT_ADDR_MASK) | attrs | PT_VALID | (level == 3 ? PT_TABLE : 0);
 		} else {
 			if (level == 3)
 				return PT_EALIGN;
@@ -81,15 +79,14 @@ static int map_level(struct pt *pt, uint64_t *table, unsigned level,
 	return PT_OK;
 }
 
-static int walk(const struct pt *pt, uint64_t va, uint64_t *pa,
-		uint64_t *attrs, uint64_t *hole);
+static int walk(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *attrs, uint64_t *hole);
 
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
 {
 	if ((va | pa | size) & (PT_PAGE_SIZE - 1))
 		return PT_EALIGN;
-	if (size == 0 || va + size < va || va + size > (1UL << PT_VA_BITS) ||
-	    pa + size < pa || pa + size > (1UL << 48))
+	if (size == 0 || va + size < va || va + size > (1UL << PT_VA_BITS) || pa + size < pa ||
+	    pa + size > (1UL << 48))
 		return PT_ERANGE;
 	/* Refuse overlap up front so a failed call leaves no partial map;
 	 * unmapped space is skipped a whole entry at a time. */
@@ -103,8 +100,7 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attr
 }
 
 /* On a miss, *hole is the size of the unmapped entry containing va. */
-static int walk(const struct pt *pt, uint64_t va, uint64_t *pa,
-		uint64_t *attrs, uint64_t *hole)
+static int walk(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *attrs, uint64_t *hole)
 {
 	const uint64_t *table = pt->root;
 

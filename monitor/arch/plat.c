@@ -4,21 +4,23 @@
 #include <tzv/console.h>
 #include <tzv/sysreg.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IGROUPR 0x0080
-#define GICD_IGRPMODR 0x0D00
-#define GICD_CTLR_RWP (1U << 31)
-#define GICD_CTLR_ARE_S (1U << 4)
-#define GICD_CTLR_ARE_NS (1U << 5)
-#define GICD_CTLR_EN_G0 (1U << 0)
+#define GICD_CTLR	  0x0000
+#define GICD_TYPER	  0x0004
+#define GICD_IGROUPR	  0x0080
+#define GICD_IGRPMODR	  0x0D00
+#define GICD_CTLR_RWP	  (1U << 31)
+#define GICD_CTLR_ARE_S	  (1U << 4)
+#define GICD_CTLR_ARE_NS  (1U << 5)
+#define GICD_CTLR_EN_G0	  (1U << 0)
 #define GICD_CTLR_EN_G1NS (1U << 1)
-#define GICD_CTLR_EN_G1S (1U << 2)
+#define GICD_CTLR_EN_G1S  (1U << 2)
 
-#define GICR_WAKER 0x0014
-#define GICR_SGI 0x10000
-#define GICR_IGROUPR0 (GICR_SGI + 0x0080)
-#define GICR_IGRPMODR0 (GICR_SGI + 0x0D00)
+#define GICR_TYPER	0x0008
+#define GICR_TYPER_LAST (1UL << 4)
+#define GICR_WAKER	0x0014
+#define GICR_SGI	0x10000
+#define GICR_IGROUPR0	(GICR_SGI + 0x0080)
+#define GICR_IGRPMODR0	(GICR_SGI + 0x0D00)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 
@@ -60,11 +62,14 @@ void gic_init_distributor(void)
 		mmio_write32(GICD_BASE + GICD_IGROUPR + 4U * i, 0xffffffffU);
 		mmio_write32(GICD_BASE + GICD_IGRPMODR + 4U * i, 0);
 	}
-	for (unsigned c = 0; c < BOARD_MAX_CPUS; c++)
+	/* as many redistributors as the machine has CPUs (GICR_TYPER.Last) */
+	for (unsigned c = 0; c < BOARD_MAX_CPUS; c++) {
 		gic_init_redistributor(c);
-	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE_S | GICD_CTLR_ARE_NS |
-						    GICD_CTLR_EN_G0 | GICD_CTLR_EN_G1NS |
-						    GICD_CTLR_EN_G1S);
+		if (mmio_read64(GICR_BASE + GICR_STRIDE * c + GICR_TYPER) & GICR_TYPER_LAST)
+			break;
+	}
+	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE_S | GICD_CTLR_ARE_NS | GICD_CTLR_EN_G0 |
+						GICD_CTLR_EN_G1NS | GICD_CTLR_EN_G1S);
 	gicd_wait_rwp();
 }
 
@@ -84,7 +89,7 @@ void gic_send_wake(unsigned idx)
 
 	dsb(sy);
 	write_sysreg(ICC_SGI0R_EL1, ((uint64_t)SGI_WAKE << 24) | (((mpidr >> 8) & 0xff) << 16) |
-					     (1UL << (mpidr & 0xf)));
+					(1UL << (mpidr & 0xf)));
 	isb();
 }
 

@@ -49,11 +49,10 @@ static void load_stk(void)
 	if (h->size == 0 || h->size > STK_SIZE)
 		panic("secure tiny kernel image size %lu outside 1..%lu bytes\n",
 		      (unsigned long)h->size, (unsigned long)STK_SIZE);
-	memcpy((void *)STK_BASE, (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE),
-	       h->size);
+	memcpy((void *)STK_BASE, (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), h->size);
 	dsb(sy);
-	pr("STK image: %lu bytes copied to secure SRAM at 0x%lx\n",
-	   (unsigned long)h->size, (unsigned long)STK_BASE);
+	pr("STK image: %lu bytes copied to secure SRAM at 0x%lx\n", (unsigned long)h->size,
+	   (unsigned long)STK_BASE);
 }
 
 void mon_main(unsigned idx);
@@ -62,8 +61,8 @@ void mon_main(unsigned idx)
 	struct mon_cpu *c = &mon_cpus[idx];
 
 	console_init(UART0_BASE, "[EL3 mon] ");
-	pr("tzvisor secure monitor running at EL%u on CPU %u (" BOARD_NAME ")\n",
-	   current_el(), idx);
+	pr("tzvisor secure monitor running at EL%u on CPU %u (" BOARD_NAME ")\n", current_el(),
+	   idx);
 	cpu_init_el3(idx);
 	set_stack_top(c);
 	gic_init_distributor();
@@ -100,9 +99,14 @@ void cpu_halt(void)
 }
 
 static const char *const fatal_kinds[] = {
-	"synchronous exception at EL3", "IRQ at EL3", "FIQ at EL3",
-	"SError at EL3", "IRQ from a lower EL", "FIQ from a lower EL",
-	"SError from a lower EL", "exception from AArch32",
+    "synchronous exception at EL3",
+    "IRQ at EL3",
+    "FIQ at EL3",
+    "SError at EL3",
+    "IRQ from a lower EL",
+    "FIQ from a lower EL",
+    "SError from a lower EL",
+    "exception from AArch32",
 };
 
 void mon_fatal(const uint64_t *regs, unsigned kind);
@@ -110,17 +114,16 @@ void mon_fatal(const uint64_t *regs, unsigned kind)
 {
 	pr("FATAL EL3: %s on CPU %lu\n", fatal_kinds[kind & 7U],
 	   (unsigned long)(read_sysreg(mpidr_el1) & 0xffffffUL));
-	pr("  ESR_EL3 %016lx ELR_EL3 %016lx FAR_EL3 %016lx\n",
-	   (unsigned long)read_sysreg(esr_el3), (unsigned long)read_sysreg(elr_el3),
-	   (unsigned long)read_sysreg(far_el3));
+	pr("  ESR_EL3 %016lx ELR_EL3 %016lx FAR_EL3 %016lx\n", (unsigned long)read_sysreg(esr_el3),
+	   (unsigned long)read_sysreg(elr_el3), (unsigned long)read_sysreg(far_el3));
 	pr("  SPSR_EL3 %016lx SCR_EL3 %016lx\n", (unsigned long)read_sysreg(spsr_el3),
 	   (unsigned long)read_sysreg(scr_el3));
 	for (unsigned i = 0; i < 31; i += 2) {
 		if (i == 30)
 			pr("  x30 %016lx\n", (unsigned long)regs[30]);
 		else
-			pr("  x%02u %016lx x%02u %016lx\n", i, (unsigned long)regs[i],
-			   i + 1, (unsigned long)regs[i + 1]);
+			pr("  x%02u %016lx x%02u %016lx\n", i, (unsigned long)regs[i], i + 1,
+			   (unsigned long)regs[i + 1]);
 	}
 	pr("EL3: CPU halted\n");
 	cpu_halt();

@@ -9,8 +9,6 @@
 #define HOLD_GO 0x474fUL
 static volatile uint64_t hold_go[BOARD_MAX_CPUS] __attribute__((section(".hold")));
 
-
-
 static long x(struct mon_cpu *c, unsigned i)
 {
 	return (long)c->cur->gp.x[i];
@@ -136,16 +134,16 @@ struct psci_fn {
 };
 
 static const struct psci_fn psci_table[] = {
-	{PSCI_VERSION, psci_version},
-	{PSCI_CPU_ON_32, psci_cpu_on},
-	{PSCI_CPU_ON_64, psci_cpu_on},
-	{PSCI_CPU_OFF, psci_cpu_off},
-	{PSCI_AFFINITY_INFO_32, psci_affinity_info},
-	{PSCI_AFFINITY_INFO_64, psci_affinity_info},
-	{PSCI_MIGRATE_INFO_TYPE, psci_migrate_info_type},
-	{PSCI_SYSTEM_OFF, psci_system_off},
-	{PSCI_SYSTEM_RESET, psci_system_reset},
-	{PSCI_FEATURES, psci_features},
+    {PSCI_VERSION, psci_version},
+    {PSCI_CPU_ON_32, psci_cpu_on},
+    {PSCI_CPU_ON_64, psci_cpu_on},
+    {PSCI_CPU_OFF, psci_cpu_off},
+    {PSCI_AFFINITY_INFO_32, psci_affinity_info},
+    {PSCI_AFFINITY_INFO_64, psci_affinity_info},
+    {PSCI_MIGRATE_INFO_TYPE, psci_migrate_info_type},
+    {PSCI_SYSTEM_OFF, psci_system_off},
+    {PSCI_SYSTEM_RESET, psci_system_reset},
+    {PSCI_FEATURES, psci_features},
 };
 
 #define PSCI_TABLE_LEN (sizeof(psci_table) / sizeof(psci_table[0]))

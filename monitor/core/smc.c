@@ -18,7 +18,7 @@ static void smc_arch(struct mon_cpu *c, uint32_t fid)
 		break;
 	case SMCCC_ARCH_FEATURES:
 		ret(c, (uint32_t)c->cur->gp.x[1] == SMCCC_VERSION ? SMCCC_SUCCESS
-								     : SMCCC_NOT_SUPPORTED);
+								  : SMCCC_NOT_SUPPORTED);
 		break;
 	default:
 		ret(c, SMCCC_NOT_SUPPORTED);

@@ -75,8 +75,7 @@ static void switch_to(struct mon_cpu *c, struct world *from, struct world *to)
 }
 
 /* Enters the STK at one of its entry points with x0..x(n-1) = args. */
-void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args,
-		     unsigned nargs)
+void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, unsigned nargs)
 {
 	struct world *s = &c->sec;
 
@@ -116,11 +115,11 @@ static void stk_init_done(struct mon_cpu *c)
 	const uint64_t *table = (const uint64_t *)(uintptr_t)c->sec.gp.x[1];
 
 	if ((uintptr_t)table < STK_BASE || (uintptr_t)table >= STK_BASE + STK_SIZE)
-		panic("STK entry table 0x%lx outside secure SRAM\n", (unsigned long)(uintptr_t)table);
+		panic("STK entry table 0x%lx outside secure SRAM\n",
+		      (unsigned long)(uintptr_t)table);
 	stk_entry.fast_smc = table[0];
 	stk_entry.cpu_on = table[1];
-	pr("STK initialised; entering the hypervisor at EL2 (0x%lx)\n",
-	   (unsigned long)HYP_BASE);
+	pr("STK initialised; entering the hypervisor at EL2 (0x%lx)\n", (unsigned long)HYP_BASE);
 	world_enter_ns(c, HYP_BASE, c->idx);
 }
 
@@ -145,9 +144,9 @@ struct stk_ret_handler {
 };
 
 static const struct stk_ret_handler stk_ret_table[] = {
-	{TZV_STK_RET_INIT_DONE, stk_init_done},
-	{TZV_STK_RET_FAST_DONE, stk_fast_done},
-	{TZV_STK_RET_CPU_ON_DONE, stk_cpu_on_done},
+    {TZV_STK_RET_INIT_DONE, stk_init_done},
+    {TZV_STK_RET_FAST_DONE, stk_fast_done},
+    {TZV_STK_RET_CPU_ON_DONE, stk_cpu_on_done},
 };
 
 /* The STK is trusted: an unknown return is a bug, so it halts. */

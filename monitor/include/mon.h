@@ -79,19 +79,19 @@ void psci_mark_booted(unsigned idx);
 void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));
 void mon_cpu_started(struct mon_cpu *c) __attribute__((noreturn));
 
-#define SCR_NS (1UL << 0)
-#define SCR_IRQ (1UL << 1)
-#define SCR_FIQ (1UL << 2)
-#define SCR_EA (1UL << 3)
+#define SCR_NS	 (1UL << 0)
+#define SCR_IRQ	 (1UL << 1)
+#define SCR_FIQ	 (1UL << 2)
+#define SCR_EA	 (1UL << 3)
 #define SCR_RES1 (3UL << 4)
-#define SCR_SMD (1UL << 7)
-#define SCR_HCE (1UL << 8)
-#define SCR_RW (1UL << 10)
-#define SCR_ST (1UL << 11)
-#define SCR_APK (1UL << 16)
-#define SCR_API (1UL << 17)
+#define SCR_SMD	 (1UL << 7)
+#define SCR_HCE	 (1UL << 8)
+#define SCR_RW	 (1UL << 10)
+#define SCR_ST	 (1UL << 11)
+#define SCR_APK	 (1UL << 16)
+#define SCR_API	 (1UL << 17)
 
-#define SCR_SECURE (SCR_RES1 | SCR_RW | SCR_ST | SCR_APK | SCR_API)
+#define SCR_SECURE    (SCR_RES1 | SCR_RW | SCR_ST | SCR_APK | SCR_API)
 #define SCR_NONSECURE (SCR_RES1 | SCR_NS | SCR_HCE | SCR_RW | SCR_APK | SCR_API)
 
 #endif

@@ -66,7 +66,7 @@ static void fast_exchange_caps(struct smc_args *a, struct vtee *t)
 	}
 	ret4(a, OPTEE_SMC_RETURN_OK,
 	     OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL |
-		     OPTEE_SMC_SEC_CAP_VIRTUALIZATION,
+		 OPTEE_SMC_SEC_CAP_VIRTUALIZATION,
 	     0, 0);
 }
 
@@ -127,13 +127,13 @@ struct fast_handler {
 };
 
 static const struct fast_handler fast_table[] = {
-	{OPTEE_SMC_CALLS_UID, fast_calls_uid},
-	{OPTEE_SMC_CALLS_REVISION, fast_calls_revision},
-	{OPTEE_SMC_GET_OS_UUID, fast_os_uuid},
-	{OPTEE_SMC_GET_OS_REVISION, fast_os_revision},
-	{OPTEE_SMC_EXCHANGE_CAPABILITIES, fast_exchange_caps},
-	{OPTEE_SMC_DISABLE_SHM_CACHE, fast_disable_shm_cache},
-	{OPTEE_SMC_ENABLE_SHM_CACHE, fast_enable_shm_cache},
+    {OPTEE_SMC_CALLS_UID, fast_calls_uid},
+    {OPTEE_SMC_CALLS_REVISION, fast_calls_revision},
+    {OPTEE_SMC_GET_OS_UUID, fast_os_uuid},
+    {OPTEE_SMC_GET_OS_REVISION, fast_os_revision},
+    {OPTEE_SMC_EXCHANGE_CAPABILITIES, fast_exchange_caps},
+    {OPTEE_SMC_DISABLE_SHM_CACHE, fast_disable_shm_cache},
+    {OPTEE_SMC_ENABLE_SHM_CACHE, fast_enable_shm_cache},
 };
 
 void stk_fast_smc(struct smc_args *a)

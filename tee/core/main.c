@@ -15,8 +15,8 @@ void stk_main(unsigned idx)
 	write_sysreg(cpacr_el1, 3UL << 20); /* FP/SIMD for S-EL1 */
 	isb();
 	stk_fp_poison();
-	pr("secure tiny kernel running at S-EL%u on CPU %u, MMU and caches on\n",
-	   current_el(), idx);
+	pr("secure tiny kernel running at S-EL%u on CPU %u, MMU and caches on\n", current_el(),
+	   idx);
 }
 
 void stk_cpu_on(void);
@@ -37,8 +37,7 @@ void cpu_halt(void)
 void stk_fatal(const uint64_t *regs, unsigned kind);
 void stk_fatal(const uint64_t *regs, unsigned kind)
 {
-	static const char *const kinds[] = {"synchronous exception", "IRQ", "FIQ",
-					    "SError"};
+	static const char *const kinds[] = {"synchronous exception", "IRQ", "FIQ", "SError"};
 
 	pr("FATAL S-EL1: %s on CPU %lu\n", kinds[kind & 3U],
 	   (unsigned long)(read_sysreg(mpidr_el1) & 0xffffffUL));

@@ -12,7 +12,7 @@ struct smc_args {
 };
 
 #define STK_STACK_SIZE 8192
-#define STK_MAX_VTEES 8
+#define STK_MAX_VTEES  8
 
 /* One virtual TEE per normal-world client (a VM); the hypervisor creates
  * and destroys them. Sessions, shared memory and secrets will live here. */

@@ -5,12 +5,12 @@
 #include <tzv/pt.h>
 
 static int failures;
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                            \
-		}                                                              \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 #define POOL 8

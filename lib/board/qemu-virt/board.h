@@ -6,19 +6,19 @@
 #ifndef TZV_BOARD_H
 #define TZV_BOARD_H
 
-#define BOARD_NAME "qemu-virt"
+#define BOARD_NAME     "qemu-virt"
 #define BOARD_MAX_CPUS 4
 
 #define SECURE_FLASH_BASE 0x00000000UL
 #define SECURE_FLASH_SIZE 0x04000000UL
 
-#define GICD_BASE 0x08000000UL
-#define GICD_SIZE 0x00010000UL
-#define GICR_BASE 0x080A0000UL
+#define GICD_BASE   0x08000000UL
+#define GICD_SIZE   0x00010000UL
+#define GICR_BASE   0x080A0000UL
 #define GICR_STRIDE 0x00020000UL /* RD frame + SGI frame per CPU */
 
-#define UART0_BASE 0x09000000UL /* non-secure PL011, the console */
-#define UART0_INTID 33U         /* SPI 1 */
+#define UART0_BASE  0x09000000UL /* non-secure PL011, the console */
+#define UART0_INTID 33U		 /* SPI 1 */
 /* tzv-config: passthrough rtc 0x09010000 0x1000 2 arm,pl031 arm,primecell */
 #define SECURE_GPIO_BASE 0x090B0000UL /* PL061: pin 0 power off, pin 1 reset */
 
@@ -31,18 +31,18 @@
 /* Secure SRAM split: monitor data and stacks, then the secure tiny kernel. */
 #define MON_SRAM_BASE SECURE_SRAM_BASE
 #define MON_SRAM_SIZE 0x00100000UL
-#define STK_BASE (SECURE_SRAM_BASE + MON_SRAM_SIZE)
-#define STK_SIZE (SECURE_SRAM_SIZE - MON_SRAM_SIZE)
+#define STK_BASE      (SECURE_SRAM_BASE + MON_SRAM_SIZE)
+#define STK_SIZE      (SECURE_SRAM_SIZE - MON_SRAM_SIZE)
 
 /* Secure flash layout: monitor at 0, the STK image behind a small header. */
-#define FLASH_STK_HDR 0x00100000UL
+#define FLASH_STK_HDR	0x00100000UL
 #define FLASH_STK_IMAGE 0x00101000UL
 #define STK_IMAGE_MAGIC 0x314b54535654ULL /* "TVSTK1" */
 
 /* Non-secure RAM: QEMU's DTB at the base (ignored), then the hypervisor,
  * then the staging area holding pristine VM images, then VM partitions. */
-#define HYP_BASE 0x40100000UL
-#define HYP_SIZE 0x00F00000UL
+#define HYP_BASE     0x40100000UL
+#define HYP_SIZE     0x00F00000UL
 #define STAGING_BASE 0x41000000UL
 #define STAGING_SIZE 0x0F000000UL
 #define VM_POOL_BASE 0x50000000UL

@@ -2,6 +2,8 @@
 #ifndef TZV_ASM_MACROS_H
 #define TZV_ASM_MACROS_H
 #ifdef __ASSEMBLER__
+/* assembler macros, not C: */
+/* clang-format off */
 
 /* Store x2..x30 at \base + \off (x0, x1 are the caller's business). */
 .macro save_x2_x30 base, off
@@ -88,5 +90,6 @@
 	b \label
 .endm
 
+/* clang-format on */
 #endif
 #endif

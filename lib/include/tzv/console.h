@@ -19,8 +19,7 @@ int console_getc(void);
 /* Asks the UART to interrupt on received characters. */
 void console_enable_rx_irq(void);
 /* Formats into buf (always NUL-terminated); returns the untruncated length. */
-int snprintf_(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int snprintf_(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Prints the message, then halts this CPU forever. */

@@ -6,41 +6,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PT_ENTRIES 512U
+#define PT_ENTRIES   512U
 #define PT_PAGE_SIZE 4096UL
-#define PT_VA_BITS 39U
+#define PT_VA_BITS   39U
 
 /* Descriptor type bits */
-#define PT_VALID (1UL << 0)
-#define PT_TABLE (1UL << 1) /* at level 1/2: table; at level 3: page */
-#define PT_AF (1UL << 10)
-#define PT_SH_INNER (3UL << 8)
+#define PT_VALID     (1UL << 0)
+#define PT_TABLE     (1UL << 1) /* at level 1/2: table; at level 3: page */
+#define PT_AF	     (1UL << 10)
+#define PT_SH_INNER  (3UL << 8)
 #define PT_ADDR_MASK 0x0000fffffffff000UL
 
 /* Stage 1 (EL2 / S-EL1) attributes; MAIR index 0 = Device-nGnRnE,
  * index 1 = Normal write-back. */
 #define PT_S1_ATTR_DEVICE (0UL << 2)
 #define PT_S1_ATTR_NORMAL (1UL << 2)
-#define PT_S1_AP_RO (1UL << 7)
+#define PT_S1_AP_RO	  (1UL << 7)
 #define PT_S1_AP_EL2_RES1 (1UL << 6)
-#define PT_S1_PXN (1UL << 53)
-#define PT_S1_XN (1UL << 54)
-#define MAIR_VALUE 0xff00UL
+#define PT_S1_PXN	  (1UL << 53)
+#define PT_S1_XN	  (1UL << 54)
+#define MAIR_VALUE	  0xff00UL
 
 /* Stage 2 attributes */
 #define PT_S2_MEM_DEVICE (0x0UL << 2)
 #define PT_S2_MEM_NORMAL (0xfUL << 2)
-#define PT_S2_AP_R (1UL << 6)
-#define PT_S2_AP_RW (3UL << 6)
-#define PT_S2_XN (2UL << 53)
+#define PT_S2_AP_R	 (1UL << 6)
+#define PT_S2_AP_RW	 (3UL << 6)
+#define PT_S2_XN	 (2UL << 53)
 
 #define PT_S2_NORMAL_RWX (PT_S2_MEM_NORMAL | PT_S2_AP_RW | PT_SH_INNER | PT_AF)
-#define PT_S2_NORMAL_RW (PT_S2_NORMAL_RWX | PT_S2_XN)
-#define PT_S2_DEVICE_RW (PT_S2_MEM_DEVICE | PT_S2_AP_RW | PT_AF | PT_S2_XN)
+#define PT_S2_NORMAL_RW	 (PT_S2_NORMAL_RWX | PT_S2_XN)
+#define PT_S2_DEVICE_RW	 (PT_S2_MEM_DEVICE | PT_S2_AP_RW | PT_AF | PT_S2_XN)
 
 struct pt {
-	uint64_t *root;     /* level-1 table, one page */
-	uint64_t *pool;     /* pages for lower-level tables */
+	uint64_t *root; /* level-1 table, one page */
+	uint64_t *pool; /* pages for lower-level tables */
 	size_t pool_pages;
 	size_t used;
 	/* Turns a table's address as the CPU sees it into the address the

@@ -2,74 +2,74 @@
 #ifndef TZV_SMCCC_H
 #define TZV_SMCCC_H
 
-#define SMCCC_FAST (1U << 31)
-#define SMCCC_64 (1U << 30)
+#define SMCCC_FAST	 (1U << 31)
+#define SMCCC_64	 (1U << 30)
 #define SMCCC_OWNER(fid) (((fid) >> 24) & 0x3fU)
-#define SMCCC_FUNC(fid) ((fid)&0xffffU)
+#define SMCCC_FUNC(fid)	 ((fid)&0xffffU)
 
-#define SMCCC_OWNER_ARCH 0U
-#define SMCCC_OWNER_STD 4U
+#define SMCCC_OWNER_ARCH       0U
+#define SMCCC_OWNER_STD	       4U
 #define SMCCC_OWNER_VENDOR_HYP 6U
-#define SMCCC_OWNER_TOS_FIRST 50U
-#define SMCCC_OWNER_TOS_LAST 63U
+#define SMCCC_OWNER_TOS_FIRST  50U
+#define SMCCC_OWNER_TOS_LAST   63U
 
-#define SMCCC_VERSION 0x80000000U
+#define SMCCC_VERSION	    0x80000000U
 #define SMCCC_ARCH_FEATURES 0x80000001U
-#define SMCCC_VERSION_1_1 0x10001U
+#define SMCCC_VERSION_1_1   0x10001U
 
-#define SMCCC_SUCCESS 0L
-#define SMCCC_NOT_SUPPORTED (-1L)
-#define SMCCC_NOT_REQUIRED (-2L)
+#define SMCCC_SUCCESS		0L
+#define SMCCC_NOT_SUPPORTED	(-1L)
+#define SMCCC_NOT_REQUIRED	(-2L)
 #define SMCCC_INVALID_PARAMETER (-3L)
 
 /* PSCI 1.1 */
-#define PSCI_VERSION 0x84000000U
-#define PSCI_CPU_SUSPEND_32 0x84000001U
-#define PSCI_CPU_OFF 0x84000002U
-#define PSCI_CPU_ON_32 0x84000003U
-#define PSCI_AFFINITY_INFO_32 0x84000004U
+#define PSCI_VERSION	       0x84000000U
+#define PSCI_CPU_SUSPEND_32    0x84000001U
+#define PSCI_CPU_OFF	       0x84000002U
+#define PSCI_CPU_ON_32	       0x84000003U
+#define PSCI_AFFINITY_INFO_32  0x84000004U
 #define PSCI_MIGRATE_INFO_TYPE 0x84000006U
-#define PSCI_SYSTEM_OFF 0x84000008U
-#define PSCI_SYSTEM_RESET 0x84000009U
-#define PSCI_FEATURES 0x8400000AU
-#define PSCI_CPU_SUSPEND_64 0xC4000001U
-#define PSCI_CPU_ON_64 0xC4000003U
-#define PSCI_AFFINITY_INFO_64 0xC4000004U
+#define PSCI_SYSTEM_OFF	       0x84000008U
+#define PSCI_SYSTEM_RESET      0x84000009U
+#define PSCI_FEATURES	       0x8400000AU
+#define PSCI_CPU_SUSPEND_64    0xC4000001U
+#define PSCI_CPU_ON_64	       0xC4000003U
+#define PSCI_AFFINITY_INFO_64  0xC4000004U
 
 #define PSCI_VERSION_1_1 0x10001U
 
-#define PSCI_SUCCESS 0L
-#define PSCI_NOT_SUPPORTED (-1L)
+#define PSCI_SUCCESS		0L
+#define PSCI_NOT_SUPPORTED	(-1L)
 #define PSCI_INVALID_PARAMETERS (-2L)
-#define PSCI_DENIED (-3L)
-#define PSCI_ALREADY_ON (-4L)
-#define PSCI_ON_PENDING (-5L)
-#define PSCI_INTERNAL_FAILURE (-6L)
-#define PSCI_NOT_PRESENT (-7L)
-#define PSCI_DISABLED (-8L)
-#define PSCI_INVALID_ADDRESS (-9L)
+#define PSCI_DENIED		(-3L)
+#define PSCI_ALREADY_ON		(-4L)
+#define PSCI_ON_PENDING		(-5L)
+#define PSCI_INTERNAL_FAILURE	(-6L)
+#define PSCI_NOT_PRESENT	(-7L)
+#define PSCI_DISABLED		(-8L)
+#define PSCI_INVALID_ADDRESS	(-9L)
 
-#define PSCI_AFF_ON 0L
-#define PSCI_AFF_OFF 1L
+#define PSCI_AFF_ON	    0L
+#define PSCI_AFF_OFF	    1L
 #define PSCI_AFF_ON_PENDING 2L
 
 #define PSCI_MIGRATE_TOS_NOT_PRESENT 2L
 
 /* tzvisor hypercalls: SMCCC fast SMC32 calls, vendor-specific hypervisor
  * owner, through HVC or SMC (docs/hypercalls.md) */
-#define TZV_HC_CALL_UID 0x8600FF01U
-#define TZV_HC_REVISION 0x8600FF03U
-#define TZV_HC_NULL 0x86000001U
-#define TZV_HC_DOORBELL 0x86000002U
+#define TZV_HC_CALL_UID	   0x8600FF01U
+#define TZV_HC_REVISION	   0x8600FF03U
+#define TZV_HC_NULL	   0x86000001U
+#define TZV_HC_DOORBELL	   0x86000002U
 #define TZV_HC_GUEST_PANIC 0x86000003U
-#define TZV_HC_REV_MAJOR 1U
-#define TZV_HC_REV_MINOR 0U
+#define TZV_HC_REV_MAJOR   1U
+#define TZV_HC_REV_MINOR   0U
 
 /* Calls from the secure tiny kernel back to the monitor (owner 62, which
  * the normal world can never reach because they are only accepted from the
  * secure state). */
-#define TZV_STK_RET_INIT_DONE 0xBE000000U
-#define TZV_STK_RET_FAST_DONE 0xBE000001U
+#define TZV_STK_RET_INIT_DONE	0xBE000000U
+#define TZV_STK_RET_FAST_DONE	0xBE000001U
 #define TZV_STK_RET_CPU_ON_DONE 0xBE000002U
 
 /* tzvisor STK revision, answered to GET_OS_REVISION */

@@ -3,9 +3,16 @@
  * tzv-guest: tells the tzvisor hypervisor when this kernel panics, so that
  * the VM's restart policy (restart or stop) applies at once. Loads only
  * under tzvisor (checked with the vendor-hypervisor CALL_UID).
+ *
+ * For make bench it also times round trips, read from sysfs:
+ *	/sys/kernel/tzv/hvc_null	N null hypercalls: "calls ticks ns_per_call"
+ *	/sys/kernel/tzv/tee_null	N null vTEE calls (OP-TEE GET_OS_REVISION)
  */
 #include <linux/arm-smccc.h>
 #include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <asm/arch_timer.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -15,6 +22,45 @@
 			   ARM_SMCCC_OWNER_VENDOR_HYP, fn)
 #define TZV_HC_CALL_UID TZV_HC(0xff01)
 #define TZV_HC_GUEST_PANIC TZV_HC(3)
+#define TZV_HC_NULL TZV_HC(1)
+#define OPTEE_SMC_GET_OS_REVISION \
+	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
+			   ARM_SMCCC_OWNER_TRUSTED_OS, 1)
+#define BENCH_CALLS 2000
+
+static struct kobject *tzv_kobj;
+
+static ssize_t time_calls(char *buf, u32 fid)
+{
+	struct arm_smccc_res res;
+	u64 t0, t1;
+	int i;
+
+	t0 = __arch_counter_get_cntvct();
+	for (i = 0; i < BENCH_CALLS; i++)
+		arm_smccc_1_1_invoke(fid, &res);
+	t1 = __arch_counter_get_cntvct();
+	return sysfs_emit(buf, "%d %llu %llu\n", BENCH_CALLS, t1 - t0,
+			  div_u64((t1 - t0) * div_u64(NSEC_PER_SEC, arch_timer_get_cntfrq()),
+				  BENCH_CALLS));
+}
+
+static ssize_t hvc_null_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return time_calls(buf, TZV_HC_NULL);
+}
+
+static ssize_t tee_null_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return time_calls(buf, OPTEE_SMC_GET_OS_REVISION);
+}
+
+static struct kobj_attribute hvc_null_attr = __ATTR_RO(hvc_null);
+static struct kobj_attribute tee_null_attr = __ATTR_RO(tee_null);
+static struct attribute *tzv_attrs[] = {
+	&hvc_null_attr.attr, &tee_null_attr.attr, NULL
+};
+static const struct attribute_group tzv_group = { .attrs = tzv_attrs };
 
 static int tzv_guest_panic(struct notifier_block *nb, unsigned long event,
 			   void *msg)
@@ -38,6 +84,11 @@ static int __init tzv_guest_init(void)
 	if (res.a0 != 0x4e2c1aa9 || res.a1 != 0x6c4d3b7e ||
 	    res.a2 != 0x1f9b2d7a || res.a3 != 0x319f0e5c)
 		return -ENODEV;
+	tzv_kobj = kobject_create_and_add("tzv", kernel_kobj);
+	if (!tzv_kobj || sysfs_create_group(tzv_kobj, &tzv_group)) {
+		kobject_put(tzv_kobj);
+		return -ENOMEM;
+	}
 	atomic_notifier_chain_register(&panic_notifier_list,
 				       &tzv_guest_panic_nb);
 	pr_info("tzv-guest: the hypervisor learns of panics\n");
@@ -48,6 +99,7 @@ static void __exit tzv_guest_exit(void)
 {
 	atomic_notifier_chain_unregister(&panic_notifier_list,
 					 &tzv_guest_panic_nb);
+	kobject_put(tzv_kobj);
 }
 
 module_init(tzv_guest_init);

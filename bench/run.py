@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""make bench: the same Debian guest measured natively and under tzvisor, in
+one run, on the same QEMU with -icount shift=0 (guest time then counts
+instructions, so figures repeat), one CPU each.
+
+Writes build/bench/results.json (every raw sample), report.md (medians and
+ratios) and report.png (ratio chart, gnuplot). N runs per system (N=3, or
+QUICK=1 for one run and smaller workloads). Xen 4.17 is not measured yet:
+its column says so.
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import pexpect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.abspath(os.environ.get("TZV_BUILD", os.path.join(ROOT, "build")))
+OUT = os.path.join(BUILD, "bench")
+QUICK = os.environ.get("QUICK", "") not in ("", "0")
+N = 1 if QUICK else int(os.environ.get("N", "3"))
+LOOP = 20000 if QUICK else 50000
+MEM_MB = 32 if QUICK else 128
+CPU_FLAGS = "max,sve=off,sme=off,pauth-impdef=on"
+ICOUNT = ["-icount", "shift=0"]
+
+
+def native_cmd():
+    g = os.path.join(BUILD, "guest")
+    return ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", CPU_FLAGS, "-smp", "1",
+            "-m", "512", "-nographic", "-nic", "none", *ICOUNT,
+            "-kernel", os.path.join(g, "Image"), "-initrd", os.path.join(g, "initramfs.cpio.gz"),
+            "-append", "console=ttyAMA0 rdinit=/init"]
+
+
+def tzvisor_cmd():
+    return [os.path.join(ROOT, "tools", "run-qemu"), os.path.join(BUILD, "sys", "bench"), *ICOUNT]
+
+
+SYSTEMS = {"native": native_cmd, "tzvisor": tzvisor_cmd}
+
+
+class Guest:
+    def __init__(self, cmd, log):
+        env = dict(os.environ, TZV_SMP="1")
+        self.log = open(log, "w")
+        self.t0 = time.monotonic()
+        self.c = pexpect.spawn(cmd[0], cmd[1:], env=env, encoding="utf-8",
+                               codec_errors="replace", timeout=300, dimensions=(50, 250))
+        self.c.logfile_read = self.log
+
+    def boot(self):
+        """Reset to the guest's first user-space line, in guest seconds: the
+        time before the kernel started (the hypervisor logs it; natively the
+        kernel starts at reset) plus the kernel's uptime then."""
+        i = self.c.expect([r"vm0: starting at ([\d.]+) s", r"Booting Linux"])
+        before_kernel = float(self.c.match.group(1)) if i == 0 else 0.0
+        self.c.expect(r"tzvisor guest: uptime ([\d.]+)")
+        uptime = round(before_kernel + float(self.c.match.group(1)), 3)
+        wall = time.monotonic() - self.t0
+        self.c.expect_exact("guest# ")
+        self.sh("stty cols 250")
+        return uptime, wall
+
+    def sh(self, cmd):
+        n = int(time.monotonic() * 1000) % 100000
+        self.c.sendline(f"{cmd}; echo __be''nch{n}__")
+        self.c.expect_exact(f"__bench{n}__")
+        out = self.c.before
+        self.c.expect_exact("guest# ")
+        lines = [re.sub(r"^\[vm0\] ", "", l) for l in out.replace("\r", "").split("\n")]
+        return "\n".join(l for l in lines if l and not l.startswith("[EL")).strip()
+
+    def timed(self, work):
+        """Guest seconds (= instructions under icount, in 1e9) a command takes,
+        from the kernel's monotonic clock in ns (/proc/timer_list)."""
+        now = "$(awk '/now at/ {print $3; exit}' /proc/timer_list)"
+        out = self.sh(f"a={now}; {work} >/dev/null 2>&1; b={now}; echo T $a $b")
+        a, b = (int(x) for x in re.search(r"T (\d+) (\d+)", out).groups())
+        return round((b - a) / 1e9, 4)
+
+    def close(self):
+        if self.c.isalive():
+            self.c.terminate(force=True)
+        self.log.close()
+
+
+def measure(name, run):
+    g = Guest(SYSTEMS[name](), os.path.join(OUT, f"{name}-{run}.log"))
+    try:
+        r = {}
+        r["boot_uptime_s"], r["boot_wall_s"] = g.boot()
+        r["cpu_loop_s"] = g.timed(f"i=0; while [ $i -lt {LOOP} ]; do i=$((i+1)); done")
+        r["mem_touch_s"] = g.timed(f"dd if=/dev/zero of=/tmp/f bs=1M count={MEM_MB}; rm /tmp/f")
+        r["fork_exit_s"] = g.timed("for i in $(seq 200); do /bin/true; done")
+        for attr in ("hvc_null", "tee_null"):
+            out = g.sh(f"cat /sys/kernel/tzv/{attr} 2>/dev/null || echo none")
+            m = re.search(r"^(\d+) (\d+) (\d+)$", out, re.M)
+            r[f"{attr}_ns"] = int(m.group(3)) if m else None
+        return r
+    finally:
+        g.close()
+
+
+def code_lines():
+    def count(d):
+        n = 0
+        for base, _, files in os.walk(os.path.join(ROOT, d)):
+            for f in files:
+                if f.endswith((".c", ".h", ".S")):
+                    for line in open(os.path.join(base, f), errors="replace"):
+                        s = line.strip()
+                        if s and not s.startswith(("//", "/*", "*")):
+                            n += 1
+        return n
+    sizes = {k: os.path.getsize(os.path.join(BUILD, f"{k}.bin")) for k in ("monitor", "tee", "hyp")}
+    return {"lines": {d: count(d) for d in ("monitor", "tee", "hyp", "lib")}, "image_bytes": sizes}
+
+
+METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"),
+           ("cpu_loop_s", f"CPU: busybox loop of {LOOP} iterations (s)"),
+           ("mem_touch_s", f"memory: write {MEM_MB} MiB to tmpfs (s)"),
+           ("fork_exit_s", "fork+exec+exit x200 (s)"),
+           ("hvc_null_ns", "null hypercall round trip, guest kernel (ns = instructions)"),
+           ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
+           ("boot_wall_s", "boot, wall clock (s, noisy)")]
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    samples = {s: [] for s in SYSTEMS}
+    for run in range(N):
+        for name in SYSTEMS:
+            print(f"bench: {name} run {run + 1}/{N} ...", flush=True)
+            r = measure(name, run)
+            print(f"bench: {name} run {run + 1}/{N}: {r}", flush=True)
+            samples[name].append(r)
+    med = {}
+    for name, runs in samples.items():
+        med[name] = {}
+        for key, _ in METRICS:
+            vals = [r[key] for r in runs if r.get(key) is not None]
+            med[name][key] = statistics.median(vals) if vals else None
+    size = code_lines()
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump({"n": N, "quick": QUICK, "samples": samples, "median": med, "tcb": size}, f, indent=1)
+    rows = ["| metric | native | tzvisor | Xen 4.17 | tzvisor/native | tzvisor/Xen |",
+            "|---|---|---|---|---|---|"]
+    ratios = []
+    for key, label in METRICS:
+        n, t = med["native"][key], med["tzvisor"][key]
+        ratio = f"{t / n:.3f}" if n and t is not None else "—"
+        if n and t is not None:
+            ratios.append((key, t / n))
+        fmt = lambda v: "—" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+        rows.append(f"| {label} | {fmt(n)} | {fmt(t)} "
+                    f"| not measured yet | {ratio} | — |")
+    tcb = size["lines"]
+    rows.append(f"| trusted code lines (monitor / tee / hyp / lib) | — | {tcb['monitor']} / {tcb['tee']} / "
+                f"{tcb['hyp']} / {tcb['lib']} | — | — | — |")
+    img = size["image_bytes"]
+    rows.append(f"| image bytes (monitor / tee / hyp) | — | {img['monitor']} / {img['tee']} / {img['hyp']} "
+                f"| — | — | — |")
+    report = (f"# tzvisor bench ({'QUICK, ' if QUICK else ''}N = {N}, median, `-icount shift=0`, 1 CPU)\n\n"
+              + "\n".join(rows) + "\n")
+    with open(os.path.join(OUT, "report.md"), "w") as f:
+        f.write(report)
+    with open(os.path.join(OUT, "ratios.dat"), "w") as f:
+        for key, r in ratios:
+            f.write(f'"{key.replace("_", " ")}" {r:.4f}\n')
+    plot = (f"set terminal png size 900,500; set output '{OUT}/report.png'; set style data histograms;"
+            "set style fill solid 0.6; set ylabel 'tzvisor / native'; set yrange [0:*];"
+            "set xtics rotate by -20; set grid y; unset key;"
+            f"plot '{OUT}/ratios.dat' using 2:xtic(1)")
+    r = subprocess.run(["gnuplot", "-e", plot], capture_output=True, text=True)
+    if r.returncode:
+        print(f"bench: gnuplot failed: {r.stderr.strip()}")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
