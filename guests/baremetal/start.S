@@ -32,20 +32,7 @@ entry:
  * resume (a probe that expected the fault moves ELR on). */
 .macro exc kind
 	fatal_frame bm_exception, \kind
-	ldp x0, x1, [sp]
-	ldp x2, x3, [sp, #16]
-	ldp x4, x5, [sp, #32]
-	ldp x6, x7, [sp, #48]
-	ldp x8, x9, [sp, #64]
-	ldp x10, x11, [sp, #80]
-	ldp x12, x13, [sp, #96]
-	ldp x14, x15, [sp, #112]
-	ldp x16, x17, [sp, #128]
-	ldp x18, x19, [sp, #144]
-	ldp x28, x29, [sp, #224]
-	ldr x30, [sp, #240]
-	add sp, sp, #(32 * 8)
-	eret
+	frame_return
 .endm
 
 e_sync:	exc 0

@@ -84,6 +84,15 @@
 	bl \handler
 .endm
 
+/* Undo fatal_frame: reload x0..x30 from the frame, drop it, return from
+ * the exception (for handlers that fixed something and resume). */
+.macro frame_return
+	mov x0, sp
+	restore_x0_x30 0
+	add sp, sp, #(32 * 8)
+	eret
+.endm
+
 /* A 16-entry vector table whose slots branch to the given handlers. */
 .macro vector_entry label
 	.balign 0x80
