@@ -112,3 +112,14 @@ hyp_zva_block:
 	ret
 1:	mov x0, xzr
 	ret
+
+/* Clears the FP/SIMD registers, FPSR and FPCR: a vCPU starts with none
+ * of a previous run's values. */
+	.global hyp_fp_clear
+hyp_fp_clear:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	movi v\n\().2d, #0
+	.endr
+	msr fpsr, xzr
+	msr fpcr, xzr
+	ret

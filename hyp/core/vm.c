@@ -168,11 +168,32 @@ void vcpu_run(struct vcpu *v)
 	write_sysreg(vtcr_el2, VTCR_VALUE);
 	write_sysreg(hcr_el2, HCR_GUEST);
 	isb();
-	/* MMU and caches off at EL1, as the boot protocol requires */
+	/* MMU and caches off at EL1, as the boot protocol requires, and
+	 * nothing of a previous run left in the EL1 and FP registers */
 	write_sysreg(sctlr_el1, 0x30D00800UL);
 	write_sysreg(vbar_el1, 0);
+	write_sysreg(ttbr0_el1, 0);
+	write_sysreg(ttbr1_el1, 0);
+	write_sysreg(tcr_el1, 0);
+	write_sysreg(mair_el1, 0);
+	write_sysreg(cpacr_el1, 0);
+	write_sysreg(contextidr_el1, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(tpidr_el1, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(sp_el1, 0);
+	write_sysreg(elr_el1, 0);
+	write_sysreg(spsr_el1, 0);
+	write_sysreg(far_el1, 0);
+	write_sysreg(esr_el1, 0);
+	write_sysreg(par_el1, 0);
+	write_sysreg(mdscr_el1, 0);
+	write_sysreg(cntkctl_el1, 0);
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
 	write_sysreg(cntp_ctl_el0, 0);
+	hyp_fp_clear();
 	isb();
 	__asm__ volatile("tlbi vmalls12e1\n dsb ish\n isb" ::: "memory");
 	vgic_cpu_load(v);

@@ -67,6 +67,7 @@ void hyp_zero(void *p, uint64_t n);
 uint64_t hyp_zva_block(void);
 unsigned hyp_smc_gpr_probe(uint32_t fid);
 void hyp_fp_fill(uint64_t pattern);
+void hyp_fp_clear(void);
 unsigned hyp_fp_check(uint64_t pattern);
 uint64_t hyp_stack_top(unsigned pcpu);
 
