@@ -178,7 +178,7 @@ void hyp_trap_irq(struct vcpu *v)
 	unsigned intid = gic_ack();
 
 	v->stats.irq++;
-	vuart_flush_partial(v->vm);
+	vuart_flush_partial();
 	if (intid >= GIC_SPURIOUS)
 		return;
 	if (intid == SGI_HYP || intid == PPI_MAINT) {

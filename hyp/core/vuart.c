@@ -113,16 +113,23 @@ static void tx(struct vm *vm, char c)
 		flush(u);
 }
 
-void vuart_flush_partial(struct vm *vm)
+static void flush_partial(struct vuart *u, bool now)
 {
-	struct vuart *u = &vm->uart;
-
-	if (!u->line_len || read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U)
+	if (!u->line_len ||
+	    (!now && read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U))
 		return;
 	spin_lock(&u->lock);
 	if (u->line_len)
 		flush(u);
 	spin_unlock(&u->lock);
+}
+
+/* Called on every interrupt any CPU takes: a VM that went idle right after
+ * its prompt may take none itself for a long time. */
+void vuart_flush_partial(void)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		flush_partial(&vms[i].uart, false);
 }
 
 static uint32_t rx(struct vuart *u)
@@ -237,6 +244,7 @@ static void move_focus(void)
 		}
 	}
 	pr("console input now goes to %s (Ctrl-T three times to switch)\n", vms[focus].cfg->name);
+	flush_partial(&vms[focus].uart, true); /* show its prompt */
 }
 
 /* The physical UART's receive interrupt (owned by the hypervisor). */

@@ -32,7 +32,7 @@ struct vcpu;
 struct vm;
 void vuart_reset(struct vm *vm);
 bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
-void vuart_flush_partial(struct vm *vm);
+void vuart_flush_partial(void);
 void console_rx_irq(void);
 void console_init_input(void);
 void console_irq_leave(unsigned pcpu);
