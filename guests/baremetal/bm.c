@@ -61,11 +61,14 @@ uint64_t bm_try(void (*fn)(void *arg), void *arg)
 }
 
 void (*bm_irq_hook)(unsigned intid);
+void (*bm_irq_handler)(void);
 
 void bm_gic_init(void)
 {
 	mmio_write32(GICD_BASE, 0x12); /* ARE_NS | EnableGrp1A */
 	mmio_write32(GICR_BASE + 0x14, 0);
+	mmio_write32(GICR_BASE + 0x10000 + 0x80,
+		     0xffffffffU); /* Group 1 (a bare GIC resets to 0) */
 	mmio_write32(GICR_BASE + 0x10000 + 0x100, 1U << 27);
 	write_sysreg(ICC_SRE_EL1, 7);
 	isb();
@@ -105,9 +108,18 @@ int bm_getc(void)
 	return (int)(mmio_read32(UART0_BASE) & 0xffU);
 }
 
+static void system_off_smc(void *arg)
+{
+	(void)arg;
+	bm_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
+}
+
+/* PSCI through SMC (tzvisor), or HVC where there is no EL3 (QEMU's own
+ * PSCI when the guest runs natively for make bench). */
 void bm_power_off(void)
 {
-	bm_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	bm_try(system_off_smc, NULL);
+	bm_hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		wfi();
 }
@@ -123,6 +135,10 @@ void bm_exception(uint64_t *regs, unsigned kind)
 	uint64_t esr = read_sysreg(esr_el1);
 
 	(void)regs;
+	if (kind == 1 && bm_irq_handler) {
+		bm_irq_handler();
+		return;
+	}
 	if (kind == 0 && expect_fault) {
 		fault_esr = esr ? esr : 1;
 		write_sysreg(elr_el1, read_sysreg(elr_el1) + 4);

@@ -26,6 +26,8 @@ uint64_t bm_try(void (*fn)(void *arg), void *arg);
 void bm_gic_init(void);
 /* Sleeps; interrupts other than the timer are passed to this hook. */
 extern void (*bm_irq_hook)(unsigned intid);
+/* Taken IRQs (with PSTATE.I clear) go here when set. */
+extern void (*bm_irq_handler)(void);
 void bm_sleep_ms(unsigned ms); /* WFI on the virtual timer */
 int bm_getc(void);	       /* -1 if no input waits */
 void bm_power_off(void) __attribute__((noreturn));

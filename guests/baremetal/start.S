@@ -7,7 +7,7 @@
 _start:
 	b entry
 	.word 0
-	.quad 0                 /* text_offset */
+	.quad 0x200000          /* text_offset: 2 MiB into RAM, as QEMU -kernel too loads it */
 	.quad __image_end - _start /* image_size */
 	.quad 0xa               /* little-endian, 4K pages, placed anywhere */
 	.quad 0, 0, 0
