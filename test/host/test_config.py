@@ -49,6 +49,8 @@ def run(path, tmp_path):
     ([{"name": "a", "devices": '["rtc"]'}, {"name": "b", "cpus": [1], "devices": '["rtc"]'}],
      "vm 'b': device 'rtc' (and its interrupt) already given to 'a'"),
     ([{"name": "a", "ram": "3M"}], "vm 'a': ram must be a multiple of 2 MiB"),
+    ([{"name": "a", "extra": "ram_ipa = 0x08000000"}], "vm 'a': RAM at IPA 0x8000000..0x18000000 overlaps the GIC distributor"),
+    ([{"name": 'a\\"b'}], "a name is 1 to 15 letters"),
 ])
 def test_bad_configuration_fails_with_a_clear_message(tmp_path, vms, message):
     path = config(tmp_path, vms)
