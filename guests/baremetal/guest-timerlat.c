@@ -4,7 +4,7 @@
  * tzvisor alike. */
 #include "bm.h"
 
-#define SAMPLES 101
+#define SAMPLES	   101
 #define PPI_VTIMER 27U
 
 static volatile uint64_t deadline, latency;
