@@ -11,8 +11,6 @@
 #include <tzv/sysreg.h>
 
 #define LR_PENDING    (1UL << 62)
-#define LR_ACTIVE     (1UL << 63)
-#define LR_STATE      (3UL << 62)
 #define LR_HW	      (1UL << 61)
 #define LR_GROUP1     (1UL << 60)
 #define LR_VINTID(lr) ((unsigned)((lr)&0xffffffffUL))
@@ -221,11 +219,6 @@ void vgic_flush(struct vcpu *v)
 	/* out of list registers: ask for an interrupt when they drain */
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (starved ? ICH_HCR_UIE : 0));
 	isb();
-}
-
-void vgic_maintenance(struct vcpu *v)
-{
-	(void)v; /* the flush on the way back into the guest does the work */
 }
 
 /* ICC_SGI1R_EL1 written by the guest: SGIs to vCPUs of the same VM only. */

@@ -58,7 +58,6 @@ void vgic_vcpu_reset(struct vcpu *v);
 void vgic_cpu_load(struct vcpu *v);
 void vgic_inject(struct vcpu *v, unsigned intid, bool hw);
 void vgic_flush(struct vcpu *v);
-void vgic_maintenance(struct vcpu *v);
 bool vgic_spi_owned(struct vm *vm, unsigned intid);
 void vgic_add_virtual_spi(struct vm *vm, unsigned intid);
 struct vcpu *vgic_spi_target(struct vm *vm, unsigned intid);

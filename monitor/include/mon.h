@@ -69,7 +69,6 @@ void platform_reset(void) __attribute__((noreturn));
 /* world switch */
 void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, unsigned nargs);
 void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0);
-void world_return_to_ns(struct mon_cpu *c);
 void stk_return(struct mon_cpu *c);
 
 /* SMC handlers from the normal world */
