@@ -190,7 +190,8 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("cpu_loop_s", f"CPU: busybox loop of {LOOP} iterations (s)"),
            ("mem_touch_s", f"memory: write {MEM_MB} MiB to tmpfs (s)"),
            ("fork_exit_s", "fork+exec+exit x200 (s)"),
-           ("hvc_null_ns", "null hypercall round trip, guest kernel (ns = instructions)"),
+           ("hvc_null_ns", "null hypercall round trip from the guest kernel: tzvisor NULL, Xen "
+                           "xen_version (ns = instructions)"),
            ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
            ("timer_latency_ticks", "virtual timer IRQ latency, bare-metal guest (ticks of 16 ns)"),
            ("boot_wall_s", "boot, wall clock (s, noisy)")]
