@@ -36,3 +36,15 @@ def test_guest_kernel_panic_with_policy_stop_powers_the_vm_off():
         assert "[EL2 hyp] no VM left: system off" in s.transcript
     finally:
         s.close()
+
+
+def test_ctrl_a_x_leaves_qemu():
+    """The README's way out: Ctrl-A X ends QEMU at once, status 0."""
+    s = System("single", log_name="ctrl-a-x")
+    try:
+        s.wait_shell()
+        s.child.send("\x01x")
+        assert s.wait_exit(30) == 0
+        assert "QEMU: Terminated" in s.transcript
+    finally:
+        s.close()
