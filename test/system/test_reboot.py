@@ -1,5 +1,6 @@
-"""reboot restarts the VM alone: from its pristine images, in cleared RAM,
-with the hypervisor staying up."""
+"""A VM's lifetime on the single-VM system, one boot per test: reboot
+restarts it alone from its pristine images in cleared RAM (the hypervisor
+stays up), a panic with policy stop powers it off, Ctrl-A X leaves QEMU."""
 import pytest
 
 from qemu import System, build_ok
