@@ -106,6 +106,9 @@ static void psci_attacks(void)
 	}
 	long r = (long)bm_smc(PSCI_CPU_ON_64, 0x80000000UL, 0x40000000, 0).a0;
 	verdict("PSCI CPU_ON of itself (bit 31 set)", r == PSCI_ALREADY_ON, "ALREADY_ON");
+	r = (long)bm_smc(PSCI_CPU_ON_64, 0, 0x0e000000, 0).a0;
+	verdict("PSCI CPU_ON with an entry point outside the VM", r == PSCI_INVALID_ADDRESS,
+		"INVALID_ADDRESS");
 }
 
 static struct bm_res smc7(uint64_t fid, uint64_t a1, uint64_t a7)

@@ -25,6 +25,13 @@ static void v_cpu_on(struct vcpu *v)
 		ret(v, PSCI_INVALID_PARAMETERS);
 		return;
 	}
+	const struct vm_config *c = v->vm->cfg;
+	if (v->x[2] < c->ram_ipa || v->x[2] >= c->ram_ipa + c->ram_size || (v->x[2] & 3U)) {
+		vm_log(v->vm, "%s vcpu%u: PSCI CPU_ON entry 0x%lx outside the VM's RAM: refused\n",
+		       c->name, v->id, (unsigned long)v->x[2]);
+		ret(v, PSCI_INVALID_ADDRESS);
+		return;
+	}
 	spin_lock(&v->vm->lock);
 	long r = PSCI_SUCCESS;
 	if (t->state == VCPU_ON)

@@ -51,6 +51,7 @@ def test_the_hypervisor_logs_the_attempts(system):
     assert "attacker vcpu0: GICD write at offset 0x204 enables or raises SPIs it does not own: ignored" in t
     assert re.search(r"attacker vcpu0: SGI \d+ to CPUs outside the VM", t)
     assert "attacker vcpu0: PSCI CPU_ON of MPIDR 0x1, not a CPU of the VM: refused" in t
+    assert "attacker vcpu0: PSCI CPU_ON entry 0xe000000 outside the VM's RAM: refused" in t
     assert "attacker vcpu0: unknown hypercall 0x86000099" in t
     # a VM cannot flood the console through the hypervisor's log
     assert "[EL2 hyp] attacker: too many messages; further ones from this VM are dropped" in t
