@@ -50,7 +50,7 @@ static void gic_init_redistributor(unsigned idx)
 /* Every SPI is non-secure Group 1 for now: the secure world takes no
  * interrupts yet. Secure interrupts will be carved out here. The primary
  * also prepares every CPU's redistributor, so a held CPU can be woken. */
-void gic_init_distributor(void)
+unsigned gic_init_distributor(void)
 {
 	unsigned lines = (mmio_read32(GICD_BASE + GICD_TYPER) & 0x1fU) + 1U;
 
@@ -63,14 +63,16 @@ void gic_init_distributor(void)
 		mmio_write32(GICD_BASE + GICD_IGRPMODR + 4U * i, 0);
 	}
 	/* as many redistributors as the machine has CPUs (GICR_TYPER.Last) */
-	for (unsigned c = 0; c < BOARD_MAX_CPUS; c++) {
-		gic_init_redistributor(c);
-		if (mmio_read64(GICR_BASE + GICR_STRIDE * c + GICR_TYPER) & GICR_TYPER_LAST)
+	unsigned cpus = 0;
+	while (cpus < BOARD_MAX_CPUS) {
+		gic_init_redistributor(cpus);
+		if (mmio_read64(GICR_BASE + GICR_STRIDE * cpus++ + GICR_TYPER) & GICR_TYPER_LAST)
 			break;
 	}
 	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE_S | GICD_CTLR_ARE_NS | GICD_CTLR_EN_G0 |
 						GICD_CTLR_EN_G1NS | GICD_CTLR_EN_G1S);
 	gicd_wait_rwp();
+	return cpus;
 }
 
 /* This CPU's own interface: Group 0 on, so the wake-up SGI ends a WFI. */

@@ -65,8 +65,7 @@ void mon_main(unsigned idx)
 	   idx);
 	cpu_init_el3(idx);
 	set_stack_top(c);
-	gic_init_distributor();
-	psci_mark_booted(idx);
+	psci_mark_booted(idx, gic_init_distributor());
 	load_stk();
 	const uint64_t args[1] = {idx};
 	world_enter_stk(c, STK_BASE, args, 1);

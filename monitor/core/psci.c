@@ -2,12 +2,16 @@
 #include <mon.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
+#include <tzv/spinlock.h>
 #include <tzv/sysreg.h>
 
 /* Hold mailboxes: outside .bss so the primary never clears them while a
  * secondary is looking; cleared before the monitor resets the machine. */
 #define HOLD_GO 0x474fUL
 static volatile uint64_t hold_go[BOARD_MAX_CPUS] __attribute__((section(".hold")));
+
+static unsigned cpus_present = BOARD_MAX_CPUS;
+static spinlock_t psci_lock; /* CPU power state changes */
 
 static long x(struct mon_cpu *c, unsigned i)
 {
@@ -26,13 +30,14 @@ static int target_cpu(uint64_t mpidr)
 	if (mpidr & ~0xffffUL)
 		return -1;
 	unsigned idx = board_cpu_index(mpidr);
-	if (idx >= BOARD_MAX_CPUS || board_cpu_mpidr(idx) != mpidr)
+	if (idx >= cpus_present || board_cpu_mpidr(idx) != mpidr)
 		return -1;
 	return (int)idx;
 }
 
-void psci_mark_booted(unsigned idx)
+void psci_mark_booted(unsigned idx, unsigned present)
 {
+	cpus_present = present;
 	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
 		hold_go[i] = 0;
 	mon_cpus[idx].state = CPU_ON;
@@ -66,21 +71,23 @@ static void psci_cpu_on(struct mon_cpu *c)
 		return;
 	}
 	struct mon_cpu *tc = &mon_cpus[t];
+	long r = PSCI_SUCCESS;
+	spin_lock(&psci_lock);
 	if (tc->state == CPU_ON) {
-		ret(c, PSCI_ALREADY_ON);
-		return;
+		r = PSCI_ALREADY_ON;
+	} else if (tc->state == CPU_ON_PENDING) {
+		r = PSCI_ON_PENDING;
+	} else {
+		tc->ns_entry = (uint64_t)x(c, 2);
+		tc->ns_context = (uint64_t)x(c, 3);
+		tc->state = CPU_ON_PENDING;
+		dsb(sy);
+		hold_go[t] = HOLD_GO;
 	}
-	if (tc->state == CPU_ON_PENDING) {
-		ret(c, PSCI_ON_PENDING);
-		return;
-	}
-	tc->ns_entry = (uint64_t)x(c, 2);
-	tc->ns_context = (uint64_t)x(c, 3);
-	tc->state = CPU_ON_PENDING;
-	dsb(sy);
-	hold_go[t] = HOLD_GO;
-	gic_send_wake((unsigned)t);
-	ret(c, PSCI_SUCCESS);
+	spin_unlock(&psci_lock);
+	if (r == PSCI_SUCCESS)
+		gic_send_wake((unsigned)t);
+	ret(c, r);
 }
 
 static void psci_cpu_off(struct mon_cpu *c)

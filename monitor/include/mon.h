@@ -59,7 +59,7 @@ void fp_save(struct fp_ctx *fp);
 void fp_restore(const struct fp_ctx *fp);
 void el1_save(struct el1_ctx *c);
 void el1_restore(const struct el1_ctx *c);
-void gic_init_distributor(void);
+unsigned gic_init_distributor(void); /* returns the number of CPUs present */
 void gic_init_cpu(void);
 void gic_send_wake(unsigned idx);
 void gic_wait_wake(void);
@@ -74,7 +74,7 @@ void stk_return(struct mon_cpu *c);
 /* SMC handlers from the normal world */
 void smc_from_ns(struct mon_cpu *c);
 void psci_handle(struct mon_cpu *c, uint32_t fid);
-void psci_mark_booted(unsigned idx);
+void psci_mark_booted(unsigned idx, unsigned cpus_present);
 void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));
 void mon_cpu_started(struct mon_cpu *c) __attribute__((noreturn));
 
