@@ -5,27 +5,21 @@
 static volatile bool expect_fault;
 static volatile uint64_t fault_esr;
 
-struct bm_res bm_smc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
+/* An SMCCC call through SMC or HVC: x0..x3 in and out, x4..x17 clobbered */
+#define SMCCC_CALL(name, insn)                                                                     \
+	struct bm_res name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)                     \
+	{                                                                                          \
+		register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;                    \
+		register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;                    \
+		__asm__ volatile(insn                                                              \
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6", "x7", \
+				   "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",    \
+				   "x17", "memory");                                               \
+		return (struct bm_res){x0, x1, x2, x3};                                            \
+	}
 
-	__asm__ volatile("smc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6", "x7", "x8",
-			   "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-	return (struct bm_res){x0, x1, x2, x3};
-}
-
-struct bm_res bm_hvc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
-
-	__asm__ volatile("hvc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"x4", "x5", "x6", "x7", "x8",
-			   "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-	return (struct bm_res){x0, x1, x2, x3};
-}
+SMCCC_CALL(bm_smc, "smc #0")
+SMCCC_CALL(bm_hvc, "hvc #0")
 
 bool bm_read32(uint64_t addr, uint32_t *val, uint64_t *esr)
 {

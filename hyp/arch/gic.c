@@ -129,11 +129,8 @@ void gic_set_edge(unsigned intid, unsigned pcpu, bool edge)
 
 void gic_send_sgi(unsigned sgi, unsigned pcpu)
 {
-	uint64_t mpidr = board_cpu_mpidr(pcpu);
-
 	dsb(ishst);
-	write_sysreg(ICC_SGI1R_EL1, ((uint64_t)sgi << 24) | (((mpidr >> 8) & 0xff) << 16) |
-					(1UL << (mpidr & 0xf)));
+	write_sysreg(ICC_SGI1R_EL1, board_sgi_target(sgi, pcpu));
 	isb();
 }
 

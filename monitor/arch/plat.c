@@ -87,11 +87,8 @@ void gic_init_cpu(void)
 
 void gic_send_wake(unsigned idx)
 {
-	uint64_t mpidr = board_cpu_mpidr(idx);
-
 	dsb(sy);
-	write_sysreg(ICC_SGI0R_EL1, ((uint64_t)SGI_WAKE << 24) | (((mpidr >> 8) & 0xff) << 16) |
-					(1UL << (mpidr & 0xf)));
+	write_sysreg(ICC_SGI0R_EL1, board_sgi_target(SGI_WAKE, idx));
 	isb();
 }
 

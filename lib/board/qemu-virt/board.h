@@ -61,4 +61,13 @@ static inline unsigned long board_cpu_mpidr(unsigned idx)
 	return (unsigned long)((idx % 16U) | ((idx / 16U) << 8));
 }
 
+/* ICC_SGI0R/1R_EL1 value sending SGI sgi to the CPU of index idx */
+static inline unsigned long board_sgi_target(unsigned sgi, unsigned idx)
+{
+	unsigned long mpidr = board_cpu_mpidr(idx);
+
+	return ((unsigned long)sgi << 24) | (((mpidr >> 8) & 0xffUL) << 16) |
+	       (1UL << (mpidr & 0xfUL));
+}
+
 #endif
