@@ -25,7 +25,7 @@ $(1)_SRCS := $$(wildcard $(2)/arch/*.c $(2)/core/*.c) $(LIB_SRCS)
 $(1)_SRCS := $$(filter-out %/asm-offsets.c,$$($(1)_SRCS))
 $(1)_ASMS := $$(wildcard $(2)/arch/*.S)
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_SRCS)) \
-	$$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_ASMS))
+	$$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_ASMS)) $$($(1)_EXTRA_OBJS)
 $(1)_CFLAGS := $(CFLAGS_COMMON) -I$(2)/include -I$(BUILD)/$(1) $(3)
 
 $(BUILD)/$(1)/asm-offsets.h: $(2)/arch/asm-offsets.c $$(wildcard $(2)/include/*.h lib/include/tzv/*.h)
@@ -50,6 +50,10 @@ $(BUILD)/$(1).bin: $(BUILD)/$(1).elf
 endif
 endef
 
+# The PALs (S-EL0), linked into the STK image.
+include pal/pal.mk
+tee_EXTRA_OBJS := $(PAL_IMAGES_OBJ)
+
 # The monitor runs with the MMU off: no unaligned accesses.
 $(eval $(call image,monitor,monitor,-mstrict-align))
 $(eval $(call image,tee,tee,))
@@ -65,7 +69,8 @@ deps:
 	@scripts/host-deps.sh
 
 guest: $(GUEST_OUT)
-$(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/*) tools/mkcpio.py
+$(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/*) \
+		pal/include/tzv-pals.h tools/mkcpio.py
 	guests/linux/build.sh $(GUEST)
 
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
@@ -168,5 +173,5 @@ format-check:
 # Keeps the download cache and the guest images (they only change with Debian).
 clean:
 	rm -rf $(BUILD)/monitor $(BUILD)/tee $(BUILD)/hyp $(BUILD)/gen $(BUILD)/sys \
-		$(BUILD)/baremetal $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.bin $(BUILD)/*.map \
+		$(BUILD)/baremetal $(BUILD)/pal $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.bin $(BUILD)/*.map \
 		$(BUILD)/qemu.args

@@ -1,0 +1,80 @@
+/* The PAL ABI (docs/pal-abi.md): what the STK and the PAL runtime share. */
+#ifndef TZV_PAL_ABI_H
+#define TZV_PAL_ABI_H
+
+#define PAL_PAGE_SIZE	   4096
+#define PAL_VA_BASE	   0x100000000UL
+#define PAL_WINDOW	   0x200000UL /* one memory reference's window */
+#define PAL_VA_MEMREF(i)   (PAL_VA_BASE + ((uint64_t)(i) + 1U) * PAL_WINDOW)
+#define PAL_MAX_MEM	   0x3F000 /* a 256 KiB arena less the parameter page */
+#define PAL_MAGIC	   "TZVPAL1"
+#define PAL_FLAG_DEVICE	   (1U << 0)
+#define PAL_NUM_PARAMS	   4U
+
+/* entry operations (x0); CLOSE is reserved: the STK ends an instance
+ * without entering it */
+#define PAL_OP_OPEN   0
+#define PAL_OP_INVOKE 1
+#define PAL_OP_CLOSE  2
+
+/* system calls (svc #0, number in x8) and their limits */
+#define PAL_SYS_RETURN	  0
+#define PAL_SYS_PANIC	  1
+#define PAL_SYS_LOG	  2
+#define PAL_SYS_RANDOM	  3
+#define PAL_SYS_TIME	  4
+#define PAL_SYS_STORE_PUT 5
+#define PAL_SYS_STORE_GET 6
+#define PAL_LOG_MAX	  256
+#define PAL_RANDOM_MAX	  4096
+#define PAL_STORE_MAX	  512
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct pal_header {
+	char magic[8];
+	uint8_t uuid[16];
+	char name[16];
+	uint32_t flags;
+	uint32_t reserved0;
+	uint32_t entry;
+	uint32_t text_size;
+	uint32_t image_size;
+	uint32_t bss_size;
+	uint32_t mem_size;
+	uint32_t stack_size;
+	uint64_t reserved1;
+};
+
+/* GlobalPlatform parameter types */
+#define PAL_PARAM_NONE		0U
+#define PAL_PARAM_VALUE_INPUT	1U
+#define PAL_PARAM_VALUE_OUTPUT	2U
+#define PAL_PARAM_VALUE_INOUT	3U
+#define PAL_PARAM_MEMREF_INPUT	5U
+#define PAL_PARAM_MEMREF_OUTPUT 6U
+#define PAL_PARAM_MEMREF_INOUT	7U
+
+struct pal_param {
+	uint32_t type;
+	uint32_t pad;
+	union {
+		struct {
+			uint32_t a, b;
+		} value;
+		struct {
+			uint64_t buf; /* 0: a NULL memref */
+			uint64_t size;
+		} mem;
+	} u;
+};
+
+struct pal_params {
+	struct pal_param p[PAL_NUM_PARAMS];
+	uint32_t login;		 /* the client's login method (OPEN) */
+	uint8_t client_uuid[16]; /* the identity the normal world claimed (OPEN) */
+};
+
+#endif /* __ASSEMBLER__ */
+#endif

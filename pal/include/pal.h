@@ -1,0 +1,138 @@
+/* The PAL runtime's public API: what a PAL (S-EL0 program) sees. The
+ * contract with the STK is docs/pal-abi.md; this header mirrors it. */
+#ifndef PAL_H
+#define PAL_H
+
+#include <tzv/pal-abi.h>
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tzv-pals.h"
+
+typedef uint32_t TEE_Result;
+
+#define TEE_SUCCESS		   0x00000000
+#define TEE_ERROR_GENERIC	   0xFFFF0000
+#define TEE_ERROR_BAD_PARAMETERS   0xFFFF0006
+#define TEE_ERROR_ITEM_NOT_FOUND   0xFFFF0008
+#define TEE_ERROR_NOT_SUPPORTED	   0xFFFF000A
+#define TEE_ERROR_OUT_OF_MEMORY	   0xFFFF000C
+#define TEE_ERROR_SHORT_BUFFER	   0xFFFF0010
+#define TEE_ERROR_STORAGE_NO_SPACE 0xFFFF3041
+
+#define TEE_PARAM_TYPE_NONE	     0
+#define TEE_PARAM_TYPE_VALUE_INPUT   1
+#define TEE_PARAM_TYPE_VALUE_OUTPUT  2
+#define TEE_PARAM_TYPE_VALUE_INOUT   3
+#define TEE_PARAM_TYPE_MEMREF_INPUT  5
+#define TEE_PARAM_TYPE_MEMREF_OUTPUT 6
+#define TEE_PARAM_TYPE_MEMREF_INOUT  7
+
+/* The four types packed as GlobalPlatform does, for one comparison with
+ * pal_param_types(). */
+#define TEE_PARAM_TYPES(t0, t1, t2, t3) ((t0) | ((t1) << 4) | ((t2) << 8) | ((t3) << 12))
+
+/* pal_panic codes the runtime uses itself */
+#define PAL_PANIC_OOM	      0x100 /* heap exhausted */
+#define PAL_PANIC_STACK_SMASH 0x101 /* BearSSL's stack protector fired */
+#define PAL_PANIC_FORTIFY     0x102 /* a __*_chk overflow */
+
+_Static_assert(sizeof(struct pal_param) == 24, "pal_param is 24 bytes");
+_Static_assert(offsetof(struct pal_params, login) == 96, "pal_params layout");
+_Static_assert(offsetof(struct pal_params, client_uuid) == 100, "pal_params layout");
+
+/* The handlers a PAL implements. pal_open and pal_close are optional (the
+ * runtime has weak defaults: success, nothing). */
+TEE_Result pal_open(struct pal_params *p);
+TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p);
+void pal_close(void);
+
+/* The part of the image header (docs/pal-abi.md) that the PAL provides; the
+ * linker script appends entry and sizes. The UUID is stored big-endian, the
+ * RFC 4122 octet order, straight from a TEEC_UUID initializer. */
+struct __attribute__((scalar_storage_order("big-endian"))) pal_uuid_be {
+	uint32_t time_low;
+	uint16_t time_mid;
+	uint16_t time_hi_and_version;
+	uint8_t clock_seq_and_node[8];
+};
+
+struct pal_header_id {
+	char magic[8];
+	struct pal_uuid_be uuid;
+	char name[16];
+	uint32_t flags;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct pal_header_id) == 48, "the linker script's part starts at 48");
+
+#define PAL_STR_(x) #x
+#define PAL_STR(x)  PAL_STR_(x)
+/* an absolute, global symbol for the linker script */
+#define PAL_SET_SYMBOL(sym, value) ".globl " #sym "\n\t.set " #sym ", " PAL_STR(value) "\n\t"
+
+/* Defines the PAL: name (≤ 16 chars), UUID (a TZV_UUID_* initializer),
+ * flags (PAL_FLAG_*), mem_size and stack_size in bytes (page multiples, as
+ * plain integer expressions the assembler can evaluate: they become the
+ * absolute symbols pal/linker.ld lays out the image with). */
+#define PAL_DEFINE(name_, uuid_, flags_, mem_size_, stack_size_)                                   \
+	__attribute__((section(".pal_header"), used)) const struct pal_header_id pal_header = {    \
+	    .magic = "TZVPAL1",                                                                    \
+	    .uuid = uuid_,                                                                         \
+	    .name = name_,                                                                         \
+	    .flags = (flags_),                                                                     \
+	};                                                                                         \
+	_Static_assert((mem_size_) % PAL_PAGE_SIZE == 0 && (mem_size_) <= PAL_MAX_MEM,             \
+		       "mem_size: a page multiple up to PAL_MAX_MEM");                             \
+	_Static_assert((stack_size_) % PAL_PAGE_SIZE == 0 && (stack_size_) > 0,                    \
+		       "stack_size: a page multiple");                                             \
+	__asm__(PAL_SET_SYMBOL(__pal_mem_size, mem_size_)                                          \
+		    PAL_SET_SYMBOL(__pal_stack_size, stack_size_))
+
+/* Packs p's four types like TEE_PARAM_TYPES. */
+uint32_t pal_param_types(const struct pal_params *p);
+
+/* The raw system calls (pal/lib/syscall.S). Pointers must lie in the
+ * instance's arena or parameter page, not in a memory-reference window. */
+__attribute__((noreturn)) void pal_sys_return(TEE_Result res);
+__attribute__((noreturn)) void pal_sys_panic(uint32_t code);
+TEE_Result pal_sys_log(const char *msg, size_t len);
+TEE_Result pal_sys_random(void *buf, size_t len);
+uint64_t pal_sys_time(void);
+TEE_Result pal_sys_store_put(uint32_t id, const void *buf, size_t len);
+TEE_Result pal_sys_store_get(uint32_t id, void *buf, size_t cap, size_t *len);
+
+/* Helpers */
+__attribute__((format(printf, 1, 2))) void pal_log(const char *fmt, ...);
+/* Any length (split into SYS_RANDOM calls); buf in the arena. */
+TEE_Result pal_random(void *buf, size_t len);
+__attribute__((noreturn)) void pal_panic(uint32_t code);
+
+static inline uint64_t pal_time_us(void)
+{
+	return pal_sys_time();
+}
+
+static inline TEE_Result pal_store_put(uint32_t id, const void *buf, size_t len)
+{
+	return pal_sys_store_put(id, buf, len);
+}
+
+static inline TEE_Result pal_store_get(uint32_t id, void *buf, size_t cap, size_t *len)
+{
+	return pal_sys_store_get(id, buf, cap, len);
+}
+
+/* Bump allocator over the space between bss and the stack guard; it never
+ * returns NULL (exhaustion panics). free() gives back only the newest block. */
+void *malloc(size_t size);
+void *calloc(size_t n, size_t size);
+void free(void *ptr);
+
+/* Zeroes secrets in a way the compiler keeps. */
+void pal_wipe(void *buf, size_t len);
+
+#endif /* __ASSEMBLER__ */
+#endif

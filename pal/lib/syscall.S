@@ -1,0 +1,24 @@
+/* System-call stubs: svc #0 with the number in x8 (docs/pal-abi.md). Real
+ * functions rather than inline asm, so the compiler treats every
+ * caller-saved register as clobbered whatever the STK leaves in them. */
+#include "pal.h"
+
+.macro syscall name, nr
+	.section .text.\name, "ax"
+	.globl \name
+	.type \name, %function
+	.balign 4
+\name:
+	mov	x8, #\nr
+	svc	#0
+	ret
+	.size \name, . - \name
+.endm
+
+syscall pal_sys_return, PAL_SYS_RETURN
+syscall pal_sys_panic, PAL_SYS_PANIC
+syscall pal_sys_log, PAL_SYS_LOG
+syscall pal_sys_random, PAL_SYS_RANDOM
+syscall pal_sys_time, PAL_SYS_TIME
+syscall pal_sys_store_put, PAL_SYS_STORE_PUT
+syscall pal_sys_store_get, PAL_SYS_STORE_GET
