@@ -134,9 +134,9 @@ static void tee_attacks(void)
 	verdict("create a vTEE", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
 	r = (long)smc7(OPTEE_SMC_CALLS_UID, 0, 1).a0;
 	verdict("call as another VM's client id", r == 0x384fb3e0, "answered as itself");
-	r = (long)smc7(0x32000004, 0x40000000, 0).a0;
-	verdict("yielding call with an address", r == (long)OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
-		"refused until mediated");
+	r = (long)bm_smc(OPTEE_SMC_CALL_WITH_ARG, 0, 0x50000000, 0).a0;
+	verdict("vTEE argument page in another VM's RAM", r == OPTEE_SMC_RETURN_EBADADDR,
+		"EBADADDR");
 	r = (long)smc7(OPTEE_SMC_EXCHANGE_CAPABILITIES, 0xff, 0).a0;
 	verdict("unknown normal-world capabilities", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
 }

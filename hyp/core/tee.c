@@ -1,38 +1,286 @@
-/* Mediation toward the secure world's virtual TEEs: a VM's Trusted-OS
- * calls go to EL3 with the VM's client id in w7, whatever the VM put there;
- * the hypervisor alone creates and destroys a VM's vTEE. Fast calls carry
- * no normal-world addresses; yielding calls (which do) are refused until
- * their mediation exists. */
+/* Mediation toward the secure world's virtual TEEs. A VM's Trusted-OS calls
+ * go to EL3 with the VM's client id in w7, whatever the VM put there; the
+ * hypervisor alone creates and destroys a VM's vTEE.
+ *
+ * A yielding call carries normal-world addresses, so before the secure side
+ * sees it the hypervisor copies the VM's 4 KiB argument page into a page of
+ * its own (the guest can no longer change what the STK reads, as in Xen),
+ * checks every address the message holds lies in the VM's RAM and rewrites
+ * the one page list Linux sends (REGISTER_SHM) as a flat list of physical
+ * pages. When the call ends only the result fields go back to the guest. */
 #include <hyp.h>
 #include <tzv/console.h>
 #include <tzv/optee.h>
 #include <tzv/smccc.h>
+#include <tzv/string.h>
+
+#define PAGE	      OPTEE_MSG_PAGE_SIZE
+#define LIST_ENTRIES  (PAGE / sizeof(uint64_t))
+#define LIST_NEXT     (LIST_ENTRIES - 1U) /* the last entry links to the next list page */
+#define MAX_SHM_PAGES LIST_ENTRIES	  /* what one translated list page holds */
+
+/* Per call: the argument copy and the translated page list. */
+static uint8_t call_pages[MAX_VMS][TEE_CALLS_PER_VM][2][PAGE] __attribute__((aligned(PAGE)));
 
 static uint32_t client_id(const struct vm *vm)
 {
 	return TZV_CLIENT_OF_VM(vm->id);
 }
 
-void tee_forward(struct vcpu *v, uint32_t fid)
+static void set_result(struct vcpu *v, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (!(fid & SMCCC_FAST)) {
-		vm_log(v->vm, "%s vcpu%u: yielding Trusted-OS call 0x%x not supported yet\n",
-		       v->vm->cfg->name, v->id, fid);
-		v->x[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
-		return;
-	}
+	v->x[0] = a0;
+	v->x[1] = a1;
+	v->x[2] = a2;
+	v->x[3] = a3;
+}
+
+/* The PA behind [ipa, ipa+len) when all of it is the VM's RAM. */
+static bool ram_pa(const struct vm *vm, uint64_t ipa, uint64_t len, uint64_t *pa)
+{
+	const struct vm_config *c = vm->cfg;
+
+	if (ipa < c->ram_ipa || len > c->ram_size || ipa - c->ram_ipa > c->ram_size - len)
+		return false;
+	*pa = c->ram_pa + (ipa - c->ram_ipa);
+	return true;
+}
+
+static void fast_call(struct vcpu *v, uint32_t fid)
+{
 	struct smc_regs r;
+
 	for (unsigned i = 0; i < 7; i++)
 		r.x[i] = v->x[i] & 0xffffffffUL;
+	r.x[0] = fid;
 	r.x[7] = client_id(v->vm);
 	hyp_smc(&r);
-	for (unsigned i = 0; i < 4; i++)
-		v->x[i] = r.x[i];
+	set_result(v, r.x[0], r.x[1], r.x[2], r.x[3]);
+}
+
+static struct tee_call *call_alloc(struct vm *vm)
+{
+	struct tee_call *c = NULL;
+
+	spin_lock(&vm->tee_lock);
+	for (unsigned i = 0; i < TEE_CALLS_PER_VM && !c; i++) {
+		if (vm->tee_call[i].state != TEE_CALL_FREE)
+			continue;
+		c = &vm->tee_call[i];
+		c->state = TEE_CALL_RUNNING;
+		c->arg = call_pages[vm->id][i][0];
+		c->pages = (uint64_t *)(void *)call_pages[vm->id][i][1];
+	}
+	spin_unlock(&vm->tee_lock);
+	return c;
+}
+
+static void call_free(struct vm *vm, struct tee_call *c)
+{
+	spin_lock(&vm->tee_lock);
+	c->state = TEE_CALL_FREE;
+	spin_unlock(&vm->tee_lock);
+}
+
+/* REGISTER_SHM's page list: guest list pages of 511 page addresses plus a
+ * link, each address (and each list page) checked against the VM's RAM. */
+static uint32_t translate_pages(struct vcpu *v, struct tee_call *c, struct optee_msg_param *p)
+{
+	struct vm *vm = v->vm;
+	uint64_t off = p->u.tmem.buf_ptr & (PAGE - 1), list = p->u.tmem.buf_ptr & ~(PAGE - 1);
+	uint64_t size = p->u.tmem.size, limit = vm->cfg->tee.shm_pages;
+	const volatile uint64_t *entries = NULL;
+
+	if (limit > MAX_SHM_PAGES)
+		limit = MAX_SHM_PAGES;
+	if (size == 0 || size > limit * PAGE || (off + size + PAGE - 1) / PAGE > limit) {
+		vm_log(vm, "%s: vTEE buffer of %lu bytes refused (at most %lu pages)\n",
+		       vm->cfg->name, (unsigned long)size, (unsigned long)limit);
+		return size ? TEEC_ERROR_OUT_OF_MEMORY : TEEC_ERROR_BAD_PARAMETERS;
+	}
+	uint64_t n = (off + size + PAGE - 1) / PAGE;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pa, k = i % LIST_NEXT;
+		if (k == 0) {
+			if (i)
+				list = entries[LIST_NEXT];
+			if ((list & (PAGE - 1)) || !ram_pa(vm, list, PAGE, &pa)) {
+				vm_log(vm, "%s: vTEE page list at 0x%lx is not in its RAM\n",
+				       vm->cfg->name, (unsigned long)list);
+				return TEEC_ERROR_BAD_PARAMETERS;
+			}
+			entries = (const volatile uint64_t *)(uintptr_t)pa;
+		}
+		uint64_t page = entries[k]; /* read once: the guest may change it */
+		if ((page & (PAGE - 1)) || !ram_pa(vm, page, PAGE, &pa)) {
+			vm_log(vm, "%s: vTEE buffer page 0x%lx is not in its RAM\n", vm->cfg->name,
+			       (unsigned long)page);
+			return TEEC_ERROR_BAD_PARAMETERS;
+		}
+		c->pages[i] = pa;
+	}
+	p->u.tmem.buf_ptr = (uint64_t)(uintptr_t)c->pages | off;
+	return TEEC_SUCCESS;
+}
+
+/* Checks the message in the hypervisor's copy; returns a GP error to give
+ * the guest without bothering the secure world, or TEEC_SUCCESS. */
+static uint32_t check_message(struct vcpu *v, struct tee_call *c)
+{
+	struct optee_msg_arg *a = c->arg;
+
+	if (a->num_params > OPTEE_MSG_MAX_PARAMS) {
+		vm_log(v->vm, "%s: vTEE message with %u parameters refused\n", v->vm->cfg->name,
+		       a->num_params);
+		return TEEC_ERROR_BAD_PARAMETERS;
+	}
+	c->nparams = a->num_params;
+	for (unsigned i = 0; i < c->nparams; i++) {
+		struct optee_msg_param *p = &a->params[i];
+		unsigned type = p->attr & OPTEE_MSG_ATTR_TYPE_MASK;
+		c->attr[i] = p->attr;
+		if (type < OPTEE_MSG_ATTR_TYPE_TMEM_IN || type > OPTEE_MSG_ATTR_TYPE_TMEM_IN + 2)
+			continue; /* values and registered memory carry no address */
+		if (a->cmd == OPTEE_MSG_CMD_REGISTER_SHM && i == 0 &&
+		    p->attr == OPTEE_MSG_ATTR_REGISTER) {
+			uint32_t r = translate_pages(v, c, p);
+			if (r)
+				return r;
+		} else if (p->u.tmem.buf_ptr) {
+			/* only NULL memrefs travel as TMEM: Linux registers buffers */
+			vm_log(v->vm, "%s: vTEE temporary memref at 0x%lx refused\n",
+			       v->vm->cfg->name, (unsigned long)p->u.tmem.buf_ptr);
+			return TEEC_ERROR_BAD_PARAMETERS;
+		}
+	}
+	return TEEC_SUCCESS;
+}
+
+/* Results back into the guest's page: ret, origin, session, output values
+ * and sizes, by the parameter types the hypervisor checked. */
+static void copy_back(struct tee_call *c)
+{
+	const struct optee_msg_arg *s = c->arg;
+	struct optee_msg_arg *g = (struct optee_msg_arg *)(uintptr_t)c->guest_arg;
+
+	g->ret = s->ret;
+	g->ret_origin = s->ret_origin;
+	g->session = s->session;
+	for (unsigned i = 0; i < c->nparams; i++) {
+		unsigned type = c->attr[i] & OPTEE_MSG_ATTR_TYPE_MASK;
+		if (type == 2 || type == 3)
+			g->params[i].u.value = s->params[i].u.value;
+		else if (type == 6 || type == 7 || type == 0xa || type == 0xb)
+			g->params[i].u.rmem.size = s->params[i].u.rmem.size;
+	}
+}
+
+static void fail_message(struct tee_call *c, uint32_t ret)
+{
+	struct optee_msg_arg *g = (struct optee_msg_arg *)(uintptr_t)c->guest_arg;
+
+	g->ret = ret;
+	g->ret_origin = TEEC_ORIGIN_COMMS;
+}
+
+/* One step of a yielding call in the secure world: it ends, or comes back
+ * as an RPC the guest answers with RETURN_FROM_RPC. */
+static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, uint64_t a1, uint64_t a2,
+			uint64_t a3)
+{
+	struct smc_regs r = {{fid, a1, a2, a3, 0, 0, 0, client_id(v->vm)}};
+
+	hyp_smc(&r);
+	if (OPTEE_SMC_RETURN_IS_RPC((uint32_t)r.x[0])) {
+		c->thread = (uint32_t)r.x[3];
+		spin_lock(&v->vm->tee_lock);
+		c->state = TEE_CALL_SUSPENDED;
+		spin_unlock(&v->vm->tee_lock);
+		set_result(v, r.x[0], r.x[1], r.x[2], r.x[3]);
+		return;
+	}
+	if (r.x[0] == OPTEE_SMC_RETURN_OK)
+		copy_back(c);
+	call_free(v->vm, c);
+	set_result(v, r.x[0], 0, 0, 0);
+}
+
+static void call_with_arg(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t ipa = ((v->x[1] & 0xffffffffUL) << 32) | (v->x[2] & 0xffffffffUL), pa;
+
+	if ((ipa & (PAGE - 1)) || !ram_pa(vm, ipa, PAGE, &pa)) {
+		vm_log(vm, "%s vcpu%u: vTEE argument at 0x%lx is not a page of its RAM\n",
+		       vm->cfg->name, v->id, (unsigned long)ipa);
+		set_result(v, OPTEE_SMC_RETURN_EBADADDR, 0, 0, 0);
+		return;
+	}
+	struct tee_call *c = call_alloc(vm);
+	if (!c) {
+		set_result(v, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0, 0, 0);
+		return;
+	}
+	c->guest_arg = pa;
+	memcpy(c->arg, (const void *)(uintptr_t)pa, PAGE);
+	uint32_t cmd = ((struct optee_msg_arg *)c->arg)->cmd;
+	if (cmd > OPTEE_MSG_CMD_UNREGISTER_SHM) {
+		call_free(vm, c);
+		set_result(v, OPTEE_SMC_RETURN_EBADCMD, 0, 0, 0);
+		return;
+	}
+	uint32_t err = check_message(v, c);
+	if (err) {
+		fail_message(c, err);
+		call_free(vm, c);
+		set_result(v, OPTEE_SMC_RETURN_OK, 0, 0, 0);
+		return;
+	}
+	uint64_t arg = (uint64_t)(uintptr_t)c->arg;
+	secure_step(v, c, OPTEE_SMC_CALL_WITH_ARG, arg >> 32, arg & 0xffffffffUL, 0);
+}
+
+static void return_from_rpc(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint32_t thread = (uint32_t)v->x[3];
+	struct tee_call *c = NULL;
+
+	spin_lock(&vm->tee_lock);
+	for (unsigned i = 0; i < TEE_CALLS_PER_VM && !c; i++) {
+		if (vm->tee_call[i].state == TEE_CALL_SUSPENDED &&
+		    vm->tee_call[i].thread == thread) {
+			c = &vm->tee_call[i];
+			c->state = TEE_CALL_RUNNING;
+		}
+	}
+	spin_unlock(&vm->tee_lock);
+	if (!c) {
+		vm_log(vm, "%s vcpu%u: vTEE resume of 0x%x, which is not waiting\n", vm->cfg->name,
+		       v->id, thread);
+		set_result(v, OPTEE_SMC_RETURN_ERESUME, 0, 0, 0);
+		return;
+	}
+	secure_step(v, c, OPTEE_SMC_RETURN_FROM_RPC, 0, 0, thread);
+}
+
+void tee_forward(struct vcpu *v, uint32_t fid)
+{
+	if (fid & SMCCC_FAST)
+		fast_call(v, fid);
+	else if (fid == OPTEE_SMC_CALL_WITH_ARG)
+		call_with_arg(v);
+	else if (fid == OPTEE_SMC_RETURN_FROM_RPC)
+		return_from_rpc(v);
+	else /* CALL_WITH_RPC_ARG / REGD_ARG need capabilities never offered */
+		set_result(v, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 }
 
 static uint64_t vm_lifecycle_call(uint32_t fid, struct vm *vm)
 {
-	struct smc_regs r = {{fid, client_id(vm), 0, 0, 0, 0, 0, TZV_CLIENT_HYP}};
+	const struct vm_tee_limits *l = &vm->cfg->tee;
+	struct smc_regs r = {
+	    {fid, client_id(vm), l->sessions, l->shm, l->shm_pages, 0, 0, TZV_CLIENT_HYP}};
 
 	hyp_smc(&r);
 	return r.x[0];
@@ -47,7 +295,9 @@ void tee_vm_created(struct vm *vm)
 		   (unsigned long)r);
 }
 
+/* All of the VM's vCPUs are stopped: no call of it is in the secure world. */
 void tee_vm_destroyed(struct vm *vm)
 {
+	memset(vm->tee_call, 0, sizeof(vm->tee_call));
 	vm_lifecycle_call(OPTEE_SMC_VM_DESTROYED, vm);
 }

@@ -20,6 +20,12 @@ struct vm_dev {
 	uint64_t ipa, pa, size;
 };
 
+/* What one VM may hold in its vTEE at once (enforced by the hypervisor and
+ * the STK): sessions, registered shared buffers, pages per buffer. */
+struct vm_tee_limits {
+	unsigned sessions, shm, shm_pages;
+};
+
 enum panic_policy { ON_PANIC_STOP = 0, ON_PANIC_RESTART };
 
 struct vm_config {
@@ -27,6 +33,7 @@ struct vm_config {
 	enum panic_policy on_panic;
 	bool console; /* has a virtual PL011 */
 	unsigned ncpus;
+	struct vm_tee_limits tee;
 	unsigned pcpu[VM_MAX_CPUS]; /* vCPU i runs on physical CPU pcpu[i] */
 	uint64_t ram_ipa, ram_pa, ram_size;
 	struct vm_image kernel, initrd, dtb;

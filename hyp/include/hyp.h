@@ -38,6 +38,20 @@ struct vcpu {
 
 enum vm_state { VM_STOPPED = 0, VM_RUNNING };
 
+/* Yielding vTEE calls of one VM in flight (running in the secure world, or
+ * returned to the guest by an RPC and waiting to be resumed). */
+#define TEE_CALLS_PER_VM 4
+enum tee_call_state { TEE_CALL_FREE = 0, TEE_CALL_RUNNING, TEE_CALL_SUSPENDED };
+struct tee_call {
+	enum tee_call_state state;
+	uint32_t thread;    /* the STK's resume token while suspended */
+	uint64_t guest_arg; /* PA of the guest's argument page */
+	uint32_t nparams;
+	uint64_t attr[6]; /* the parameter types as checked */
+	void *arg;	  /* the hypervisor's copy, the only one the STK reads */
+	uint64_t *pages;  /* a translated page list (REGISTER_SHM) */
+};
+
 struct vm {
 	const struct vm_config *cfg;
 	unsigned id;
@@ -49,6 +63,8 @@ struct vm {
 	uint64_t started;    /* counter value at its last start */
 	struct vgic_dist vgic;
 	struct vuart uart;
+	spinlock_t tee_lock;
+	struct tee_call tee_call[TEE_CALLS_PER_VM];
 	struct vcpu vcpu[VM_MAX_CPUS];
 };
 

@@ -26,6 +26,11 @@
 
 /* Group 0 SGI the monitor uses to wake a CPU held in WFI for CPU_ON. */
 #define SGI_WAKE 8U
+/* The secure physical timer: Secure Group 1, so the STK takes it as an IRQ
+ * (normal-world interrupts reach it as FIQs), above any normal-world
+ * priority (those are 0x80 and lower once the normal world writes them). */
+#define PPI_SECURE_TIMER 29U
+#define PRIO_SECURE	 0x10U
 
 static void gicd_wait_rwp(void)
 {
@@ -40,11 +45,13 @@ static void gic_init_redistributor(unsigned idx)
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~(1U << 1));
 	while (mmio_read32(rd + GICR_WAKER) & (1U << 2))
 		;
-	/* everything non-secure Group 1 but the wake-up SGI (Group 0) */
-	mmio_write32(rd + GICR_IGROUPR0, ~(1U << SGI_WAKE));
-	mmio_write32(rd + GICR_IGRPMODR0, 0);
-	mmio_write32(rd + GICR_IPRIORITYR + SGI_WAKE, 0x80);
-	mmio_write32(rd + GICR_ISENABLER0, 1U << SGI_WAKE);
+	/* everything non-secure Group 1 but the wake-up SGI (Group 0) and the
+	 * secure timer (Secure Group 1) */
+	mmio_write32(rd + GICR_IGROUPR0, ~((1U << SGI_WAKE) | (1U << PPI_SECURE_TIMER)));
+	mmio_write32(rd + GICR_IGRPMODR0, 1U << PPI_SECURE_TIMER);
+	mmio_write8(rd + GICR_IPRIORITYR + SGI_WAKE, 0x80);
+	mmio_write8(rd + GICR_IPRIORITYR + PPI_SECURE_TIMER, PRIO_SECURE);
+	mmio_write32(rd + GICR_ISENABLER0, (1U << SGI_WAKE) | (1U << PPI_SECURE_TIMER));
 }
 
 /* Every SPI is non-secure Group 1 for now: the secure world takes no

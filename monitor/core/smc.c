@@ -33,17 +33,20 @@ static void smc_std(struct mon_cpu *c, uint32_t fid)
 		ret(c, SMCCC_NOT_SUPPORTED);
 }
 
-/* Trusted OS calls go to the STK. Only fast calls exist so far. */
+/* Trusted OS calls go to the STK: fast calls to one entry, yielding calls
+ * (which may come back as an RPC and be resumed) to another. */
 static void smc_trusted_os(struct mon_cpu *c, uint32_t fid)
 {
-	if (!(fid & SMCCC_FAST) || !stk_entry.fast_smc) {
+	uint64_t entry = (fid & SMCCC_FAST) ? stk_entry.fast_smc : stk_entry.std_smc;
+
+	if (!entry) {
 		ret(c, SMCCC_NOT_SUPPORTED);
 		return;
 	}
 	uint64_t args[8];
 	for (unsigned i = 0; i < 8; i++)
 		args[i] = c->ns.gp.x[i] & 0xffffffffUL;
-	world_enter_stk(c, stk_entry.fast_smc, args, 8);
+	world_enter_stk(c, entry, args, 8);
 }
 
 static void smc_unknown(struct mon_cpu *c, uint32_t fid)

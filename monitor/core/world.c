@@ -111,7 +111,7 @@ void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0)
 
 static void stk_init_done(struct mon_cpu *c)
 {
-	/* x1 points at the STK's entry table: fast_smc, cpu_on */
+	/* x1 points at the STK's entry table: fast_smc, cpu_on, std_smc */
 	const uint64_t *table = (const uint64_t *)(uintptr_t)c->sec.gp.x[1];
 
 	if ((uintptr_t)table < STK_BASE || (uintptr_t)table >= STK_BASE + STK_SIZE)
@@ -119,6 +119,7 @@ static void stk_init_done(struct mon_cpu *c)
 		      (unsigned long)(uintptr_t)table);
 	stk_entry.fast_smc = table[0];
 	stk_entry.cpu_on = table[1];
+	stk_entry.std_smc = table[2];
 	pr("STK initialised; entering the hypervisor at EL2 (0x%lx)\n", (unsigned long)HYP_BASE);
 	world_enter_ns(c, HYP_BASE, c->idx);
 }
@@ -128,7 +129,9 @@ static void stk_cpu_on_done(struct mon_cpu *c)
 	world_enter_ns(c, c->ns_entry, c->ns_context);
 }
 
-static void stk_fast_done(struct mon_cpu *c)
+/* The end of a fast call, or of one step of a yielding call (its result or
+ * an RPC to the normal world). */
+static void stk_call_done(struct mon_cpu *c)
 {
 	struct world *s = &c->sec, *n = &c->ns;
 
@@ -145,7 +148,7 @@ struct stk_ret_handler {
 
 static const struct stk_ret_handler stk_ret_table[] = {
     {TZV_STK_RET_INIT_DONE, stk_init_done},
-    {TZV_STK_RET_FAST_DONE, stk_fast_done},
+    {TZV_STK_RET_FAST_DONE, stk_call_done},
     {TZV_STK_RET_CPU_ON_DONE, stk_cpu_on_done},
 };
 

@@ -50,6 +50,7 @@ extern struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
 struct stk_entries {
 	uint64_t fast_smc;
 	uint64_t cpu_on;
+	uint64_t std_smc;
 };
 extern struct stk_entries stk_entry;
 

@@ -1,7 +1,17 @@
 /* STK entry points: cold boot, the entry table the monitor calls through,
- * and the S-EL1 exception vectors (every exception here is fatal). */
+ * the way into a PAL at S-EL0 and back, and the S-EL1 exception vectors
+ * (exceptions from S-EL0 go to the PAL trap handler; any other is fatal). */
 #include <asm-offsets.h>
 #include <tzv/asm-macros.h>
+
+/* Every entry from the monitor runs on the STK's own tables: the last PAL
+ * that ran on this CPU may be gone. Clobbers x9. */
+.macro kernel_tables
+	ldr x9, =stk_kernel_ttbr
+	ldr x9, [x9]
+	msr ttbr0_el1, x9
+	isb
+.endm
 
 	.section .text.boot, "ax"
 	.global _stk_start
@@ -20,6 +30,7 @@ _stk_start:
 	.text
 fast_smc_entry:
 	set_cpu_stack stk_stacks, STK_STACK_SIZE_
+	kernel_tables
 	sub sp, sp, #64
 	stp x0, x1, [sp]
 	stp x2, x3, [sp, #16]
@@ -33,6 +44,20 @@ fast_smc_entry:
 	smc #0
 	b .
 
+/* A yielding call or its resumption: stk_std_smc never returns, it leaves
+ * through stk_exit or into a PAL. */
+std_smc_entry:
+	set_cpu_stack stk_stacks, STK_STACK_SIZE_
+	kernel_tables
+	sub sp, sp, #64
+	stp x0, x1, [sp]
+	stp x2, x3, [sp, #16]
+	stp x4, x5, [sp, #32]
+	stp x6, x7, [sp, #48]
+	mov x0, sp
+	bl stk_std_smc
+	b .
+
 cpu_on_entry:
 	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	ldr x1, =stk_vectors
@@ -42,6 +67,96 @@ cpu_on_entry:
 	ldr x0, =RET_CPU_ON_DONE
 	smc #0
 	b .
+
+/* void stk_exit(a0, a1, a2, a3): back to the normal world with a result */
+	.global stk_exit
+stk_exit:
+	mov x4, x3
+	mov x3, x2
+	mov x2, x1
+	mov x1, x0
+	ldr x0, =RET_FAST_DONE
+	smc #0
+	b .
+
+/* void pal_enter(struct pal_ctx *ctx): restore a PAL's registers and run it
+ * at S-EL0; TTBR0 already holds its tables. ctx stays in TPIDR_EL1 for the
+ * way back. */
+	.global pal_enter
+pal_enter:
+	msr tpidr_el1, x0
+	ldp x1, x2, [x0, #CTX_SP]
+	msr sp_el0, x1
+	msr elr_el1, x2
+	ldr x1, [x0, #CTX_SPSR]
+	msr spsr_el1, x1
+	ldp x1, x2, [x0, #CTX_FPSR]
+	msr fpsr, x1
+	msr fpcr, x2
+	add x1, x0, #CTX_Q
+	ldp q0, q1, [x1], #32
+	ldp q2, q3, [x1], #32
+	ldp q4, q5, [x1], #32
+	ldp q6, q7, [x1], #32
+	ldp q8, q9, [x1], #32
+	ldp q10, q11, [x1], #32
+	ldp q12, q13, [x1], #32
+	ldp q14, q15, [x1], #32
+	ldp q16, q17, [x1], #32
+	ldp q18, q19, [x1], #32
+	ldp q20, q21, [x1], #32
+	ldp q22, q23, [x1], #32
+	ldp q24, q25, [x1], #32
+	ldp q26, q27, [x1], #32
+	ldp q28, q29, [x1], #32
+	ldp q30, q31, [x1], #32
+	restore_x0_x30 CTX_X
+	eret
+
+/* An exception from the PAL: save everything into its context, go back to
+ * the STK's tables and stack, and let C decide (it never returns here). */
+.macro el0_trap kind
+	stp x0, x1, [sp, #-16]!
+	mrs x0, tpidr_el1
+	save_x2_x30 x0, CTX_X
+	ldp x2, x3, [sp], #16
+	stp x2, x3, [x0, #CTX_X]
+	mrs x1, sp_el0
+	mrs x2, elr_el1
+	stp x1, x2, [x0, #CTX_SP]
+	mrs x1, spsr_el1
+	str x1, [x0, #CTX_SPSR]
+	mrs x1, fpsr
+	mrs x2, fpcr
+	stp x1, x2, [x0, #CTX_FPSR]
+	add x1, x0, #CTX_Q
+	stp q0, q1, [x1], #32
+	stp q2, q3, [x1], #32
+	stp q4, q5, [x1], #32
+	stp q6, q7, [x1], #32
+	stp q8, q9, [x1], #32
+	stp q10, q11, [x1], #32
+	stp q12, q13, [x1], #32
+	stp q14, q15, [x1], #32
+	stp q16, q17, [x1], #32
+	stp q18, q19, [x1], #32
+	stp q20, q21, [x1], #32
+	stp q22, q23, [x1], #32
+	stp q24, q25, [x1], #32
+	stp q26, q27, [x1], #32
+	stp q28, q29, [x1], #32
+	stp q30, q31, [x1], #32
+	kernel_tables
+	set_cpu_stack stk_stacks, STK_STACK_SIZE_
+	mov x0, #\kind
+	bl stk_el0_trap
+	b .
+.endm
+
+el0_sync:	el0_trap 0
+el0_irq:	el0_trap 1
+el0_fiq:	el0_trap 2
+el0_serr:	el0_trap 3
 
 	.global stk_fp_poison
 /* Fills the secure world's FP/SIMD registers with a marker so that a leak
@@ -59,6 +174,7 @@ stk_fp_poison:
 stk_entry_table:
 	.quad fast_smc_entry
 	.quad cpu_on_entry
+	.quad std_smc_entry
 
 	.text
 s_sync:	fatal_frame stk_fatal, 0
@@ -68,9 +184,17 @@ s_serr:	fatal_frame stk_fatal, 3
 
 	.balign 0x800
 stk_vectors:
-	.rept 4
+	.rept 2
 	vector_entry s_sync
 	vector_entry s_irq
 	vector_entry s_fiq
 	vector_entry s_serr
 	.endr
+	vector_entry el0_sync
+	vector_entry el0_irq
+	vector_entry el0_fiq
+	vector_entry el0_serr
+	vector_entry s_sync
+	vector_entry s_irq
+	vector_entry s_fiq
+	vector_entry s_serr

@@ -1,20 +1,37 @@
 /* S-EL1 translation tables: the STK's own region of secure SRAM (code
- * read-only, the rest no-execute) and the console UART. */
+ * read-only, the rest no-execute), the console UART and, non-secure and
+ * never executable, the normal world's RAM (to read the messages and buffers
+ * the hypervisor has checked). Each PAL instance gets tables of its own that
+ * share those privileged mappings and add its arena and memref windows. */
 #include <stk.h>
 #include <tzv/console.h>
 #include <tzv/pt.h>
+#include <tzv/string.h>
 #include <tzv/sysreg.h>
 
 #define POOL_PAGES 8
 static uint64_t root[PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t pool[POOL_PAGES * PT_ENTRIES] __attribute__((aligned(4096)));
 static struct pt stk_pt;
+uint64_t stk_kernel_ttbr; /* read by the entry code */
 
 extern char __text_end[];
 
 #define S1_RX  (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_RO | PT_S1_XN)
 #define S1_RW  (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_XN | PT_S1_PXN)
 #define S1_DEV (PT_S1_ATTR_DEVICE | PT_AF | PT_S1_XN | PT_S1_PXN)
+#define S1_NS  (1UL << 5)
+#define S1_NG  (1UL << 11)
+#define S1_EL0 (1UL << 6) /* AP[1]: EL0 may access */
+/* PAL pages: not global (tagged with the instance's ASID), never
+ * executable by the STK */
+#define PAL_PAGE                                                                                   \
+	(PT_VALID | PT_TABLE | PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | S1_NG | PT_S1_PXN | S1_EL0)
+#define PAL_RX (PAL_PAGE | PT_S1_AP_RO)
+#define PAL_RW (PAL_PAGE | PT_S1_XN)
+#define PAL_RO (PAL_PAGE | PT_S1_XN | PT_S1_AP_RO)
+
+#define PAL_L1_INDEX ((PAL_VA_BASE >> 30) & 511U)
 
 void stk_mmu_init_tables(void)
 {
@@ -24,15 +41,19 @@ void stk_mmu_init_tables(void)
 	/* XN here is UXN (EL0); the STK's own code stays privileged-executable */
 	if (pt_map(&stk_pt, STK_BASE, STK_BASE, text_end - STK_BASE, S1_RX) ||
 	    pt_map(&stk_pt, text_end, text_end, STK_BASE + STK_SIZE - text_end, S1_RW) ||
-	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV))
+	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV) ||
+	    pt_map(&stk_pt, RAM_BASE, RAM_BASE, RAM_SIZE, S1_RW | S1_NS))
 		panic("STK: cannot build its translation tables\n");
+	if (root[PAL_L1_INDEX])
+		panic("STK: PAL address space overlaps the STK's\n");
+	stk_kernel_ttbr = (uint64_t)(uintptr_t)root;
 }
 
 void stk_mmu_enable(void)
 {
 	write_sysreg(mair_el1, MAIR_VALUE);
 	/* T0SZ=25 (39-bit), WB-WA inner/outer, inner shareable, 4K, no TTBR1
-	 * walks, 40-bit output */
+	 * walks, 40-bit output, 8-bit ASIDs from TTBR0 */
 	write_sysreg(tcr_el1,
 		     25UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 23) | (2UL << 32));
 	write_sysreg(ttbr0_el1, (uint64_t)(uintptr_t)root);
@@ -42,4 +63,76 @@ void stk_mmu_enable(void)
 	write_sysreg(sctlr_el1,
 		     0x30D00800UL | 1UL | (1UL << 2) | (1UL << 3) | (1UL << 12) | (1UL << 19));
 	isb();
+}
+
+bool ns_range_ok(uint64_t pa, uint64_t len)
+{
+	return pa >= RAM_BASE && len <= RAM_SIZE && pa - RAM_BASE <= RAM_SIZE - len;
+}
+
+void *ns_map(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa; /* identity, behind ns_range_ok() */
+}
+
+/* tables: [0] L1, [1] L2 for the PAL gigabyte, [2] L3 of the arena,
+ * [3..6] L3 of the four memref windows */
+#define TBL(s, i) ((s)->tables + (i)*PT_ENTRIES)
+
+static void tlb_flush_asid(unsigned asid)
+{
+	__asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" ::"r"((uint64_t)asid << 48)
+			 : "memory");
+}
+
+void pal_tables_init(struct session *s)
+{
+	const struct pal_header *h = s->pal->hdr;
+	uint64_t arena = (uint64_t)(uintptr_t)s->arena;
+	unsigned text = h->text_size / 4096U, mem = h->mem_size / 4096U;
+	unsigned guard = (h->mem_size - h->stack_size) / 4096U - 1U;
+
+	memset(s->tables, 0, 7 * PT_PAGE_SIZE);
+	memcpy(TBL(s, 0), root, PT_PAGE_SIZE); /* the STK's privileged mappings */
+	TBL(s, 0)[PAL_L1_INDEX] = (uint64_t)(uintptr_t)TBL(s, 1) | PT_VALID | PT_TABLE;
+	for (unsigned i = 0; i < 1 + PAL_NUM_PARAMS; i++)
+		TBL(s, 1)[i] = (uint64_t)(uintptr_t)TBL(s, 2 + i) | PT_VALID | PT_TABLE;
+	for (unsigned i = 0; i <= mem; i++) {
+		if (i == guard)
+			continue; /* stack overflow faults */
+		TBL(s, 2)[i] = (arena + i * 4096UL) | (i < text ? PAL_RX : PAL_RW);
+	}
+	tlb_flush_asid(s->asid);
+}
+
+int pal_map_window(struct session *s, unsigned w, const uint64_t *pages, uint64_t n, bool write)
+{
+	if (w >= PAL_NUM_PARAMS || n > PT_ENTRIES)
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		TBL(s, 3 + w)[i] = pages[i] | S1_NS | (write ? PAL_RW : PAL_RO);
+	s->mapped[w] = (unsigned)n;
+	dsb(ishst);
+	return 0;
+}
+
+void pal_unmap_windows(struct session *s)
+{
+	for (unsigned w = 0; w < PAL_NUM_PARAMS; w++) {
+		memset(TBL(s, 3 + w), 0, s->mapped[w] * sizeof(uint64_t));
+		s->mapped[w] = 0;
+	}
+	tlb_flush_asid(s->asid);
+}
+
+void pal_tables_switch(const struct session *s)
+{
+	write_sysreg(ttbr0_el1, (uint64_t)(uintptr_t)TBL(s, 0) | ((uint64_t)s->asid << 48));
+	isb();
+}
+
+void pal_tables_wipe(struct session *s)
+{
+	memset(s->tables, 0, 7 * PT_PAGE_SIZE);
+	tlb_flush_asid(s->asid);
 }

@@ -10,7 +10,7 @@
 #include <tzv/string.h>
 
 static struct vtee vtees[STK_MAX_VTEES];
-static spinlock_t vtee_lock;
+spinlock_t stk_lock; /* one lock for all of the STK's state */
 
 static void ret4(struct smc_args *a, uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
 {
@@ -25,7 +25,7 @@ static uint32_t client_of(const struct smc_args *a)
 	return (uint32_t)a->a[7] & 0xffffU;
 }
 
-static struct vtee *vtee_find(uint32_t client)
+struct vtee *vtee_of_client(uint32_t client)
 {
 	for (unsigned i = 0; i < STK_MAX_VTEES; i++)
 		if (vtees[i].in_use && vtees[i].client == client)
@@ -82,13 +82,20 @@ static void fast_enable_shm_cache(struct smc_args *a, struct vtee *t)
 	ret4(a, OPTEE_SMC_RETURN_OK, 0, 0, 0);
 }
 
+static unsigned limit(uint64_t asked, unsigned most)
+{
+	return asked && asked < most ? (unsigned)asked : most;
+}
+
+/* a1 = client id; a2..a4 = that VM's limits: sessions, registered buffers,
+ * pages per buffer (0 or too many: the most the STK holds) */
 static void vm_created(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
 	uint32_t r = OPTEE_SMC_RETURN_OK;
 
-	spin_lock(&vtee_lock);
-	if (client == TZV_CLIENT_HYP || client > 0xffffU || vtee_find(client)) {
+	spin_lock(&stk_lock);
+	if (client == TZV_CLIENT_HYP || client > 0xffffU || vtee_of_client(client)) {
 		r = OPTEE_SMC_RETURN_EBADCMD;
 	} else {
 		struct vtee *t = NULL;
@@ -100,10 +107,14 @@ static void vm_created(struct smc_args *a)
 		} else {
 			memset(t, 0, sizeof(*t));
 			t->client = client;
+			t->index = (unsigned)(t - vtees);
+			t->max_sessions = limit(a->a[2], STK_MAX_SESSIONS);
+			t->max_shm = limit(a->a[3], STK_MAX_SHM);
+			t->max_shm_pages = limit(a->a[4], STK_MAX_SHM_PAGES);
 			t->in_use = true;
 		}
 	}
-	spin_unlock(&vtee_lock);
+	spin_unlock(&stk_lock);
 	pr("vTEE for client %u %s\n", client, r ? "refused" : "created");
 	ret4(a, r, 0, 0, 0);
 }
@@ -112,11 +123,16 @@ static void vm_destroyed(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
 
-	spin_lock(&vtee_lock);
-	struct vtee *t = vtee_find(client);
-	if (t)
-		memset(t, 0, sizeof(*t)); /* every session and secret goes with it */
-	spin_unlock(&vtee_lock);
+	spin_lock(&stk_lock);
+	struct vtee *t = vtee_of_client(client);
+	if (t) {
+		/* every session, PAL instance, buffer and secret goes with it */
+		for (unsigned i = 0; i < STK_MAX_SESSIONS; i++)
+			if (t->sess[i].in_use)
+				session_free(t, &t->sess[i]);
+		memset(t, 0, sizeof(*t));
+	}
+	spin_unlock(&stk_lock);
 	pr("vTEE for client %u %s\n", client, t ? "destroyed and wiped" : "not found");
 	ret4(a, t ? OPTEE_SMC_RETURN_OK : OPTEE_SMC_RETURN_EBADCMD, 0, 0, 0);
 }
@@ -154,9 +170,9 @@ void stk_fast_smc(struct smc_args *a)
 	for (unsigned i = 0; i < sizeof(fast_table) / sizeof(fast_table[0]); i++) {
 		if (fast_table[i].fid != fid)
 			continue;
-		spin_lock(&vtee_lock);
-		struct vtee *t = vtee_find(client);
-		spin_unlock(&vtee_lock);
+		spin_lock(&stk_lock);
+		struct vtee *t = vtee_of_client(client);
+		spin_unlock(&stk_lock);
 		if (!t && client != TZV_CLIENT_HYP)
 			ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
 		else

@@ -15,8 +15,10 @@ void stk_main(unsigned idx)
 	write_sysreg(cpacr_el1, 3UL << 20); /* FP/SIMD for S-EL1 */
 	isb();
 	stk_fp_poison();
+	stk_gic_cpu_init();
 	pr("secure tiny kernel running at S-EL%u on CPU %u, MMU and caches on\n", current_el(),
 	   idx);
+	pal_registry_init();
 }
 
 void stk_cpu_on(void);
@@ -26,6 +28,7 @@ void stk_cpu_on(void)
 	write_sysreg(cpacr_el1, 3UL << 20);
 	isb();
 	stk_fp_poison();
+	stk_gic_cpu_init();
 }
 
 void cpu_halt(void)

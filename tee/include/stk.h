@@ -3,7 +3,11 @@
 #define STK_H
 #include <board.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <tzv/optee.h>
+#include <tzv/pal-abi.h>
+#include <tzv/spinlock.h>
 
 /* Arguments of an SMC as the monitor hands them over (x0..x7), and the
  * results (a[0..3]) the STK gives back. */
@@ -12,18 +16,144 @@ struct smc_args {
 };
 
 #define STK_STACK_SIZE 8192
-#define STK_MAX_VTEES  8
+#define STK_MAX_VTEES  BOARD_MAX_CPUS /* at most one VM per CPU */
+/* Hard per-vTEE capacities; each VM's configured limits are at most these
+ * (tools/tzv-config TEE_LIMITS). Fixed slots per vTEE: no VM can use up
+ * another's. */
+#define STK_MAX_SESSIONS  8
+#define STK_MAX_SHM	  16
+#define STK_MAX_SHM_PAGES 512
+#define STK_MAX_CALLS	  4 /* yielding calls in flight per vTEE */
+#define STK_MAX_OBJECTS	  16
+#define STK_OBJECT_SIZE	  PAL_STORE_MAX
+#define STK_ARENA_SIZE	  (PAL_MAX_MEM + 0x1000UL)
+#define STK_SLICE_US	  10000U /* a PAL's time slice before the normal world runs */
+
+/* A PAL's saved registers while it is not on a CPU. */
+struct pal_ctx {
+	uint64_t x[31];
+	uint64_t sp, pc, spsr;
+	uint64_t fpsr, fpcr;
+	uint64_t q[64]; /* v0..v31, 128 bits each */
+};
+
+/* A buffer the VM registered (REGISTER_SHM): its physical pages, copied. */
+struct shm {
+	bool in_use;
+	unsigned busy; /* calls in flight that map it */
+	uint64_t cookie;
+	uint64_t offset; /* of the data in the first page */
+	uint64_t size;
+	uint64_t npages;
+	uint64_t pages[STK_MAX_SHM_PAGES];
+};
+
+struct pal_image;
+struct pta;
+
+struct session {
+	bool in_use;
+	bool dead; /* its PAL instance faulted */
+	bool busy; /* a call is running on it */
+	uint32_t id;
+	const struct pal_image *pal; /* NULL for a pseudo-PAL */
+	const struct pta *pta;
+	struct pal_ctx ctx;
+	uint8_t *arena;	  /* the instance's memory (mem_size + parameter page) */
+	uint64_t *tables; /* its translation tables: L1, L2, L3 arena, L3 x 4 windows */
+	unsigned asid;
+	unsigned mapped[PAL_NUM_PARAMS]; /* pages mapped in each window */
+};
+
+enum call_state { CALL_FREE = 0, CALL_RUNNING, CALL_PREEMPTED };
+
+/* A yielding call in flight: the message (copied from the normal world) and
+ * where its results go. */
+struct call {
+	enum call_state state;
+	uint32_t token; /* a3 of the RPC that suspended it */
+	uint64_t arg_pa;
+	struct optee_msg_arg hdr;
+	struct optee_msg_param params[OPTEE_MSG_MAX_PARAMS];
+	struct session *sess;
+	struct shm *shm[PAL_NUM_PARAMS]; /* registered buffers it maps */
+	unsigned first;			 /* index of the first GP parameter */
+	bool open;			 /* an OPEN_SESSION */
+};
+
+struct object {
+	bool in_use;
+	uint8_t owner[16]; /* the PAL's UUID */
+	uint32_t id;
+	uint32_t len;
+	uint8_t data[STK_OBJECT_SIZE];
+};
 
 /* One virtual TEE per normal-world client (a VM); the hypervisor creates
- * and destroys them. Sessions, shared memory and secrets will live here. */
+ * and destroys them. */
 struct vtee {
 	bool in_use;
 	uint32_t client;
+	unsigned index;
+	unsigned max_sessions, max_shm, max_shm_pages;
+	uint32_t next_id;
+	struct session sess[STK_MAX_SESSIONS];
+	struct shm shm[STK_MAX_SHM];
+	struct call call[STK_MAX_CALLS];
+	struct object obj[STK_MAX_OBJECTS];
 };
 
+/* A pseudo-PAL: a service inside the STK reached like a PAL. */
+struct pta {
+	uint8_t uuid[16];
+	uint32_t (*invoke)(struct vtee *t, struct call *c, uint32_t func);
+};
+
+struct pal_image {
+	const struct pal_header *hdr;
+	uint64_t size;
+};
+
+/* arch */
 void stk_mmu_init_tables(void);
 void stk_mmu_enable(void);
 void stk_fp_poison(void);
+void stk_exit(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) __attribute__((noreturn));
+void pal_enter(struct pal_ctx *ctx) __attribute__((noreturn));
+void pal_tables_init(struct session *s);
+int pal_map_window(struct session *s, unsigned w, const uint64_t *pages, uint64_t n, bool write);
+void pal_unmap_windows(struct session *s);
+void pal_tables_switch(const struct session *s);
+void pal_tables_wipe(struct session *s);
+void stk_gic_cpu_init(void);
+void *ns_map(uint64_t pa); /* the STK's view of a normal-world physical address */
+bool ns_range_ok(uint64_t pa, uint64_t len);
+void secure_timer_arm(uint32_t us);
+void secure_timer_stop(void);
+void secure_timer_ack(void);
+uint64_t stk_time_us(void);
+bool stk_random(void *buf, size_t len);
+
+/* core */
+extern spinlock_t stk_lock;
+struct vtee *vtee_of_client(uint32_t client);
 void stk_fast_smc(struct smc_args *args);
+void stk_std_smc(struct smc_args *args) __attribute__((noreturn));
+void call_finish(struct vtee *t, struct call *c, uint32_t ret, uint32_t origin)
+    __attribute__((noreturn));
+const struct pta *pta_find(const uint8_t uuid[16]);
+void pal_registry_init(void);
+const struct pal_image *pal_find(const uint8_t uuid[16]);
+unsigned pal_device_uuids(uint8_t *out, unsigned max);
+int pal_instance_create(struct vtee *t, struct session *s);
+void pal_instance_destroy(struct session *s);
+void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func) __attribute__((noreturn));
+void pal_resume(struct vtee *t, uint32_t token) __attribute__((noreturn));
+void session_free(struct vtee *t, struct session *s);
+uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp,
+			   struct session *s);
+void msg_params_from_pal(struct call *c, const struct pal_params *pp);
+void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
+struct shm *shm_find(struct vtee *t, uint64_t cookie);
 
 #endif

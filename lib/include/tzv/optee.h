@@ -2,6 +2,7 @@
  * the normal world's view, shared by the hypervisor and the STK. */
 #ifndef TZV_OPTEE_H
 #define TZV_OPTEE_H
+#include <stdint.h>
 
 #define OPTEE_SMC_CALLS_UID		0xBF00FF01U
 #define OPTEE_SMC_CALLS_REVISION	0xBF00FF03U
@@ -13,12 +14,21 @@
 #define OPTEE_SMC_VM_CREATED		0xB200000DU
 #define OPTEE_SMC_VM_DESTROYED		0xB200000EU
 #define OPTEE_SMC_GET_THREAD_COUNT	0xB200000FU
+#define OPTEE_SMC_RETURN_FROM_RPC	0x32000003U
+#define OPTEE_SMC_CALL_WITH_ARG		0x32000004U
 
 #define OPTEE_SMC_RETURN_OK		  0x0U
+#define OPTEE_SMC_RETURN_ETHREAD_LIMIT	  0x1U
+#define OPTEE_SMC_RETURN_EBUSY		  0x2U
+#define OPTEE_SMC_RETURN_ERESUME	  0x3U
+#define OPTEE_SMC_RETURN_EBADADDR	  0x4U
 #define OPTEE_SMC_RETURN_EBADCMD	  0x5U
 #define OPTEE_SMC_RETURN_ENOMEM		  0x6U
 #define OPTEE_SMC_RETURN_ENOTAVAIL	  0x7U
 #define OPTEE_SMC_RETURN_UNKNOWN_FUNCTION 0xFFFFFFFFU
+
+#define OPTEE_SMC_RETURN_RPC_FOREIGN_INTR 0xFFFF0004U
+#define OPTEE_SMC_RETURN_IS_RPC(a0)	  (((a0)&0xFFFF0000U) == 0xFFFF0000U && (a0) != 0xFFFFFFFFU)
 
 #define OPTEE_SMC_SEC_CAP_DYNAMIC_SHM	 (1U << 2)
 #define OPTEE_SMC_SEC_CAP_VIRTUALIZATION (1U << 3)
@@ -28,5 +38,77 @@
 /* The normal world's client ids: 0 is the hypervisor, VM n is n + 1. */
 #define TZV_CLIENT_HYP	    0U
 #define TZV_CLIENT_OF_VM(n) ((n) + 1U)
+
+/* Message protocol (optee_msg.h): one argument struct in a 4 KiB page. */
+#define OPTEE_MSG_CMD_OPEN_SESSION   0U
+#define OPTEE_MSG_CMD_INVOKE_COMMAND 1U
+#define OPTEE_MSG_CMD_CLOSE_SESSION  2U
+#define OPTEE_MSG_CMD_CANCEL	     3U
+#define OPTEE_MSG_CMD_REGISTER_SHM   4U
+#define OPTEE_MSG_CMD_UNREGISTER_SHM 5U
+
+#define OPTEE_MSG_ATTR_TYPE_MASK     0xffU
+#define OPTEE_MSG_ATTR_TYPE_NONE     0x0U
+#define OPTEE_MSG_ATTR_TYPE_VALUE_IN 0x1U
+#define OPTEE_MSG_ATTR_TYPE_RMEM_IN  0x5U
+#define OPTEE_MSG_ATTR_TYPE_TMEM_IN  0x9U
+#define OPTEE_MSG_ATTR_META	     (1U << 8)
+#define OPTEE_MSG_ATTR_NONCONTIG     (1U << 9)
+/* the attrs Linux sends for OPEN_SESSION's two meta parameters, REGISTER_SHM
+ * and UNREGISTER_SHM */
+#define OPTEE_MSG_ATTR_OPEN_META  0x101U
+#define OPTEE_MSG_ATTR_REGISTER	  0x20aU
+#define OPTEE_MSG_ATTR_UNREGISTER 0x5U
+
+/* The most parameters a message may carry here: two meta parameters and the
+ * four GlobalPlatform ones (Linux never sends more). */
+#define OPTEE_MSG_MAX_PARAMS 6U
+/* A registered buffer or page list is a list of 4 KiB pages */
+#define OPTEE_MSG_PAGE_SIZE 4096UL
+
+struct optee_msg_param {
+	uint64_t attr;
+	union {
+		struct {
+			uint64_t a, b, c;
+		} value;
+		struct {
+			uint64_t buf_ptr, size, shm_ref;
+		} tmem;
+		struct {
+			uint64_t offs, size, shm_ref;
+		} rmem;
+	} u;
+};
+
+struct optee_msg_arg {
+	uint32_t cmd;
+	uint32_t func;
+	uint32_t session;
+	uint32_t cancel_id;
+	uint32_t pad;
+	uint32_t ret;
+	uint32_t ret_origin;
+	uint32_t num_params;
+	struct optee_msg_param params[];
+};
+
+/* GlobalPlatform results and origins the vTEE returns */
+#define TEEC_SUCCESS		    0x00000000U
+#define TEEC_ERROR_GENERIC	    0xFFFF0000U
+#define TEEC_ERROR_BAD_PARAMETERS   0xFFFF0006U
+#define TEEC_ERROR_BAD_STATE	    0xFFFF0007U
+#define TEEC_ERROR_ITEM_NOT_FOUND   0xFFFF0008U
+#define TEEC_ERROR_NOT_IMPLEMENTED  0xFFFF0009U
+#define TEEC_ERROR_NOT_SUPPORTED    0xFFFF000AU
+#define TEEC_ERROR_OUT_OF_MEMORY    0xFFFF000CU
+#define TEEC_ERROR_BUSY		    0xFFFF000DU
+#define TEEC_ERROR_COMMUNICATION    0xFFFF000EU
+#define TEEC_ERROR_SHORT_BUFFER	    0xFFFF0010U
+#define TEEC_ERROR_TARGET_DEAD	    0xFFFF3024U
+#define TEEC_ERROR_STORAGE_NO_SPACE 0xFFFF3041U
+#define TEEC_ORIGIN_COMMS	    2U
+#define TEEC_ORIGIN_TEE		    3U
+#define TEEC_ORIGIN_TRUSTED_APP	    4U
 
 #endif

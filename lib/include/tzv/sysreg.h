@@ -50,6 +50,10 @@ static inline unsigned current_el(void)
 	return (unsigned)((read_sysreg(CurrentEL) >> 2) & 3U);
 }
 
+static inline void mmio_write8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
 static inline void mmio_write32(uintptr_t a, uint32_t v)
 {
 	*(volatile uint32_t *)a = v;

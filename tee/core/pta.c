@@ -1,0 +1,86 @@
+/* Pseudo-PALs: services inside the STK that clients reach like PALs. */
+#include <stk.h>
+#include <tzv/string.h>
+
+/* Clients send four parameters whatever they use: the rest must be NONE. */
+static bool rest_none(const struct call *c, unsigned from)
+{
+	for (unsigned i = from; i < c->hdr.num_params; i++)
+		if (c->params[i].attr)
+			return false;
+	return c->hdr.num_params >= from;
+}
+
+#define PTA_GET_DEVICES	     0U
+#define PTA_GET_DEVICES_SUPP 1U
+
+/* Linux's device enumeration (drivers/tee/optee/device.c): the UUIDs of the
+ * PALs that have a kernel driver, 16 octets each, into p0 (an output
+ * memref; NULL first, to learn the size). */
+static uint32_t devices_invoke(struct vtee *t, struct call *c, uint32_t func)
+{
+	struct optee_msg_param *p = &c->params[0];
+	unsigned type = p->attr & OPTEE_MSG_ATTR_TYPE_MASK;
+	uint8_t uuids[16 * 8];
+
+	if (func != PTA_GET_DEVICES && func != PTA_GET_DEVICES_SUPP)
+		return TEEC_ERROR_NOT_SUPPORTED;
+	if (!rest_none(c, 1) || (type != 6 && type != 0xa) ||
+	    (p->attr & ~(uint64_t)OPTEE_MSG_ATTR_TYPE_MASK))
+		return TEEC_ERROR_BAD_PARAMETERS;
+	/* none of the PALs needs tee-supplicant */
+	unsigned n = func == PTA_GET_DEVICES ? pal_device_uuids(uuids, 8) : 0;
+	uint64_t need = 16U * n, size = p->u.rmem.size;
+	p->u.rmem.size = need;
+	if (size < need)
+		return TEEC_ERROR_SHORT_BUFFER;
+	if (!need)
+		return TEEC_SUCCESS;
+	if (type == 0xa)
+		return TEEC_ERROR_BAD_PARAMETERS; /* a non-NULL TMEM never gets here */
+	struct shm *m = shm_find(t, p->u.rmem.shm_ref);
+	if (!m || p->u.rmem.offs > m->size || need > m->size - p->u.rmem.offs)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	shm_write(m, p->u.rmem.offs, uuids, need);
+	return TEEC_SUCCESS;
+}
+
+/* What the caller's own vTEE holds, to check that nothing leaks. */
+static uint32_t stats_invoke(struct vtee *t, struct call *c, uint32_t func)
+{
+	uint64_t sessions = 0, shm = 0, instances = 0, calls = 0;
+
+	if (func != 0 || !rest_none(c, 2) || c->params[0].attr != 2 || c->params[1].attr != 2)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	for (unsigned i = 0; i < STK_MAX_SESSIONS; i++) {
+		sessions += t->sess[i].in_use;
+		instances += t->sess[i].arena != NULL;
+	}
+	for (unsigned i = 0; i < STK_MAX_SHM; i++)
+		shm += t->shm[i].in_use;
+	for (unsigned i = 0; i < STK_MAX_CALLS; i++)
+		calls += t->call[i].state != CALL_FREE;
+	c->params[0].u.value.a = sessions;
+	c->params[0].u.value.b = shm;
+	c->params[1].u.value.a = instances;
+	c->params[1].u.value.b = calls;
+	return TEEC_SUCCESS;
+}
+
+static const struct pta ptas[] = {
+    {{0x70, 0x11, 0xa6, 0x88, 0xdd, 0xde, 0x40, 0x53, 0xa5, 0xa9, 0x7b, 0x3c, 0x4d, 0xdf, 0x13,
+      0xb8},
+     devices_invoke},
+    /* TZV_UUID_STATS */
+    {{0xa7, 0xe1, 0xf0, 0xc1, 0x7a, 0x76, 0x4c, 0x30, 0x9a, 0x00, 0x73, 0x74, 0x61, 0x74, 0x73,
+      0x00},
+     stats_invoke},
+};
+
+const struct pta *pta_find(const uint8_t uuid[16])
+{
+	for (unsigned i = 0; i < sizeof(ptas) / sizeof(ptas[0]); i++)
+		if (!memcmp(ptas[i].uuid, uuid, 16))
+			return &ptas[i];
+	return NULL;
+}
