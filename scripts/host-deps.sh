@@ -3,8 +3,8 @@
 # Only missing packages are installed, so a second run is a quick no-op.
 set -eu
 # extra packages a target needs (make bench: gnuplot-nox) come as arguments
-pkgs="make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
-device-tree-compiler cpio python3 python3-pytest python3-pexpect gdb-multiarch
+pkgs="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+qemu-system-arm device-tree-compiler cpio python3 python3-pytest python3-pexpect gdb-multiarch
 clang-format $*"
 missing=""
 for p in $pkgs; do

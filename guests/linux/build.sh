@@ -2,8 +2,10 @@
 # Build the Linux guest from Debian's arm64 packages: OUTDIR/Image (the
 # uncompressed kernel), OUTDIR/initramfs.cpio.gz (busybox + /init + the
 # out-of-tree modules of modules/*, which kmod.sh builds into OUTDIR/modules
-# and /init loads), OUTDIR/config (the kernel's .config, for reference) and
-# OUTDIR/VERSION.
+# and /init loads; and the TEE client stack: Debian's libteec and
+# tee-supplicant, tzv-client/ built against Debian's optee-client-dev, and the
+# glibc loader and libraries they run on), OUTDIR/config (the kernel's .config,
+# for reference) and OUTDIR/VERSION.
 #
 # Usage: guests/linux/build.sh OUTDIR
 # The .deb files are kept in $TZV_CACHE (default OUTDIR/../cache/debs); with
@@ -22,6 +24,15 @@ mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 py=/usr/bin/python3
 [ -x $py ] || py=python3
+cross=${CROSS_COMPILE:-aarch64-linux-gnu-}
+pals=$here/../../pal/include # tzv-pals.h, the PALs' UUIDs and commands
+
+# The user-space packages of the TEE client stack, each at its candidate
+# version (uver) from the deb udeb: optee-client-dev only for the headers and
+# the libteec.so link tzv-client is built with, libc6 for the loader and the
+# libraries the programs NEED.
+upkgs="libteec1 tee-supplicant optee-client-dev libc6"
+declare -A uver udeb
 
 say() { echo "guest: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -39,7 +50,11 @@ resolve() {
 	[ -n "$kpkg" ] || return 1
 	kver=$(candidate "$kpkg:arm64")
 	bver=$(candidate busybox-static:arm64)
-	[ -n "$kver" ] && [ -n "$bver" ]
+	[ -n "$kver" ] && [ -n "$bver" ] || return 1
+	for p in $upkgs; do
+		uver[$p]=$(candidate "$p:arm64")
+		[ -n "${uver[$p]}" ] || return 1
+	done
 }
 
 # The cached deb of package $1 at exact version $2 (file names escape the
@@ -61,7 +76,10 @@ get() {
 }
 
 fetch() {
-	kdeb=$(get "$kpkg" "$kver") && bdeb=$(get busybox-static "$bver")
+	kdeb=$(get "$kpkg" "$kver") && bdeb=$(get busybox-static "$bver") || return 1
+	for p in $upkgs; do
+		udeb[$p]=$(get "$p" "${uver[$p]}") || return 1
+	done
 }
 
 # Without apt lists (or offline with stale ones): the newest debs in the cache.
@@ -72,6 +90,11 @@ from_cache() {
 	kpkg=$(dpkg-deb -f "$kdeb" Package)
 	kver=$(dpkg-deb -f "$kdeb" Version)
 	bver=$(dpkg-deb -f "$bdeb" Version)
+	for p in $upkgs; do
+		udeb[$p]=$(ls "$cache/${p}"_*_arm64.deb 2>/dev/null | sort -V | tail -n 1)
+		[ -n "${udeb[$p]}" ] || return 1
+		uver[$p]=$(dpkg-deb -f "${udeb[$p]}" Version)
+	done
 }
 
 # Up to date when the outputs are newer than this recipe and every cached deb,
@@ -79,12 +102,14 @@ from_cache() {
 # resolve (ctime, as apt sets list mtimes from the server): finish at once
 # without the seconds apt-cache takes.
 quick() {
-	local lists=/var/lib/apt/lists f o
+	local lists=/var/lib/apt/lists f o p udebs=()
 	eval "$(apt-config shell lists Dir::State::Lists/d 2>/dev/null)"
 	[ -s "$out/VERSION" ] && [ -e "$out/.resolved" ] || return 1
+	for p in $upkgs; do udebs+=("$cache/$p"_*_arm64.deb); done
 	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
 		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb \
-		"${modsrcs[@]}" "$out"/modules/*.ko; do
+		"${udebs[@]}" \
+		"${modsrcs[@]}" "${clisrcs[@]}" "$out"/modules/*.ko; do
 		[ -e "$f" ] || continue
 		for o in Image initramfs.cpio.gz VERSION; do
 			[ "$out/$o" -nt "$f" ] || return 1
@@ -98,6 +123,8 @@ quick() {
 modsrcs=("$here/kmod.sh" "$here/modules")
 [ -d "$here/modules" ] && while IFS= read -r f; do modsrcs+=("$f"); done \
 	< <(find "$here/modules" -mindepth 1)
+# tzv-client's sources: its folder, its files and the PAL header it includes.
+clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h")
 if quick; then
 	echo "guest: kernel $(cut -d';' -f1 "$out/VERSION") (up to date)"
 	exit 0
@@ -117,13 +144,14 @@ if [ $ok = 0 ]; then
 	apt-get update -q >&2 && resolve && fetch && ok=1 || true
 fi
 if [ $ok = 0 ]; then
-	from_cache || die "cannot get linux-image-arm64/busybox-static debs for arm64 (dpkg --add-architecture arm64? network?)"
+	from_cache || die "cannot get linux-image-arm64/busybox-static/$upkgs debs for arm64 (dpkg --add-architecture arm64? network?)"
 	say "warning: using cached debs, which may be older than the archive's"
 	rm -f "$out/.resolved" # so the next run tries the archive again
 else
 	touch "$out/.resolved"
 fi
 version="$kpkg $kver; busybox-static $bver"
+for p in $upkgs; do version+="; $p ${uver[$p]}"; done
 
 # The out-of-tree modules, built against this kernel's Debian headers (at
 # once when they are up to date).
@@ -140,8 +168,8 @@ for k in "$out"/modules/*.ko; do [ -f "$k" ] && kos+=("$k"); done
 # Nothing changed since the last build: finish at once.
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
-	for d in "$kdeb" "$bdeb" "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
-		"${modsrcs[@]}" "${kos[@]}"; do
+	for d in "$kdeb" "$bdeb" "${udeb[@]}" "$here/build.sh" "$here/init" "$here/inittab" \
+		"$here/profile" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -160,6 +188,11 @@ debian_mods="drivers/tee/tee.ko drivers/tee/optee/optee.ko drivers/char/hw_rando
 dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/k" --wildcards ./boot \
 	$(for m in $debian_mods; do echo "./lib/modules/*/kernel/$m"; done)
 dpkg-deb -x "$bdeb" "$work/bb"
+# The TEE client stack's packages, unpacked into one tree laid out as the
+# guest's file system.
+u=$work/u
+mkdir -p "$u"
+for p in $upkgs; do dpkg-deb -x "${udeb[$p]}" "$u"; done
 
 # The loader wants a raw Image. Bookworm's (signed) arm64 vmlinuz already is
 # one, an EFI PE file with the Image header; older kernels shipped it gzipped.
@@ -189,6 +222,57 @@ for m in $debian_mods; do
 	basename "$m" >>"$work/order"
 done
 modfiles+=(--file "lib/modules/debian/order=$work/order:644")
+
+# tzv-client, linked dynamically against Debian's libteec (the only form
+# Debian ships), with the host's arm64 glibc (libc6-dev-arm64-cross).
+cc=${cross}gcc
+echo '#include <stdio.h>' | $cc -E -x c - >/dev/null 2>&1 ||
+	die "$cc does not find the arm64 C library headers (libc6-dev-arm64-cross; scripts/host-deps.sh installs it)"
+[ -f "$pals/tzv-pals.h" ] || die "no $pals/tzv-pals.h"
+$cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" \
+	-o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
+	-L"$u/usr/lib/aarch64-linux-gnu" -lteec
+
+# The programs, and the loader and libraries they need (readelf -d, to the
+# end of the chain), at the paths the debs put them. ship adds one path of
+# the unpacked tree (a link, then what it points to); needs adds the NEEDED
+# libraries and the program interpreter of one ELF file.
+readelf=$(command -v "${cross}readelf" || command -v readelf) || die "no readelf"
+ufiles=()
+shipped=" "
+ship() {
+	local p=$1 t
+	case $shipped in *" $p "*) return 0 ;; esac
+	shipped+="$p "
+	if [ -L "$u/$p" ]; then
+		t=$(readlink "$u/$p")
+		ufiles+=(--symlink "$p=$t")
+		case $t in
+		/*) ship "$(realpath -ms "$t" | cut -c2-)" ;;
+		*) ship "$(realpath -ms "/$(dirname "$p")/$t" | cut -c2-)" ;;
+		esac
+	elif [ -f "$u/$p" ]; then
+		ufiles+=(--file "$p=$u/$p")
+		needs "$u/$p"
+	else
+		die "/$p is in none of: $upkgs"
+	fi
+}
+needs() {
+	local lib d interp
+	for lib in $("$readelf" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu ""; do
+			[ -e "$u/$d/$lib" ] || [ -L "$u/$d/$lib" ] && break
+		done
+		[ -n "$d" ] || die "$(basename "$1") needs $lib, which none of $upkgs ships"
+		ship "$d/$lib"
+	done
+	interp=$("$readelf" -l "$1" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
+	[ -z "$interp" ] || ship "${interp#/}"
+}
+ship usr/sbin/tee-supplicant
+ufiles+=(--file "usr/bin/tzv-client=$work/tzv-client:755")
+needs "$work/tzv-client"
 
 bb=$work/bb/bin/busybox
 [ -x "$bb" ] || die "no bin/busybox in $bdeb"
@@ -220,7 +304,7 @@ $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
-	"${links[@]}" "${modfiles[@]}"
+	"${links[@]}" "${modfiles[@]}" "${ufiles[@]}"
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"

@@ -1,0 +1,636 @@
+/* tzv-client: the Linux guest's command-line client of its virtual TEE.
+ *
+ * It talks to tzvisor's PALs (pal/include/tzv-pals.h) through the standard
+ * GlobalPlatform TEE Client API only, i.e. Debian's libteec and the kernel's
+ * optee driver, exactly as any OP-TEE client would. build.sh builds it against
+ * Debian's optee-client-dev headers and puts it in the initramfs as
+ * /usr/bin/tzv-client.
+ *
+ *   tzv-client hello-value N        hello INC:  "hello-value: a=<a> b=<b>"
+ *   tzv-client hello-buf SIZE [temp|shm]
+ *                                   hello XOR of SIZE bytes (suffix K or M; 0
+ *                                   passes NULL buffers), checked:
+ *                                   "hello-buf: size=<SIZE> sum=0x<sum> ok"
+ *   tzv-client hello-null           hello XOR with NULL memrefs
+ *   tzv-client open UUID            open (and close) a session to UUID
+ *   tzv-client invoke CMD           hello command CMD with no parameters
+ *   tzv-client cycles N             N times open hello, INC, close
+ *   tzv-client stats                the stats pseudo-PAL's counters
+ *   tzv-client key-gen SLOT | key-pub SLOT | key-sign SLOT HEX64
+ *   tzv-client rng N                N (<= 4096) bytes of entropy, in hex
+ *   tzv-client spin MS              selftest: spin MS milliseconds
+ *   tzv-client crash null|undef|oom|stack|stkmem
+ *                                   selftest: misbehave, then SPIN 0 on the
+ *                                   same session ("crash: after: <NAME> ...")
+ *   tzv-client bench N              N hello INC calls on one session, timed
+ *
+ * Numbers are decimal or 0x-hex. Results go to stdout with exit status 0; a
+ * usage error exits 2; a failing TEEC call prints one line to stderr,
+ *   tzv-client: <step>: <TEEC_ERROR_NAME> (0x<code>) origin <origin>
+ * where step is init, open, invoke or alloc, and exits 1 (crash exits 0 when
+ * its first call fails, as it should, and 1 when it succeeds).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tee_client_api.h>
+#include <time.h>
+
+#include "tzv-pals.h"
+
+static const TEEC_UUID uuid_hello = TZV_UUID_HELLO;
+static const TEEC_UUID uuid_rng = TZV_UUID_RNG;
+static const TEEC_UUID uuid_keystore = TZV_UUID_KEYSTORE;
+static const TEEC_UUID uuid_selftest = TZV_UUID_SELFTEST;
+static const TEEC_UUID uuid_stats = TZV_UUID_STATS;
+
+static TEEC_Context ctx;
+static int ctx_up;
+
+static const char *err_name(TEEC_Result r)
+{
+	static const struct {
+		TEEC_Result code;
+		const char *name;
+	} names[] = {
+#define N(x) {x, #x}
+	    N(TEEC_SUCCESS),
+	    N(TEEC_ERROR_STORAGE_NOT_AVAILABLE),
+	    N(TEEC_ERROR_GENERIC),
+	    N(TEEC_ERROR_ACCESS_DENIED),
+	    N(TEEC_ERROR_CANCEL),
+	    N(TEEC_ERROR_ACCESS_CONFLICT),
+	    N(TEEC_ERROR_EXCESS_DATA),
+	    N(TEEC_ERROR_BAD_FORMAT),
+	    N(TEEC_ERROR_BAD_PARAMETERS),
+	    N(TEEC_ERROR_BAD_STATE),
+	    N(TEEC_ERROR_ITEM_NOT_FOUND),
+	    N(TEEC_ERROR_NOT_IMPLEMENTED),
+	    N(TEEC_ERROR_NOT_SUPPORTED),
+	    N(TEEC_ERROR_NO_DATA),
+	    N(TEEC_ERROR_OUT_OF_MEMORY),
+	    N(TEEC_ERROR_BUSY),
+	    N(TEEC_ERROR_COMMUNICATION),
+	    N(TEEC_ERROR_SECURITY),
+	    N(TEEC_ERROR_SHORT_BUFFER),
+	    N(TEEC_ERROR_EXTERNAL_CANCEL),
+	    N(TEEC_ERROR_TARGET_DEAD),
+	    N(TEEC_ERROR_STORAGE_NO_SPACE),
+#undef N
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].code == r)
+			return names[i].name;
+	}
+	return "UNKNOWN";
+}
+
+static int fail(const char *step, TEEC_Result r, uint32_t origin)
+{
+	fprintf(stderr, "tzv-client: %s: %s (0x%08x) origin %u\n", step, err_name(r), r, origin);
+	return 1;
+}
+
+/* Opens a session to uuid, creating the context on first use; 0 or 1. */
+static int open_session(TEEC_Session *s, const TEEC_UUID *uuid)
+{
+	uint32_t origin = TEEC_ORIGIN_API;
+	TEEC_Result r;
+
+	if (!ctx_up) {
+		r = TEEC_InitializeContext(NULL, &ctx);
+		if (r != TEEC_SUCCESS)
+			return fail("init", r, TEEC_ORIGIN_API);
+		ctx_up = 1;
+	}
+	r = TEEC_OpenSession(&ctx, s, uuid, TEEC_LOGIN_PUBLIC, NULL, NULL, &origin);
+	return r == TEEC_SUCCESS ? 0 : fail("open", r, origin);
+}
+
+static TEEC_Result call(TEEC_Session *s, uint32_t cmd, TEEC_Operation *op, uint32_t *origin)
+{
+	*origin = TEEC_ORIGIN_API;
+	return TEEC_InvokeCommand(s, cmd, op, origin);
+}
+
+/* Invokes cmd; 0, or 1 after printing the error line. */
+static int invoke(TEEC_Session *s, uint32_t cmd, TEEC_Operation *op)
+{
+	uint32_t origin;
+	TEEC_Result r = call(s, cmd, op, &origin);
+
+	return r == TEEC_SUCCESS ? 0 : fail("invoke", r, origin);
+}
+
+/* Opens a session to uuid, invokes cmd with op, closes; 0 or 1. */
+static int oneshot(const TEEC_UUID *uuid, uint32_t cmd, TEEC_Operation *op)
+{
+	TEEC_Session s;
+	int rc;
+
+	if (open_session(&s, uuid))
+		return 1;
+	rc = invoke(&s, cmd, op);
+	TEEC_CloseSession(&s);
+	return rc;
+}
+
+static TEEC_Operation operation(uint32_t t0, uint32_t t1, uint32_t t2)
+{
+	TEEC_Operation op;
+
+	memset(&op, 0, sizeof(op));
+	op.paramTypes = TEEC_PARAM_TYPES(t0, t1, t2, TEEC_NONE);
+	return op;
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decimal or 0x-hex, no sign, fits in 32 bits. */
+static int parse_u32(const char *s, uint32_t *v)
+{
+	int base = 10;
+	unsigned long long n;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (hex_nibble(s[0]) < 0 || hex_nibble(s[0]) >= base)
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, base);
+	if (errno || *end || n > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+/* A byte count: a number with an optional K or M suffix, at most 1 GiB. */
+static int parse_size(const char *s, size_t *v)
+{
+	char num[32];
+	size_t len = strlen(s), shift = 0;
+	uint32_t n;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	if (num[len - 1] == 'K' || num[len - 1] == 'k')
+		shift = 10;
+	else if (num[len - 1] == 'M' || num[len - 1] == 'm')
+		shift = 20;
+	if (shift)
+		num[len - 1] = '\0';
+	if (parse_u32(num, &n) || (uint64_t)n << shift > (1u << 30))
+		return -1;
+	*v = (size_t)n << shift;
+	return 0;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* "label: <hex of the n bytes>" */
+static void print_hex(const char *label, const uint8_t *p, size_t n)
+{
+	printf("%s:%s", label, n ? " " : "");
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
+static int cmd_hello_value(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+	uint32_t n;
+
+	if (parse_u32(argv[0], &n))
+		return 2;
+	op.params[0].value.a = n;
+	op.params[0].value.b = n;
+	if (oneshot(&uuid_hello, HELLO_CMD_INC, &op))
+		return 1;
+	printf("hello-value: a=%u b=%u\n", op.params[0].value.a, op.params[0].value.b);
+	return 0;
+}
+
+/* hello XOR over size bytes: in caller buffers (temp) or allocated shared
+ * memory (shm); size 0 passes NULL temporary memrefs either way. */
+static int cmd_hello_buf(char **argv)
+{
+	TEEC_SharedMemory shm_in = {0}, shm_out = {0};
+	TEEC_Operation op;
+	TEEC_Session s;
+	uint8_t *in = NULL, *out = NULL;
+	uint32_t sum = 0;
+	size_t size, got;
+	int shm, rc = 1;
+
+	if (parse_size(argv[0], &size))
+		return 2;
+	if (!argv[1] || !strcmp(argv[1], "temp"))
+		shm = 0;
+	else if (!strcmp(argv[1], "shm"))
+		shm = 1;
+	else
+		return 2;
+
+	if (open_session(&s, &uuid_hello))
+		return 1;
+	if (size && shm) {
+		TEEC_Result r;
+
+		shm_in.size = size;
+		shm_in.flags = TEEC_MEM_INPUT;
+		shm_out.size = size;
+		shm_out.flags = TEEC_MEM_OUTPUT;
+		r = TEEC_AllocateSharedMemory(&ctx, &shm_in);
+		if (r != TEEC_SUCCESS) {
+			fail("alloc", r, TEEC_ORIGIN_API);
+			goto close;
+		}
+		r = TEEC_AllocateSharedMemory(&ctx, &shm_out);
+		if (r != TEEC_SUCCESS) {
+			fail("alloc", r, TEEC_ORIGIN_API);
+			goto release;
+		}
+		in = shm_in.buffer;
+		out = shm_out.buffer;
+		op = operation(TEEC_MEMREF_WHOLE, TEEC_MEMREF_WHOLE, TEEC_VALUE_OUTPUT);
+		op.params[0].memref.parent = &shm_in;
+		op.params[0].memref.size = size;
+		op.params[1].memref.parent = &shm_out;
+		op.params[1].memref.size = size;
+	} else {
+		if (size) {
+			in = malloc(size);
+			out = malloc(size);
+			if (!in || !out) {
+				fprintf(stderr, "tzv-client: out of memory for %zu bytes\n", size);
+				goto release;
+			}
+		}
+		op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_VALUE_OUTPUT);
+		op.params[0].tmpref.buffer = in;
+		op.params[0].tmpref.size = size;
+		op.params[1].tmpref.buffer = out;
+		op.params[1].tmpref.size = size;
+	}
+	for (size_t i = 0; i < size; i++) {
+		in[i] = (uint8_t)((i * 131 + 7) & 0xff);
+		out[i] = 0;
+		sum += in[i];
+	}
+
+	if (invoke(&s, HELLO_CMD_XOR, &op))
+		goto release;
+	got = shm ? op.params[1].memref.size : op.params[1].tmpref.size;
+	if (got != size) {
+		printf("hello-buf: size=%zu MISMATCH out-size %zu\n", size, got);
+		goto release;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (out[i] != (in[i] ^ 0x5a)) {
+			printf("hello-buf: size=%zu MISMATCH at %zu\n", size, i);
+			goto release;
+		}
+	}
+	if (op.params[2].value.a != sum || op.params[2].value.b != size) {
+		printf("hello-buf: size=%zu MISMATCH sum 0x%08x b %u\n", size, op.params[2].value.a,
+		       op.params[2].value.b);
+		goto release;
+	}
+	printf("hello-buf: size=%zu sum=0x%08x ok\n", size, sum);
+	rc = 0;
+release:
+	if (size && shm) {
+		if (shm_out.buffer)
+			TEEC_ReleaseSharedMemory(&shm_out);
+		if (shm_in.buffer)
+			TEEC_ReleaseSharedMemory(&shm_in);
+	} else {
+		free(in);
+		free(out);
+	}
+close:
+	TEEC_CloseSession(&s);
+	return rc;
+}
+
+static int cmd_hello_null(char **argv)
+{
+	TEEC_Operation op =
+	    operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_VALUE_OUTPUT);
+
+	(void)argv;
+	if (oneshot(&uuid_hello, HELLO_CMD_XOR, &op))
+		return 1;
+	printf("hello-null: ok a=%u b=%u\n", op.params[2].value.a, op.params[2].value.b);
+	return 0;
+}
+
+/* n bytes from exactly 2n hex digits. */
+static int parse_hex(const char *s, uint8_t *p, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		p[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* 8-4-4-4-12 hex digits. */
+static int parse_uuid(const char *s, TEEC_UUID *u)
+{
+	uint8_t b[16];
+	char hex[33];
+	size_t n = 0;
+
+	if (strlen(s) != 36)
+		return -1;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return -1;
+		} else {
+			hex[n++] = s[i];
+		}
+	}
+	hex[n] = '\0';
+	if (parse_hex(hex, b, sizeof(b)))
+		return -1;
+	u->timeLow = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	u->timeMid = (uint16_t)(b[4] << 8 | b[5]);
+	u->timeHiAndVersion = (uint16_t)(b[6] << 8 | b[7]);
+	memcpy(u->clockSeqAndNode, b + 8, 8);
+	return 0;
+}
+
+static int cmd_open(char **argv)
+{
+	TEEC_Session s;
+	TEEC_UUID uuid;
+
+	if (parse_uuid(argv[0], &uuid))
+		return 2;
+	if (open_session(&s, &uuid))
+		return 1;
+	TEEC_CloseSession(&s);
+	printf("open: ok\n");
+	return 0;
+}
+
+static int cmd_invoke(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_NONE, TEEC_NONE, TEEC_NONE);
+	uint32_t cmd;
+
+	if (parse_u32(argv[0], &cmd))
+		return 2;
+	if (oneshot(&uuid_hello, cmd, &op))
+		return 1;
+	printf("invoke: ok\n");
+	return 0;
+}
+
+static int cmd_cycles(char **argv)
+{
+	uint32_t n;
+
+	if (parse_u32(argv[0], &n))
+		return 2;
+	for (uint32_t i = 0; i < n; i++) {
+		TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+
+		op.params[0].value.a = i;
+		if (oneshot(&uuid_hello, HELLO_CMD_INC, &op))
+			return 1;
+	}
+	printf("cycles: %u ok\n", n);
+	return 0;
+}
+
+static int cmd_stats(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
+
+	(void)argv;
+	if (oneshot(&uuid_stats, STATS_CMD_GET, &op))
+		return 1;
+	printf("stats: sessions=%u shm=%u instances=%u calls=%u\n", op.params[0].value.a,
+	       op.params[0].value.b, op.params[1].value.a, op.params[1].value.b);
+	return 0;
+}
+
+static int cmd_key_gen(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE);
+
+	if (parse_u32(argv[0], &op.params[0].value.a))
+		return 2;
+	if (oneshot(&uuid_keystore, KEYSTORE_CMD_GENERATE, &op))
+		return 1;
+	printf("key-gen: ok\n");
+	return 0;
+}
+
+static int cmd_key_pub(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t pub[65];
+
+	if (parse_u32(argv[0], &op.params[0].value.a))
+		return 2;
+	op.params[1].tmpref.buffer = pub;
+	op.params[1].tmpref.size = sizeof(pub);
+	if (oneshot(&uuid_keystore, KEYSTORE_CMD_GET_PUBLIC, &op))
+		return 1;
+	print_hex("key-pub", pub, min_size(op.params[1].tmpref.size, sizeof(pub)));
+	return 0;
+}
+
+static int cmd_key_sign(char **argv)
+{
+	TEEC_Operation op =
+	    operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT);
+	uint8_t digest[32], sig[64];
+
+	if (parse_u32(argv[0], &op.params[0].value.a) || parse_hex(argv[1], digest, sizeof(digest)))
+		return 2;
+	op.params[1].tmpref.buffer = digest;
+	op.params[1].tmpref.size = sizeof(digest);
+	op.params[2].tmpref.buffer = sig;
+	op.params[2].tmpref.size = sizeof(sig);
+	if (oneshot(&uuid_keystore, KEYSTORE_CMD_SIGN, &op))
+		return 1;
+	print_hex("key-sign", sig, min_size(op.params[2].tmpref.size, sizeof(sig)));
+	return 0;
+}
+
+static int cmd_rng(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INOUT, TEEC_NONE, TEEC_NONE);
+	static uint8_t buf[4096];
+	uint32_t n;
+
+	if (parse_u32(argv[0], &n) || n > sizeof(buf))
+		return 2;
+	op.params[0].tmpref.buffer = n ? buf : NULL;
+	op.params[0].tmpref.size = n;
+	if (oneshot(&uuid_rng, RNG_CMD_GET_ENTROPY, &op))
+		return 1;
+	print_hex("rng", buf, min_size(op.params[0].tmpref.size, n));
+	return 0;
+}
+
+static int cmd_spin(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+
+	if (parse_u32(argv[0], &op.params[0].value.a))
+		return 2;
+	if (oneshot(&uuid_selftest, SELFTEST_CMD_SPIN, &op))
+		return 1;
+	printf("spin: ok loops=%u\n", op.params[0].value.b);
+	return 0;
+}
+
+static int cmd_crash(char **argv)
+{
+	static const struct {
+		const char *kind;
+		uint32_t cmd;
+	} kinds[] = {
+	    {"null", SELFTEST_CMD_NULL},     {"undef", SELFTEST_CMD_UNDEF},
+	    {"oom", SELFTEST_CMD_OOM},	     {"stack", SELFTEST_CMD_STACK},
+	    {"stkmem", SELFTEST_CMD_STKMEM},
+	};
+	TEEC_Operation op = operation(TEEC_NONE, TEEC_NONE, TEEC_NONE);
+	TEEC_Session s;
+	TEEC_Result r;
+	uint32_t origin;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (!strcmp(argv[0], kinds[k].kind))
+			break;
+	}
+	if (k == sizeof(kinds) / sizeof(kinds[0]))
+		return 2;
+	if (open_session(&s, &uuid_selftest))
+		return 1;
+	r = call(&s, kinds[k].cmd, &op, &origin);
+	if (r != TEEC_SUCCESS) {
+		fail("invoke", r, origin);
+		rc = 0;
+	} else {
+		fprintf(stderr, "tzv-client: crash %s: unexpectedly succeeded\n", kinds[k].kind);
+		rc = 1;
+	}
+	op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+	r = call(&s, SELFTEST_CMD_SPIN, &op, &origin);
+	printf("crash: after: %s (0x%08x)\n", err_name(r), r);
+	TEEC_CloseSession(&s);
+	return rc;
+}
+
+static int cmd_bench(char **argv)
+{
+	struct timespec t0, t1;
+	TEEC_Session s;
+	uint64_t ns;
+	uint32_t n;
+
+	if (parse_u32(argv[0], &n) || n == 0)
+		return 2;
+	if (open_session(&s, &uuid_hello))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint32_t i = 0; i < n; i++) {
+		TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+
+		op.params[0].value.a = i;
+		if (invoke(&s, HELLO_CMD_INC, &op)) {
+			TEEC_CloseSession(&s);
+			return 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TEEC_CloseSession(&s);
+	ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+	     (uint64_t)t0.tv_nsec;
+	printf("bench: %u invokes %llu ns/call\n", n, (unsigned long long)(ns / n));
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int min, max; /* arguments after the name */
+	int (*run)(char **argv);
+	const char *args;
+} cmds[] = {
+    {"hello-value", 1, 1, cmd_hello_value, "N"},
+    {"hello-buf", 1, 2, cmd_hello_buf, "SIZE[K|M] [temp|shm]"},
+    {"hello-null", 0, 0, cmd_hello_null, ""},
+    {"open", 1, 1, cmd_open, "UUID"},
+    {"invoke", 1, 1, cmd_invoke, "CMD"},
+    {"cycles", 1, 1, cmd_cycles, "N"},
+    {"stats", 0, 0, cmd_stats, ""},
+    {"key-gen", 1, 1, cmd_key_gen, "SLOT"},
+    {"key-pub", 1, 1, cmd_key_pub, "SLOT"},
+    {"key-sign", 2, 2, cmd_key_sign, "SLOT HEX64"},
+    {"rng", 1, 1, cmd_rng, "N"},
+    {"spin", 1, 1, cmd_spin, "MS"},
+    {"crash", 1, 1, cmd_crash, "null|undef|oom|stack|stkmem"},
+    {"bench", 1, 1, cmd_bench, "N"},
+};
+
+static int usage(FILE *f, int rc)
+{
+	fprintf(f, "usage:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  tzv-client %s%s%s\n", cmds[i].name, *cmds[i].args ? " " : "",
+			cmds[i].args);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return usage(stdout, 0);
+	for (size_t i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (argc - 2 < cmds[i].min || argc - 2 > cmds[i].max)
+			break;
+		rc = cmds[i].run(argv + 2);
+		if (ctx_up)
+			TEEC_FinalizeContext(&ctx);
+		return rc == 2 ? usage(stderr, 2) : rc;
+	}
+	return usage(stderr, 2);
+}
