@@ -75,7 +75,7 @@ $(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/
 
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
 BM_CFLAGS := $(CFLAGS_COMMON) -mstrict-align -Iguests/baremetal
-BM_COMMON := $(BUILD)/baremetal/start.o $(BUILD)/baremetal/bm.o \
+BM_COMMON := $(BUILD)/baremetal/start.o $(BUILD)/baremetal/bm.o $(BUILD)/baremetal/bmtee.o \
 	$(BUILD)/baremetal/lib-console.o $(BUILD)/baremetal/lib-string.o \
 	$(patsubst lib/src/%.c,$(BUILD)/baremetal/lib-%.o,$(BOARD_SRCS))
 BM_GUESTS := $(patsubst guests/baremetal/guest-%.c,$(BUILD)/baremetal/%.bin,$(wildcard guests/baremetal/guest-*.c))

@@ -4,6 +4,7 @@
  * with doorbell SPI 40 elsewhere, and gives the peer the RTC (SPI 34); the
  * attacker has one vCPU and 64 MiB. */
 #include "bm.h"
+#include "bmtee.h"
 
 #include <tzv/optee.h>
 
@@ -141,6 +142,163 @@ static void tee_attacks(void)
 	verdict("unknown normal-world capabilities", r == OPTEE_SMC_RETURN_ENOTAVAIL, "ENOTAVAIL");
 }
 
+static struct bm_msg msg __attribute__((aligned(4096)));
+static uint64_t list[512] __attribute__((aligned(4096)));
+
+/* The message's own result: a0 OK and ret/origin as expected. */
+static bool msg_result(uint64_t a0, uint32_t ret, uint32_t origin)
+{
+	return a0 == OPTEE_SMC_RETURN_OK && msg.hdr.ret == ret && msg.hdr.ret_origin == origin;
+}
+
+static void register_list(uint64_t list_ipa, uint64_t page)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	list[0] = page;
+	msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+	msg.p[0].u.tmem.buf_ptr = list_ipa;
+	msg.p[0].u.tmem.size = 4096;
+	msg.p[0].u.tmem.shm_ref = 0x5eed;
+}
+
+/* The victims each hold a hello session (their vTEE's first: 0x101) and a
+ * buffer registered as cookie 0xc00c1e5 (guest-victim.c). */
+static void vtee_message_attacks(void)
+{
+	uint64_t me = (uint64_t)(uintptr_t)&msg;
+
+	long r = (long)bm_smc(OPTEE_SMC_CALL_WITH_ARG, 0, me + 8, 0).a0;
+	verdict("vTEE argument not page aligned", r == OPTEE_SMC_RETURN_EBADADDR, "EBADADDR");
+	r = (long)bm_smc(OPTEE_SMC_CALL_WITH_ARG, 0, 0x0e100000, 0).a0;
+	verdict("vTEE argument in secure SRAM", r == OPTEE_SMC_RETURN_EBADADDR, "EBADADDR");
+
+	register_list((uint64_t)(uintptr_t)list, 0x50000000);
+	verdict("register a buffer in another VM's RAM",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+	register_list((uint64_t)(uintptr_t)list, 0x0e100000);
+	verdict("register a buffer in secure SRAM",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+	register_list(0x54000000, 0x54000000);
+	verdict("page list in another VM's RAM",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+	msg.hdr.session = 0x101;
+	verdict("invoke another VM's session id",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ORIGIN_TEE),
+		"ITEM_NOT_FOUND");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+	msg.hdr.session = 0x101;
+	verdict("close another VM's session id",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ORIGIN_TEE),
+		"ITEM_NOT_FOUND");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
+	msg.p[0].u.rmem.shm_ref = 0xc00c1e5;
+	verdict("unregister another VM's buffer",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ORIGIN_TEE),
+		"ITEM_NOT_FOUND");
+
+	uint32_t session = 0, ret = bm_tee_open(&msg, bm_hello_uuid, &session);
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+	msg.hdr.session = session;
+	msg.hdr.func = 1;
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN;
+	msg.p[0].u.rmem.size = 16;
+	msg.p[0].u.rmem.shm_ref = 0xc00c1e5;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN + 1;
+	msg.p[1].u.rmem.size = 16;
+	msg.p[1].u.rmem.shm_ref = 0xc00c1e5;
+	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_IN + 1;
+	verdict("use another VM's buffer cookie",
+		ret == 0 &&
+		    msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE),
+		"BAD_PARAMETERS");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	msg.hdr.session = session;
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_IN;
+	msg.p[0].u.tmem.buf_ptr = 0x50000000;
+	msg.p[0].u.tmem.size = 64;
+	verdict("temporary memref into another VM's RAM",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 7);
+	msg.hdr.session = session;
+	verdict("7 parameters",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 0xffffffffU);
+	verdict("2^32-1 parameters",
+		msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_COMMS),
+		"BAD_PARAMETERS");
+	bm_msg_init(&msg, 99, 0);
+	verdict("unknown message command", bm_tee_call(&msg) == OPTEE_SMC_RETURN_EBADCMD,
+		"EBADCMD");
+	r = (long)bm_smc(OPTEE_SMC_RETURN_FROM_RPC, 0, 0, 0).a0;
+	verdict("RETURN_FROM_RPC with no call pending", r == OPTEE_SMC_RETURN_ERESUME, "ERESUME");
+	r = (long)bm_smc(OPTEE_SMC_RETURN_FROM_RPC, 0, 0, 0x7a000001).a0;
+	verdict("RETURN_FROM_RPC with another vTEE's token", r == OPTEE_SMC_RETURN_ERESUME,
+		"ERESUME");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+	msg.hdr.session = session;
+	bm_tee_call(&msg);
+}
+
+/* A storm of yielding calls: sessions never closed, buffers never
+ * unregistered, garbage messages. Every one gets a defined answer, the
+ * vTEE's limits hold, and then it is all given back. */
+static void vtee_storm(void)
+{
+	unsigned odd = 0, sessions = 0, buffers = 0;
+	uint32_t held[600];
+	uint64_t cookies[600];
+	uint64_t x = 0x2545f4914f6cdd1dUL;
+
+	for (unsigned i = 0; i < 600; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t a0;
+		if (i % 3 == 0) {
+			a0 = bm_tee_open(&msg, bm_hello_uuid, &held[sessions]);
+			sessions += a0 == 0;
+			odd += a0 && a0 != TEEC_ERROR_OUT_OF_MEMORY;
+		} else if (i % 3 == 1) {
+			register_list((uint64_t)(uintptr_t)list, (uint64_t)(uintptr_t)list + 4096);
+			msg.p[0].u.tmem.shm_ref = i;
+			a0 = bm_tee_call(&msg);
+			if (a0 == 0 && msg.hdr.ret == 0)
+				cookies[buffers++] = i;
+			odd += a0 || (msg.hdr.ret && msg.hdr.ret != TEEC_ERROR_OUT_OF_MEMORY);
+		} else {
+			for (unsigned k = 0; k < sizeof(msg) / 8; k++)
+				((uint64_t *)(void *)&msg)[k] = x * (k + 1);
+			msg.hdr.cmd = (uint32_t)x % 8U;
+			a0 = bm_tee_call(&msg);
+			odd += a0 != OPTEE_SMC_RETURN_OK && a0 != OPTEE_SMC_RETURN_EBADCMD;
+		}
+	}
+	verdict("600-call storm of yielding calls", odd == 0 && sessions == 8 && buffers == 16,
+		"every call answered, at most 8 sessions and 16 buffers");
+	unsigned freed = 0;
+	for (unsigned i = 0; i < sessions; i++) {
+		bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+		msg.hdr.session = held[i];
+		freed += bm_tee_call(&msg) == 0 && msg.hdr.ret == 0;
+	}
+	for (unsigned i = 0; i < buffers; i++) {
+		bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+		msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
+		msg.p[0].u.rmem.shm_ref = cookies[i];
+		freed += bm_tee_call(&msg) == 0 && msg.hdr.ret == 0;
+	}
+	pr("attack: storm held %u sessions and %u buffers, gave back %u\n", sessions, buffers,
+	   freed);
+}
+
 static void call_attacks(void)
 {
 	long r = (long)bm_hvc(TZV_HC_DOORBELL, 0, 0, 0).a0;
@@ -195,6 +353,8 @@ void bm_main(uint64_t dtb)
 	psci_attacks();
 	call_attacks();
 	tee_attacks();
+	vtee_message_attacks();
+	vtee_storm();
 	bm_sleep_ms(200);
 	pr("attack: done, %u blocked, %u not blocked\n", blocked, failed);
 	/* flood the console for three seconds: only this VM may lose output */

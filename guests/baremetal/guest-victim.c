@@ -2,6 +2,7 @@
  * checks it, and reports any interrupt it did not expect (SGIs or SPIs an
  * attacker might try to send it). Its peer runs the same program. */
 #include "bm.h"
+#include "bmtee.h"
 
 #include <tzv/optee.h>
 
@@ -17,6 +18,59 @@ static void probe_vtee(void)
 		  caps.a0 == OPTEE_SMC_RETURN_OK && (caps.a1 & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM);
 	pr("victim: vTEE %s (OS revision %lu.%lu, caps 0x%lx)\n", ok ? "answers" : "WRONG ANSWERS",
 	   (unsigned long)os.a0, (unsigned long)os.a1, (unsigned long)caps.a1);
+}
+
+/* A hello session and a registered buffer, used on every check: an
+ * attacker must not be able to reach, use or disturb either. */
+#define COOKIE 0xc00c1e5UL
+static struct bm_msg msg __attribute__((aligned(4096)));
+static uint64_t shm_list[512] __attribute__((aligned(4096)));
+static uint8_t shm_data[4096] __attribute__((aligned(4096)));
+static uint32_t session;
+
+static void vtee_setup(void)
+{
+	uint32_t r = bm_tee_open(&msg, bm_hello_uuid, &session);
+
+	bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	shm_list[0] = (uint64_t)(uintptr_t)shm_data;
+	msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+	msg.p[0].u.tmem.buf_ptr = (uint64_t)(uintptr_t)shm_list;
+	msg.p[0].u.tmem.size = sizeof(shm_data);
+	msg.p[0].u.tmem.shm_ref = COOKIE;
+	uint64_t a0 = bm_tee_call(&msg);
+	pr("victim: vTEE session 0x%x (0x%x), buffer registered (0x%lx 0x%x)\n", session, r,
+	   (unsigned long)a0, msg.hdr.ret);
+}
+
+/* hello XOR from the buffer's first 16 bytes into its second half */
+static void vtee_check(unsigned long n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		shm_data[i] = (uint8_t)(n + i);
+		sum += shm_data[i];
+	}
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+	msg.hdr.session = session;
+	msg.hdr.func = 1; /* HELLO_CMD_XOR */
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN;
+	msg.p[0].u.rmem.size = 16;
+	msg.p[0].u.rmem.shm_ref = COOKIE;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN + 1;
+	msg.p[1].u.rmem.offs = 2048;
+	msg.p[1].u.rmem.size = 16;
+	msg.p[1].u.rmem.shm_ref = COOKIE;
+	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_IN + 1;
+	uint64_t a0 = bm_tee_call(&msg);
+	bool ok = a0 == 0 && msg.hdr.ret == 0 && msg.p[2].u.value.a == sum;
+	for (unsigned i = 0; i < 16; i++)
+		ok = ok && shm_data[2048 + i] == (uint8_t)(shm_data[i] ^ 0x5a);
+	if (ok)
+		pr("victim: vTEE session ok (check %lu)\n", n);
+	else
+		pr("victim: vTEE session FAILED (0x%lx 0x%x)\n", (unsigned long)a0, msg.hdr.ret);
 }
 
 #define AREA	   0x40100000UL
@@ -43,6 +97,7 @@ void bm_main(uint64_t dtb)
 	mmio_write32(GICD_BASE + 0x100 + 4, 1U << 8); /* SPI 40 */
 	bm_irq_hook = unexpected;
 	probe_vtee();
+	vtee_setup();
 	for (unsigned i = 0; i < AREA_WORDS; i++)
 		area[i] = pattern(i);
 	pr("victim: pattern written\n");
@@ -55,6 +110,7 @@ void bm_main(uint64_t dtb)
 			pr("victim: PATTERN CORRUPTED (%u words)\n", bad);
 		else
 			pr("victim: pattern intact (check %lu)\n", n);
+		vtee_check(n);
 		if (bm_getc() == 'q')
 			bm_power_off();
 	}

@@ -7,27 +7,42 @@
 #define TZV_PALS_H
 
 /* hello: a7e1f0c1-7a76-4c30-9a00-68656c6c6f00 */
-#define TZV_UUID_HELLO                                                                   \
-	{0xa7e1f0c1, 0x7a76, 0x4c30, {0x9a, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00}}
+#define TZV_UUID_HELLO                                                                             \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x00                             \
+		}                                                                                  \
+	}
 /* p0 VALUE_INOUT: a -> a + 1, b -> b + 2 */
-#define HELLO_CMD_INC	 0
+#define HELLO_CMD_INC 0
 /* p0 MEMREF_INPUT (may be NULL / 0 bytes), p1 MEMREF_OUTPUT (NULL when p0 is),
  * p2 VALUE_OUTPUT. Writes p1[i] = p0[i] ^ 0x5a for the p0.size bytes, sets
  * p1.size = p0.size (TEEC_ERROR_SHORT_BUFFER when p1 is smaller), and
  * p2.a = sum of the input bytes (mod 2^32), p2.b = p0.size. */
-#define HELLO_CMD_XOR	 1
+#define HELLO_CMD_XOR 1
 
 /* rng: the UUID and commands of OP-TEE's RNG TA, which Linux's optee-rng
  * driver binds to: ab7a617c-b8e7-4d8f-8301-d09b61036b64 */
-#define TZV_UUID_RNG                                                                     \
-	{0xab7a617c, 0xb8e7, 0x4d8f, {0x83, 0x01, 0xd0, 0x9b, 0x61, 0x03, 0x6b, 0x64}}
+#define TZV_UUID_RNG                                                                               \
+	{                                                                                          \
+		0xab7a617c, 0xb8e7, 0x4d8f,                                                        \
+		{                                                                                  \
+			0x83, 0x01, 0xd0, 0x9b, 0x61, 0x03, 0x6b, 0x64                             \
+		}                                                                                  \
+	}
 #define RNG_CMD_GET_ENTROPY  0 /* p0 MEMREF_INOUT: filled, size = bytes given */
 #define RNG_CMD_GET_RNG_INFO 1 /* p0 VALUE_OUTPUT: a = bytes/s, b = quality (/1024) */
 
 /* keystore: per-VM ECDSA P-256 keys; a7e1f0c1-7a76-4c30-9a00-6b657973746f */
-#define TZV_UUID_KEYSTORE                                                                \
-	{0xa7e1f0c1, 0x7a76, 0x4c30, {0x9a, 0x00, 0x6b, 0x65, 0x79, 0x73, 0x74, 0x6f}}
-#define KEYSTORE_SLOTS	      8
+#define TZV_UUID_KEYSTORE                                                                          \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x6b, 0x65, 0x79, 0x73, 0x74, 0x6f                             \
+		}                                                                                  \
+	}
+#define KEYSTORE_SLOTS 8
 /* p0 VALUE_INPUT a = slot: makes a new key (replacing the slot's) */
 #define KEYSTORE_CMD_GENERATE 0
 /* p0 VALUE_INPUT a = slot, p1 MEMREF_OUTPUT >= 65 bytes: the public key as
@@ -39,21 +54,31 @@
 
 /* selftest: misbehaving on purpose, for the containment tests;
  * a7e1f0c1-7a76-4c30-9a00-746573740000 */
-#define TZV_UUID_SELFTEST                                                                \
-	{0xa7e1f0c1, 0x7a76, 0x4c30, {0x9a, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00}}
-#define SELFTEST_CMD_SPIN  0 /* p0 VALUE_INOUT a = ms to spin; out b = loops done */
-#define SELFTEST_CMD_NULL  1 /* store through a NULL pointer */
-#define SELFTEST_CMD_UNDEF 2 /* an undefined instruction */
-#define SELFTEST_CMD_OOM   3 /* allocate until the heap is exhausted */
-#define SELFTEST_CMD_STACK 4 /* unbounded recursion into the stack guard */
+#define TZV_UUID_SELFTEST                                                                          \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00                             \
+		}                                                                                  \
+	}
+#define SELFTEST_CMD_SPIN   0 /* p0 VALUE_INOUT a = ms to spin; out b = loops done */
+#define SELFTEST_CMD_NULL   1 /* store through a NULL pointer */
+#define SELFTEST_CMD_UNDEF  2 /* an undefined instruction */
+#define SELFTEST_CMD_OOM    3 /* allocate until the heap is exhausted */
+#define SELFTEST_CMD_STACK  4 /* unbounded recursion into the stack guard */
 #define SELFTEST_CMD_STKMEM 5 /* a system call with a pointer into the STK */
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;
  * p1 VALUE_OUTPUT a = live PAL instances, b = calls in flight
  * (all of the caller's own vTEE; the stats session itself counts) */
-#define TZV_UUID_STATS                                                                   \
-	{0xa7e1f0c1, 0x7a76, 0x4c30, {0x9a, 0x00, 0x73, 0x74, 0x61, 0x74, 0x73, 0x00}}
+#define TZV_UUID_STATS                                                                             \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x73, 0x74, 0x61, 0x74, 0x73, 0x00                             \
+		}                                                                                  \
+	}
 #define STATS_CMD_GET 0
 
 #endif

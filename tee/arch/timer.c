@@ -3,7 +3,6 @@
 #include <stk.h>
 #include <tzv/sysreg.h>
 
-
 /* Secure Group 1 on this CPU: the timer reaches S-EL1 as an IRQ. */
 void stk_gic_cpu_init(void)
 {

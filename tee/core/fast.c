@@ -2,6 +2,7 @@
  * hypervisor's VM_CREATED / VM_DESTROYED, which make and wipe vTEEs. A vTEE
  * exists for a client id only between those two; fast calls from any
  * other id get ENOTAVAIL, as OP-TEE answers unknown guests. */
+#include <stdarg.h>
 #include <stk.h>
 #include <tzv/console.h>
 #include <tzv/optee.h>
@@ -23,6 +24,23 @@ static void ret4(struct smc_args *a, uint64_t r0, uint64_t r1, uint64_t r2, uint
 static uint32_t client_of(const struct smc_args *a)
 {
 	return (uint32_t)a->a[7] & 0xffffU;
+}
+
+/* What a VM makes the STK print is bounded: its vTEE's messages stop after
+ * a budget, which a new vTEE (the VM's restart) renews. */
+void vtee_log(struct vtee *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->log_budget >= STK_LOG_BUDGET)
+		return;
+	if (++t->log_budget == STK_LOG_BUDGET) {
+		pr("vTEE %u: too many messages; further ones are dropped\n", t->client);
+		return;
+	}
+	va_start(ap, fmt);
+	vpr(fmt, ap);
+	va_end(ap);
 }
 
 struct vtee *vtee_of_client(uint32_t client)

@@ -166,7 +166,7 @@ void pal_resume(struct vtee *t, uint32_t token)
 
 	if (i >= STK_MAX_CALLS || t->call[i].state != CALL_PREEMPTED ||
 	    token_of(t, &t->call[i]) != token) {
-		pr("vTEE %u: resume of 0x%x, which is not waiting\n", t->client, token);
+		vtee_log(t, "vTEE %u: resume of 0x%x, which is not waiting\n", t->client, token);
 		spin_unlock(&stk_lock);
 		stk_exit(OPTEE_SMC_RETURN_ERESUME, 0, 0, 0);
 	}
@@ -208,9 +208,9 @@ static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const
 	struct session *s = c->sess;
 
 	secure_timer_stop();
-	pr("PAL %s of vTEE %u killed: %s (ESR %lx FAR %lx PC %lx)\n", name_of(s->pal->hdr),
-	   t->client, why, (unsigned long)read_sysreg(esr_el1), (unsigned long)read_sysreg(far_el1),
-	   (unsigned long)s->ctx.pc);
+	vtee_log(t, "PAL %s of vTEE %u killed: %s (ESR %lx FAR %lx PC %lx)\n", name_of(s->pal->hdr),
+		 t->client, why, (unsigned long)read_sysreg(esr_el1),
+		 (unsigned long)read_sysreg(far_el1), (unsigned long)s->ctx.pc);
 	c->hdr.session = 0;
 	if (c->open) {
 		c->sess = NULL;
@@ -229,7 +229,8 @@ static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const
 static void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write)
 {
 	const struct pal_header *h = s->pal->hdr;
-	uint64_t lo = PAL_VA_BASE + (write ? h->text_size : 0), top = PAL_VA_BASE + h->mem_size + 4096U;
+	uint64_t lo = PAL_VA_BASE + (write ? h->text_size : 0),
+		 top = PAL_VA_BASE + h->mem_size + 4096U;
 
 	if (va < lo || va > top || len > top - va)
 		return NULL;
@@ -238,8 +239,8 @@ static void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write)
 
 static uint64_t bad_pointer(struct vtee *t, struct session *s, uint64_t va)
 {
-	pr("PAL %s of vTEE %u: system call with a bad pointer 0x%lx\n", name_of(s->pal->hdr),
-	   t->client, (unsigned long)va);
+	vtee_log(t, "PAL %s of vTEE %u: system call with a bad pointer 0x%lx\n",
+		 name_of(s->pal->hdr), t->client, (unsigned long)va);
 	return TEEC_ERROR_BAD_PARAMETERS;
 }
 
@@ -255,7 +256,7 @@ static uint64_t sys_log(struct vtee *t, struct session *s, const uint64_t *x)
 	for (uint64_t i = 0; i < x[1]; i++)
 		line[i] = (msg[i] >= 0x20 && msg[i] < 0x7f) ? msg[i] : '.';
 	line[x[1]] = 0;
-	pr("pal %s vm%u: %s\n", name_of(s->pal->hdr), t->client - 1U, line);
+	vtee_log(t, "pal %s vm%u: %s\n", name_of(s->pal->hdr), t->client - 1U, line);
 	return 0;
 }
 
@@ -327,8 +328,10 @@ static uint64_t sys_store_get(struct vtee *t, struct session *s, const uint64_t 
 }
 
 static uint64_t (*const syscalls[])(struct vtee *t, struct session *s, const uint64_t *x) = {
-    [PAL_SYS_LOG] = sys_log,	     [PAL_SYS_RANDOM] = sys_random,
-    [PAL_SYS_TIME] = sys_time,	     [PAL_SYS_STORE_PUT] = sys_store_put,
+    [PAL_SYS_LOG] = sys_log,
+    [PAL_SYS_RANDOM] = sys_random,
+    [PAL_SYS_TIME] = sys_time,
+    [PAL_SYS_STORE_PUT] = sys_store_put,
     [PAL_SYS_STORE_GET] = sys_store_get,
 };
 

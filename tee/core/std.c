@@ -90,8 +90,7 @@ struct shm *shm_find(struct vtee *t, uint64_t cookie)
 
 /* Message parameters c->params[first..] to the PAL's four, mapping
  * registered memory into the session's windows. */
-uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp,
-			   struct session *s)
+uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp, struct session *s)
 {
 	memset(pp->p, 0, sizeof(pp->p));
 	if (c->hdr.num_params - c->first > PAL_NUM_PARAMS)
@@ -184,7 +183,7 @@ static void cmd_open_session(struct vtee *t, struct call *c)
 		call_finish(t, c, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ORIGIN_TEE);
 	struct session *s = session_alloc(t);
 	if (!s) {
-		pr("vTEE %u: session limit (%u) reached\n", t->client, t->max_sessions);
+		vtee_log(t, "vTEE %u: session limit (%u) reached\n", t->client, t->max_sessions);
 		call_finish(t, c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
 	}
 	c->first = 2;
@@ -276,8 +275,8 @@ static void cmd_register_shm(struct vtee *t, struct call *c)
 	uint64_t size = p->u.tmem.size;
 	if (used >= t->max_shm || !m || size > (uint64_t)t->max_shm_pages * PAGE ||
 	    (off + size + PAGE - 1) / PAGE > t->max_shm_pages) {
-		pr("vTEE %u: shared buffer refused (%u registered, %lu bytes)\n", t->client, used,
-		   (unsigned long)size);
+		vtee_log(t, "vTEE %u: shared buffer refused (%u registered, %lu bytes)\n",
+			 t->client, used, (unsigned long)size);
 		call_finish(t, c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
 	}
 	uint64_t n = (off + size + PAGE - 1) / PAGE;

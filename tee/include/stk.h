@@ -27,6 +27,7 @@ struct smc_args {
 #define STK_MAX_OBJECTS	  16
 #define STK_OBJECT_SIZE	  PAL_STORE_MAX
 #define STK_ARENA_SIZE	  (PAL_MAX_MEM + 0x1000UL)
+#define STK_LOG_BUDGET	  64	 /* console lines one vTEE may cause */
 #define STK_SLICE_US	  10000U /* a PAL's time slice before the normal world runs */
 
 /* A PAL's saved registers while it is not on a CPU. */
@@ -97,6 +98,7 @@ struct vtee {
 	unsigned index;
 	unsigned max_sessions, max_shm, max_shm_pages;
 	uint32_t next_id;
+	unsigned log_budget;
 	struct session sess[STK_MAX_SESSIONS];
 	struct shm shm[STK_MAX_SHM];
 	struct call call[STK_MAX_CALLS];
@@ -137,6 +139,7 @@ bool stk_random(void *buf, size_t len);
 /* core */
 extern spinlock_t stk_lock;
 struct vtee *vtee_of_client(uint32_t client);
+void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void stk_fast_smc(struct smc_args *args);
 void stk_std_smc(struct smc_args *args) __attribute__((noreturn));
 void call_finish(struct vtee *t, struct call *c, uint32_t ret, uint32_t origin)

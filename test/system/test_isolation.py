@@ -66,3 +66,21 @@ def test_a_flooding_vm_loses_only_its_own_output(system):
     assert re.search(r"\[EL2 hyp\] \[attacker\] lost \d+ bytes of its console output", during)
     # what got through of the flood arrived whole, behind the attacker's name
     assert not re.search(r"^(?!\[attacker\] )\S*flood \d+ x", during, re.M)
+
+
+def test_the_victims_vtee_sessions_survive_the_vtee_attacks(system):
+    """Each victim holds a hello session and a registered buffer in its own
+    vTEE; the attacker forges their session id and cookie, points page lists
+    and arguments at their RAM, and storms its own vTEE past its limits."""
+    system.expect(r"\[victim\] victim: vTEE session ok", 20)
+    system.expect(r"\[peer\] victim: vTEE session ok", 20)
+    t = system.transcript
+    assert "vTEE session FAILED" not in t
+    for vm in ("victim", "peer"):
+        assert f"[{vm}] victim: vTEE session 0x101 (0x0), buffer registered (0x0 0x0)" in t
+        after = t[t.index("[attacker] attack: done"):]
+        assert f"[{vm}] victim: vTEE session ok" in after
+    assert "[attacker] attack: storm held 8 sessions and 16 buffers, gave back 24" in t
+    # the storm cannot flood the console through the STK either
+    assert "[S-EL1 stk] vTEE 3: session limit (8) reached" in t
+    assert "[S-EL1 stk] vTEE 3: too many messages; further ones are dropped" in t

@@ -2,14 +2,14 @@
 #ifndef TZV_PAL_ABI_H
 #define TZV_PAL_ABI_H
 
-#define PAL_PAGE_SIZE	   4096
-#define PAL_VA_BASE	   0x100000000UL
-#define PAL_WINDOW	   0x200000UL /* one memory reference's window */
-#define PAL_VA_MEMREF(i)   (PAL_VA_BASE + ((uint64_t)(i) + 1U) * PAL_WINDOW)
-#define PAL_MAX_MEM	   0x3F000 /* a 256 KiB arena less the parameter page */
-#define PAL_MAGIC	   "TZVPAL1"
-#define PAL_FLAG_DEVICE	   (1U << 0)
-#define PAL_NUM_PARAMS	   4U
+#define PAL_PAGE_SIZE	 4096
+#define PAL_VA_BASE	 0x100000000UL
+#define PAL_WINDOW	 0x200000UL /* one memory reference's window */
+#define PAL_VA_MEMREF(i) (PAL_VA_BASE + ((uint64_t)(i) + 1U) * PAL_WINDOW)
+#define PAL_MAX_MEM	 0x3F000 /* a 256 KiB arena less the parameter page */
+#define PAL_MAGIC	 "TZVPAL1"
+#define PAL_FLAG_DEVICE	 (1U << 0)
+#define PAL_NUM_PARAMS	 4U
 
 /* entry operations (x0); CLOSE is reserved: the STK ends an instance
  * without entering it */
