@@ -166,6 +166,11 @@ def measure(name, run):
             out = g.sh(f"cat /sys/kernel/tzv/{attr} 2>/dev/null || echo none")
             m = re.search(r"^(\d+) (\d+) (\d+)$", out, re.M)
             r[f"{attr}_ns"] = int(m.group(3)) if m else None
+        # a whole GlobalPlatform invoke: libteec, the optee driver, the
+        # hypervisor's mediation, the STK and the hello PAL at S-EL0
+        out = g.sh("tzv-client bench 200 2>&1")
+        m = re.search(r"bench: \d+ invokes (\d+) ns/call", out)
+        r["hello_invoke_ns"] = int(m.group(1)) if m else None
         return r
     finally:
         g.close()
@@ -193,6 +198,8 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("hvc_null_ns", "null hypercall round trip from the guest kernel: tzvisor NULL, Xen "
                            "xen_version (ns = instructions)"),
            ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
+           ("hello_invoke_ns", "hello PAL invoke through libteec from guest user space "
+                               "(ns = instructions)"),
            ("timer_latency_ticks", "virtual timer IRQ latency, bare-metal guest (ticks of 16 ns)"),
            ("boot_wall_s", "boot, wall clock (s, noisy)")]
 

@@ -106,3 +106,15 @@ def test_bad_console_and_panic_policy_are_refused(tmp_path):
         path = config(tmp_path, [{"name": "a", "extra": extra}])
         r = run(path, tmp_path)
         assert r.returncode != 0 and message in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("tee_sessions = 9", "vm 'a': tee_sessions must be a number from 1 to 8"),
+    ("tee_shm = 0", "vm 'a': tee_shm must be a number from 1 to 16"),
+    ("tee_shm_pages = 513", "vm 'a': tee_shm_pages must be a number from 1 to 512"),
+    ('tee_shm_pages = "1M"', "vm 'a': tee_shm_pages must be a number from 1 to 512"),
+])
+def test_vtee_limits_beyond_what_the_stk_holds_are_refused(tmp_path, extra, message):
+    path = config(tmp_path, [{"name": "a", "extra": extra}])
+    r = run(path, tmp_path)
+    assert r.returncode != 0 and message in r.stderr, r.stderr

@@ -57,6 +57,16 @@ def test_hello_values_and_buffers(system):
     assert on(system, "vm0", "tzv-client hello-null") == "hello-null: ok a=0 b=0"
 
 
+def test_buffer_over_the_page_limit_is_refused(system):
+    """3 MiB is 769 pages, over the default tee_shm_pages (512): the
+    hypervisor refuses the registration before the secure world sees it."""
+    out = on(system, "vm0", "tzv-client hello-buf 3M; echo rc=$?")
+    assert "rc=1" in out and "TEEC_ERROR_" in out, out
+    assert re.search(r"vm0: vTEE buffer of 3145728 bytes refused \(at most 512 pages\)",
+                     system.transcript)
+    assert on(system, "vm0", "tzv-client hello-buf 2040K") .endswith(" ok")
+
+
 def test_wrong_uuid_and_unknown_command(system):
     out = on(system, "vm0", "tzv-client open 01234567-89ab-cdef-0123-456789abcdef; echo rc=$?")
     assert "tzv-client: open: TEEC_ERROR_ITEM_NOT_FOUND (0xffff0008) origin 3" in out
@@ -112,6 +122,18 @@ def test_long_pal_call_does_not_stall_the_guest(system):
     log = on(system, "vm1", "dmesg")
     for bad in ("rcu", "stall", "soft lockup", "hung task", "watchdog"):
         assert bad not in log.lower(), log
+
+
+def test_spinning_sessions_share_the_cpu_fairly(system):
+    """Two sessions spinning at once on vm1's one CPU: each step of a call
+    gets one slice (10 ms) or less before Linux schedules again, so both
+    get about half of the CPU. (Different VMs never share a CPU.)"""
+    on(system, "vm1", "rm -f /tmp/s1 /tmp/s2; (tzv-client spin 4000 > /tmp/s1 &); "
+                      "(tzv-client spin 4000 > /tmp/s2 &)")
+    on(system, "vm1", "until grep -q spin: /tmp/s1 && grep -q spin: /tmp/s2; do sleep 1; done", 60)
+    loops = [int(re.search(r"spin: ok loops=(\d+)", on(system, "vm1", f"cat /tmp/s{i}")).group(1))
+             for i in (1, 2)]
+    assert min(loops) / max(loops) > 0.6, loops
 
 
 @pytest.mark.parametrize("kind", ["null", "undef", "oom", "stack"])
