@@ -10,6 +10,10 @@ BOARD   ?= qemu-virt
 
 export TZV_BUILD := $(abspath $(BUILD))
 
+# `make` alone builds everything (the fragments included below define rules
+# of their own first)
+.DEFAULT_GOAL := all
+
 CFLAGS_COMMON := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
 	-Wmissing-prototypes -ffreestanding -fno-builtin -fno-common \
 	-fno-stack-protector -fno-tree-loop-distribute-patterns -fno-pie -fno-asynchronous-unwind-tables \
@@ -21,7 +25,7 @@ LIB_SRCS := lib/src/console.c lib/src/string.c lib/src/pt.c $(BOARD_SRCS)
 
 # $(1)=image name, $(2)=source folder, $(3)=extra CFLAGS, $(4)=nolink to skip linking
 define image
-$(1)_SRCS := $$(wildcard $(2)/arch/*.c $(2)/core/*.c) $(LIB_SRCS)
+$(1)_SRCS := $$(wildcard $(2)/arch/*.c $(2)/core/*.c) $(LIB_SRCS) $$($(1)_EXTRA_SRCS)
 $(1)_SRCS := $$(filter-out %/asm-offsets.c,$$($(1)_SRCS))
 $(1)_ASMS := $$(wildcard $(2)/arch/*.S)
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_SRCS)) \
@@ -54,9 +58,20 @@ endef
 include pal/pal.mk
 tee_EXTRA_OBJS := $(PAL_IMAGES_OBJ)
 
+# The secure world's crypto (lib/src/crypto.c) is Debian's BearSSL, which
+# pal/pal.mk fetches.
+CRYPTO_CFLAGS := -I$(BEARSSL_INC)
+monitor_EXTRA_SRCS := lib/src/crypto.c
+tee_EXTRA_SRCS := lib/src/crypto.c
+monitor_EXTRA_OBJS := $(BEARSSL_LIB)
+tee_EXTRA_OBJS += $(BEARSSL_LIB)
+$(BUILD)/monitor/lib/src/crypto.o $(BUILD)/tee/lib/src/crypto.o: | $(BEARSSL_STAMP)
+$(BEARSSL_LIB): | $(BEARSSL_STAMP)
+	@:
+
 # The monitor runs with the MMU off: no unaligned accesses.
-$(eval $(call image,monitor,monitor,-mstrict-align))
-$(eval $(call image,tee,tee,))
+$(eval $(call image,monitor,monitor,-mstrict-align $(CRYPTO_CFLAGS) -I$(BUILD)/keys))
+$(eval $(call image,tee,tee,$(CRYPTO_CFLAGS)))
 # the hypervisor is linked once per system, with that system's VM tables
 $(eval $(call image,hyp,hyp,,nolink))
 
@@ -96,9 +111,11 @@ $(BUILD)/baremetal/%.bin: $(BUILD)/baremetal/%.elf
 # keep intermediate objects: they are not worth rebuilding
 .SECONDARY:
 
-# Secure flash: monitor at 0, STK header at 1 MiB, STK image behind it.
-$(BUILD)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin tools/mkflash.py
-	$(PYTHON) tools/mkflash.py $@ $(BUILD)/monitor.bin $(BUILD)/tee.bin
+# Signing (docs/secure-boot.md): tools/tzv-sign, and the development keys
+# it creates in $(TZV_KEYS) on first use; the monitor carries the root
+# key's hash (rotpk.h).
+include tools/tzv-sign/tzv-sign.mk
+$(BUILD)/monitor/monitor/core/boot.o: $(TZV_KEYS)/rotpk.h
 
 # A system = a configuration built into its own directory: the VM tables
 # and device trees, the hypervisor linked with them, and QEMU's arguments.
@@ -110,7 +127,7 @@ $(2)/gen/dts.stamp: $(1) tools/tzv-config $(GUEST_OUT) $(BM_GUESTS)
 	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done
 	touch $$@
 
-$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args &: $(2)/gen/dts.stamp
+$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list &: $(2)/gen/dts.stamp
 	$(PYTHON) tools/tzv-config tables $(1) $(2)/gen $(BUILD)
 
 $(2)/gen/vmconfig.o: $(2)/gen/vmconfig.c hyp/include/config.h
@@ -122,8 +139,16 @@ $(2)/hyp.elf: $$(hyp_OBJS) $(2)/gen/vmconfig.o hyp/linker.ld
 $(2)/hyp.bin: $(2)/hyp.elf
 	$$(OBJCOPY) -O binary $$< $$@
 
-$(2)/qemu.args: $(2)/hyp.bin $(BUILD)/secure-flash.bin $(2)/gen/qemu-images.args
-	echo "-bios $(abspath $(BUILD))/secure-flash.bin -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
+# the signed manifest of this system's components, and its secure flash:
+# monitor at 0, STK at 1 MiB + 4 KiB, manifest at 15 MiB, device secret
+$(2)/manifest.bin: $(2)/gen/components.list $(2)/hyp.bin $(BUILD)/tee.bin $(1) $(TZV_SIGN) $(TZV_KEYS)/rotpk.h
+	$(TZV_SIGN) manifest $$@ $(2)/gen/components.list $(TZV_KEYS)
+
+$(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin tools/mkflash.py
+	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin
+
+$(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args
+	echo "-bios $(abspath $(2))/secure-flash.bin -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
 
 SYSTEM_ARGS += $(2)/qemu.args
 endef

@@ -1,35 +1,39 @@
 #!/usr/bin/env python3
-"""Packs the secure flash image QEMU loads with -bios.
+"""Packs a system's secure flash image (QEMU's -bios).
 
-Layout (docs/image-layout.md): the monitor at offset 0 (at most 1 MiB), a
-16-byte header at 1 MiB (magic "TVSTK1", STK size), the STK image at
-1 MiB + 4 KiB. Every constant here mirrors lib/board/qemu-virt/board.h.
+Layout (docs/image-layout.md, docs/secure-boot.md): the monitor at offset 0
+(at most 1 MiB), the STK image at 1 MiB + 4 KiB (its size is in the signed
+manifest), the manifest at 15 MiB, the device secret at 15 MiB + 64 KiB.
+Every constant here mirrors lib/board/qemu-virt/board.h.
 """
-import struct
 import sys
 
-FLASH_STK_HDR = 0x100000
 FLASH_STK_IMAGE = 0x101000
-STK_IMAGE_MAGIC = 0x314B54535654
-STK_MAX = 0x00F00000
-FLASH_SIZE = 64 << 20
+FLASH_MANIFEST = 0xF00000
+FLASH_MANIFEST_MAX = 0x10000
+FLASH_DEVICE_SECRET = 0xF10000
+MONITOR_MAX = 0x100000
+STK_MAX = FLASH_MANIFEST - FLASH_STK_IMAGE
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: mkflash.py OUT MONITOR.bin STK.bin")
-    out, mon_path, stk_path = sys.argv[1:]
-    mon = open(mon_path, "rb").read()
-    stk = open(stk_path, "rb").read()
-    if len(mon) > FLASH_STK_HDR:
-        sys.exit(f"mkflash: monitor is {len(mon)} bytes, more than the {FLASH_STK_HDR} it may use")
+    if len(sys.argv) != 6:
+        sys.exit("usage: mkflash.py OUT MONITOR.bin STK.bin MANIFEST.bin DEVICE-SECRET.bin")
+    out, mon_path, stk_path, man_path, secret_path = sys.argv[1:]
+    mon, stk, man, secret = (open(p, "rb").read() for p in sys.argv[2:])
+    if len(mon) > MONITOR_MAX:
+        sys.exit(f"mkflash: monitor is {len(mon)} bytes, more than the {MONITOR_MAX} it may use")
     if not stk or len(stk) > STK_MAX:
         sys.exit(f"mkflash: STK is {len(stk)} bytes, outside 1..{STK_MAX}")
-    img = bytearray(FLASH_STK_IMAGE + len(stk))
+    if not man or len(man) > FLASH_MANIFEST_MAX:
+        sys.exit(f"mkflash: manifest is {len(man)} bytes, outside 1..{FLASH_MANIFEST_MAX}")
+    if len(secret) != 32:
+        sys.exit(f"mkflash: the device secret is {len(secret)} bytes, not 32")
+    img = bytearray(FLASH_DEVICE_SECRET + len(secret))
     img[: len(mon)] = mon
-    img[FLASH_STK_HDR : FLASH_STK_HDR + 16] = struct.pack("<QQ", STK_IMAGE_MAGIC, len(stk))
-    img[FLASH_STK_IMAGE:] = stk
-    assert len(img) <= FLASH_SIZE
+    img[FLASH_STK_IMAGE : FLASH_STK_IMAGE + len(stk)] = stk
+    img[FLASH_MANIFEST : FLASH_MANIFEST + len(man)] = man
+    img[FLASH_DEVICE_SECRET:] = secret
     with open(out, "wb") as f:
         f.write(img)
 

@@ -59,10 +59,20 @@ void hyp_main(void)
 		struct vcpu *boot = vm_start(&vms[i]);
 		if (i + 1 == vm_count)
 			console_init_input();
+		if (!boot)
+			continue;
 		if (boot->pcpu == this_cpu())
 			mine = boot;
 		else if (pcpu_power_on(boot) != PSCI_SUCCESS)
 			panic("cannot start CPU %u for %s\n", boot->pcpu, vms[i].cfg->name);
+	}
+	bool any = false;
+	for (unsigned i = 0; i < vm_count; i++)
+		any |= vms[i].state == VM_RUNNING;
+	if (!any) {
+		pr("no VM could start: system off\n");
+		struct smc_regs r = {{PSCI_SYSTEM_OFF}};
+		hyp_smc(&r);
 	}
 	if (mine)
 		vcpu_run(mine);

@@ -124,13 +124,37 @@ void vm_create_all(void)
 	}
 }
 
+/* The monitor checks the images now in the VM's RAM against the signed
+ * manifest and measures them (docs/secure-boot.md). */
+static bool vm_verify(struct vm *vm)
+{
+	static const char *const why[] = {"", "an image differs from the signed manifest",
+					  "the manifest has no kernel for it",
+					  "an image's security version is below the minimum",
+					  "an image lies outside normal-world RAM"};
+	struct smc_regs r = {{TZV_SIP_VERIFY_VM, vm->id}};
+
+	hyp_smc(&r);
+	if (r.x[0] == TZV_VERIFY_OK)
+		return true;
+	pr("%s: refused by secure boot: %s\n", vm->cfg->name,
+	   r.x[0] < sizeof(why) / sizeof(why[0]) ? why[r.x[0]] : "unknown error");
+	return false;
+}
+
 /* Prepares the VM's boot vCPU per the Linux arm64 boot protocol (x0 = DTB)
- * and returns it; the caller powers its CPU on. */
+ * and returns it, for the caller to power its CPU on; NULL if secure boot
+ * refuses the VM's images (the VM stays off). */
 struct vcpu *vm_start(struct vm *vm)
 {
 	struct vcpu *boot = &vm->vcpu[0];
 
 	vm_load(vm);
+	if (!vm_verify(vm)) {
+		vm->state = VM_STOPPED;
+		memset((void *)(uintptr_t)vm->cfg->ram_pa, 0, vm->cfg->ram_size);
+		return NULL;
+	}
 	vm->log_budget = 64;
 	vm->started = read_sysreg(cntpct_el0);
 	tee_vm_created(vm);
@@ -254,12 +278,9 @@ void vcpu_handle_requests(struct vcpu *v)
 	}
 }
 
-void vm_power_off(struct vm *vm, struct vcpu *caller)
+/* The caller's CPU goes off; so does the machine when no VM is left. */
+static void __attribute__((noreturn)) vm_gone(struct vcpu *caller)
 {
-	vm->state = VM_STOPPED;
-	vm_stop_others(vm, caller);
-	tee_vm_destroyed(vm);
-	pr("%s: powered off\n", vm->cfg->name);
 	if (!any_vm_running()) {
 		pr("no VM left: system off\n");
 		struct smc_regs r = {{PSCI_SYSTEM_OFF}};
@@ -267,6 +288,15 @@ void vm_power_off(struct vm *vm, struct vcpu *caller)
 		panic("PSCI SYSTEM_OFF returned\n");
 	}
 	vcpu_power_off(caller);
+}
+
+void vm_power_off(struct vm *vm, struct vcpu *caller)
+{
+	vm->state = VM_STOPPED;
+	vm_stop_others(vm, caller);
+	tee_vm_destroyed(vm);
+	pr("%s: powered off\n", vm->cfg->name);
+	vm_gone(caller);
 }
 
 /* Restarts the VM from its pristine images in cleared RAM. */
@@ -277,6 +307,8 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	caller->state = VCPU_OFF;
 	tee_vm_destroyed(vm);
 	struct vcpu *boot = vm_start(vm);
+	if (!boot)
+		vm_gone(caller);
 	if (boot == caller || boot->pcpu == this_cpu())
 		vcpu_run(boot);
 	if (pcpu_power_on(boot) != PSCI_SUCCESS)

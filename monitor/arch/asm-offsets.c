@@ -14,6 +14,6 @@ void asm_offsets(void)
 	DEFINE(FP_Q, offsetof(struct fp_ctx, q));
 	DEFINE(FP_FPSR, offsetof(struct fp_ctx, fpsr));
 	DEFINE(FP_FPCR, offsetof(struct fp_ctx, fpcr));
-	DEFINE(MON_STACK_SIZE, 8192);
+	DEFINE(MON_STACK_SIZE, MON_STACK_BYTES);
 	DEFINE(MAX_CPUS, BOARD_MAX_CPUS);
 }

@@ -9,12 +9,6 @@
 struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
 struct stk_entries stk_entry;
 
-/* Flash header in front of the STK image (see docs/image-layout.md). */
-struct stk_header {
-	uint64_t magic;
-	uint64_t size;
-};
-
 static void cpu_init_el3(unsigned idx)
 {
 	struct mon_cpu *c = &mon_cpus[idx];
@@ -36,23 +30,7 @@ extern uint8_t mon_stacks[];
 
 static void set_stack_top(struct mon_cpu *c)
 {
-	c->stack_top = (uint64_t)(uintptr_t)(mon_stacks + (c->idx + 1U) * 8192U);
-}
-
-static void load_stk(void)
-{
-	const struct stk_header *h = (const void *)(SECURE_FLASH_BASE + FLASH_STK_HDR);
-
-	if (h->magic != STK_IMAGE_MAGIC)
-		panic("secure tiny kernel image missing from secure flash (magic %lx)\n",
-		      (unsigned long)h->magic);
-	if (h->size == 0 || h->size > STK_SIZE)
-		panic("secure tiny kernel image size %lu outside 1..%lu bytes\n",
-		      (unsigned long)h->size, (unsigned long)STK_SIZE);
-	memcpy((void *)STK_BASE, (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), h->size);
-	dsb(sy);
-	pr("STK image: %lu bytes copied to secure SRAM at 0x%lx\n", (unsigned long)h->size,
-	   (unsigned long)STK_BASE);
+	c->stack_top = (uint64_t)(uintptr_t)(mon_stacks + (c->idx + 1U) * MON_STACK_BYTES);
 }
 
 void mon_main(unsigned idx);
@@ -66,9 +44,14 @@ void mon_main(unsigned idx)
 	cpu_init_el3(idx);
 	set_stack_top(c);
 	psci_mark_booted(idx, gic_init_distributor());
-	load_stk();
-	const uint64_t args[1] = {idx};
-	world_enter_stk(c, STK_BASE, args, 1);
+	uint64_t stk_size = secure_boot();
+	pr("STK: %lu bytes in secure SRAM at 0x%lx\n", (unsigned long)stk_size,
+	   (unsigned long)STK_BASE);
+	/* x0 = this CPU, x1..x4 = the device secret, which only the STK keeps */
+	uint64_t args[5] = {idx};
+	device_secret(&args[1]);
+	world_enter_stk(c, STK_BASE, args, 5);
+	memset(args, 0, sizeof(args));
 	el3_exit();
 }
 

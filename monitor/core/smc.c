@@ -61,6 +61,8 @@ static owner_handler owner_table(unsigned owner)
 		return smc_arch;
 	if (owner == SMCCC_OWNER_STD)
 		return smc_std;
+	if (owner == SMCCC_OWNER_SIP)
+		return smc_sip;
 	if (owner >= SMCCC_OWNER_TOS_FIRST && owner <= SMCCC_OWNER_TOS_LAST)
 		return smc_trusted_os;
 	return smc_unknown;

@@ -55,8 +55,14 @@ struct stk_entries {
 extern struct stk_entries stk_entry;
 
 /* arch */
+/* per-CPU stack: BearSSL's ECDSA check runs on it at boot */
+#define MON_STACK_BYTES 16384U
+
 void el3_exit(void) __attribute__((noreturn));
 void fp_save(struct fp_ctx *fp);
+uint64_t secure_boot(void);
+void device_secret(uint64_t out[4]);
+uint32_t svn_minimum(void);
 void fp_restore(const struct fp_ctx *fp);
 void el1_save(struct el1_ctx *c);
 void el1_restore(const struct el1_ctx *c);
@@ -74,6 +80,7 @@ void stk_return(struct mon_cpu *c);
 
 /* SMC handlers from the normal world */
 void smc_from_ns(struct mon_cpu *c);
+void smc_sip(struct mon_cpu *c, uint32_t fid);
 void psci_handle(struct mon_cpu *c, uint32_t fid);
 void psci_mark_booted(unsigned idx, unsigned cpus_present);
 void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));

@@ -16,11 +16,26 @@
 	.section .text.boot, "ax"
 	.global _stk_start
 _stk_start:
+	/* x0 = CPU, x1..x4 = the device secret (the monitor's) */
+	mov x19, x0
+	mov x20, x1
+	mov x21, x2
+	mov x22, x3
+	mov x23, x4
 	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	ldr x1, =stk_vectors
 	msr vbar_el1, x1
 	isb
 	clear_bss
+	mov x0, x19
+	mov x1, x20
+	mov x2, x21
+	mov x3, x22
+	mov x4, x23
+	mov x20, xzr
+	mov x21, xzr
+	mov x22, xzr
+	mov x23, xzr
 	bl stk_main
 	ldr x1, =stk_entry_table
 	ldr x0, =RET_INIT_DONE

@@ -1,5 +1,6 @@
 /* S-EL1 translation tables: the STK's own region of secure SRAM (code
- * read-only, the rest no-execute), the console UART and, non-secure and
+ * read-only, the rest no-execute), the console UART, the monitor's
+ * measurement records (read-only) and, non-secure and
  * never executable, the normal world's RAM (to read the messages and buffers
  * the hypervisor has checked). Each PAL instance gets tables of its own that
  * share those privileged mappings and add its arena and memref windows. */
@@ -42,6 +43,7 @@ void stk_mmu_init_tables(void)
 	if (pt_map(&stk_pt, STK_BASE, STK_BASE, text_end - STK_BASE, S1_RX) ||
 	    pt_map(&stk_pt, text_end, text_end, STK_BASE + STK_SIZE - text_end, S1_RW) ||
 	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV) ||
+	    pt_map(&stk_pt, MEASURE_BASE, MEASURE_BASE, MEASURE_SIZE, S1_RW | PT_S1_AP_RO) ||
 	    pt_map(&stk_pt, RAM_BASE, RAM_BASE, RAM_SIZE, S1_RW | S1_NS))
 		panic("STK: cannot build its translation tables\n");
 	if (root[PAL_L1_INDEX])

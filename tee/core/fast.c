@@ -129,7 +129,13 @@ static void vm_created(struct smc_args *a)
 			t->max_sessions = limit(a->a[2], STK_MAX_SESSIONS);
 			t->max_shm = limit(a->a[3], STK_MAX_SHM);
 			t->max_shm_pages = limit(a->a[4], STK_MAX_SHM_PAGES);
-			t->in_use = true;
+			if (vtee_measure(t)) {
+				/* the monitor has not verified this VM's images */
+				memset(t, 0, sizeof(*t));
+				r = OPTEE_SMC_RETURN_ENOTAVAIL;
+			} else {
+				t->in_use = true;
+			}
 		}
 	}
 	spin_unlock(&stk_lock);

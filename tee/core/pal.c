@@ -226,7 +226,7 @@ static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const
 
 /* The STK's view of [va, va+len) when all of it is the instance's arena or
  * parameter page (writable: not its code). */
-static void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write)
+void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write)
 {
 	const struct pal_header *h = s->pal->hdr;
 	uint64_t lo = PAL_VA_BASE + (write ? h->text_size : 0),
@@ -333,6 +333,11 @@ static uint64_t (*const syscalls[])(struct vtee *t, struct session *s, const uin
     [PAL_SYS_TIME] = sys_time,
     [PAL_SYS_STORE_PUT] = sys_store_put,
     [PAL_SYS_STORE_GET] = sys_store_get,
+    [PAL_SYS_DERIVE] = sys_derive,
+    [PAL_SYS_PCR_READ] = sys_pcr_read,
+    [PAL_SYS_PCR_EXTEND] = sys_pcr_extend,
+    [PAL_SYS_EVENTLOG] = sys_eventlog,
+    [PAL_SYS_IDENTITY] = sys_identity,
 };
 
 static void __attribute__((noreturn)) syscall(struct vtee *t, struct call *c)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <tzv/measure.h>
 #include <tzv/optee.h>
 #include <tzv/pal-abi.h>
 #include <tzv/spinlock.h>
@@ -103,6 +104,11 @@ struct vtee {
 	struct shm shm[STK_MAX_SHM];
 	struct call call[STK_MAX_CALLS];
 	struct object obj[STK_MAX_OBJECTS];
+	/* measured boot: the VM's PCRs, and what it extended at run time */
+	char vm_name[16];
+	uint32_t starts;
+	uint8_t pcr[PCR_COUNT][32];
+	struct measure_log runtime;
 };
 
 /* A pseudo-PAL: a service inside the STK reached like a PAL. */
@@ -137,6 +143,14 @@ uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
 
 /* core */
+void attest_init(const uint64_t secret[4]);
+int vtee_measure(struct vtee *t);
+uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x);
+uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x);
+uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x);
+uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x);
+uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x);
+void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
 extern spinlock_t stk_lock;
 struct vtee *vtee_of_client(uint32_t client);
 void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

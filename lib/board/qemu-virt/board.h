@@ -35,9 +35,17 @@
 #define STK_SIZE      (SECURE_SRAM_SIZE - MON_SRAM_SIZE)
 
 /* Secure flash layout: monitor at 0, the STK image behind a small header. */
-#define FLASH_STK_HDR	0x00100000UL
-#define FLASH_STK_IMAGE 0x00101000UL
-#define STK_IMAGE_MAGIC 0x314b54535654ULL /* "TVSTK1" */
+#define FLASH_STK_IMAGE	    0x00101000UL
+#define FLASH_MANIFEST	    0x00F00000UL /* the signed manifest (docs/secure-boot.md) */
+#define FLASH_MANIFEST_MAX  0x00010000UL
+#define FLASH_DEVICE_SECRET 0x00F10000UL /* 32 bytes, read only by the monitor */
+#define FLASH_NV_COUNTER    0x03FC0000UL /* the last 256 KiB sector: anti-rollback minimum */
+#define FLASH_SECTOR	    0x00040000UL
+
+/* The monitor's measurement records, in its part of secure SRAM; the STK
+ * maps them read-only. */
+#define MEASURE_BASE (MON_SRAM_BASE + 0x000C0000UL)
+#define MEASURE_SIZE 0x00040000UL
 
 /* Non-secure RAM: QEMU's DTB at the base (ignored), then the hypervisor,
  * then the staging area holding pristine VM images, then VM partitions. */

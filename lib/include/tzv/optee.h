@@ -96,6 +96,7 @@ struct optee_msg_arg {
 /* GlobalPlatform results and origins the vTEE returns */
 #define TEEC_SUCCESS		    0x00000000U
 #define TEEC_ERROR_GENERIC	    0xFFFF0000U
+#define TEEC_ERROR_ACCESS_DENIED    0xFFFF0001U
 #define TEEC_ERROR_BAD_PARAMETERS   0xFFFF0006U
 #define TEEC_ERROR_BAD_STATE	    0xFFFF0007U
 #define TEEC_ERROR_ITEM_NOT_FOUND   0xFFFF0008U

@@ -9,6 +9,7 @@
 #define PAL_MAX_MEM	 0x3F000 /* a 256 KiB arena less the parameter page */
 #define PAL_MAGIC	 "TZVPAL1"
 #define PAL_FLAG_DEVICE	 (1U << 0)
+#define PAL_FLAG_ATTEST	 (1U << 1) /* may extend PCRs (docs/secure-boot.md) */
 #define PAL_NUM_PARAMS	 4U
 
 /* entry operations (x0); CLOSE is reserved: the STK ends an instance
@@ -28,6 +29,17 @@
 #define PAL_LOG_MAX	  256
 #define PAL_RANDOM_MAX	  4096
 #define PAL_STORE_MAX	  512
+
+/* the attestation system calls (docs/secure-boot.md) and their limits */
+#define PAL_SYS_DERIVE	     7
+#define PAL_SYS_PCR_READ     8
+#define PAL_SYS_PCR_EXTEND   9
+#define PAL_SYS_EVENTLOG     10
+#define PAL_SYS_IDENTITY     11
+#define PAL_DERIVE_VM	     (1U << 0) /* SYS_DERIVE flag: bound to the VM too */
+#define PAL_DERIVE_LABEL_MAX 64
+#define PAL_EXTEND_EVENT_MAX 256
+#define PAL_NUM_PCRS	     24
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -74,6 +86,13 @@ struct pal_params {
 	struct pal_param p[PAL_NUM_PARAMS];
 	uint32_t login;		 /* the client's login method (OPEN) */
 	uint8_t client_uuid[16]; /* the identity the normal world claimed (OPEN) */
+};
+
+/* SYS_IDENTITY's result */
+struct pal_identity {
+	char vm[16];	 /* the VM's name, NUL-padded */
+	uint32_t client; /* the client (VM) index */
+	uint32_t starts; /* how many times this VM has started */
 };
 
 #endif /* __ASSEMBLER__ */

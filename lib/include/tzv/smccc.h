@@ -8,6 +8,7 @@
 #define SMCCC_FUNC(fid)	 ((fid)&0xffffU)
 
 #define SMCCC_OWNER_ARCH       0U
+#define SMCCC_OWNER_SIP	       2U
 #define SMCCC_OWNER_STD	       4U
 #define SMCCC_OWNER_VENDOR_HYP 6U
 #define SMCCC_OWNER_TOS_FIRST  50U
@@ -64,6 +65,16 @@
 #define TZV_HC_GUEST_PANIC 0x86000003U
 #define TZV_HC_REV_MAJOR   1U
 #define TZV_HC_REV_MINOR   0U
+
+/* The hypervisor asks the monitor to verify and measure a VM's images in
+ * the VM's RAM before it starts the VM (SiP owner, fast, SMC64):
+ * x1 = VM index; x0 = 0, or an error below. */
+#define TZV_SIP_VERIFY_VM    0xC2000001U
+#define TZV_VERIFY_OK	     0
+#define TZV_VERIFY_MISMATCH  1 /* a component's size or hash differs */
+#define TZV_VERIFY_NO_IMAGES 2 /* the manifest has no kernel for that VM */
+#define TZV_VERIFY_ROLLBACK  3 /* a security version below the stored minimum */
+#define TZV_VERIFY_BAD_PLACE 4 /* a component outside normal-world RAM */
 
 /* Calls from the secure tiny kernel back to the monitor (owner 62, which
  * the normal world can never reach because they are only accepted from the

@@ -1,0 +1,81 @@
+/* Secure boot and measured boot formats shared by the monitor and the STK
+ * (docs/secure-boot.md): the signed manifest, and the measurement records
+ * the monitor keeps for the STK. */
+#ifndef TZV_MEASURE_H
+#define TZV_MEASURE_H
+#include <board.h>
+#include <stdint.h>
+
+#define MANIFEST_MAGIC	    "TZVMAN1"
+#define MANIFEST_VERSION    1U
+#define MANIFEST_MAX_COMPS  64U
+#define COMP_NAME_MAX	    32U
+
+enum comp_kind { COMP_STK = 1, COMP_HYP, COMP_CONFIG, COMP_KERNEL, COMP_INITRD, COMP_DTB };
+
+struct manifest_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t count;
+	uint32_t signed_size;
+	uint32_t reserved[3];
+};
+
+struct manifest_comp {
+	char name[COMP_NAME_MAX];
+	uint8_t sha256[32];
+	uint64_t size;
+	uint64_t load;
+	uint32_t svn;
+	uint32_t kind;
+	uint32_t vm;
+	uint32_t pcr;
+	uint8_t reserved[16];
+};
+
+struct manifest_sig {
+	uint8_t root_pub[65];
+	uint8_t pad[3];
+	uint8_t sig[64];
+};
+
+_Static_assert(sizeof(struct manifest_header) == 32, "manifest header layout");
+_Static_assert(sizeof(struct manifest_comp) == 112, "manifest component layout");
+_Static_assert(sizeof(struct manifest_sig) == 132, "manifest signature layout");
+
+/* TCG event log bits (PC Client PFP) */
+#define PCR_COUNT	   24U
+#define PCR_VM_FIRST	   8U
+#define PCR_VM_LAST	   15U
+#define EV_NO_ACTION	   0x3U
+#define EV_POST_CODE	   0x1U
+#define EV_EVENT_TAG	   0x6U
+#define EV_IPL		   0xDU
+#define TPM_ALG_SHA256	   0x000BU
+#define MEASURE_LOG_MAX	   16384U
+#define MEASURE_EVENT_MAX  256U
+
+/* TCG_PCR_EVENT2 records with one SHA-256 digest, back to back. */
+struct measure_log {
+	uint32_t len;
+	uint32_t count;
+	uint8_t data[MEASURE_LOG_MAX];
+};
+
+struct measure_vm {
+	uint32_t starts;   /* times the monitor verified this VM's images */
+	uint32_t verified; /* the records below belong to the VM's current start */
+	char name[16];
+	struct measure_log log;
+};
+
+#define MEASURE_MAGIC 0x3153414d56545aULL /* "ZTVMAS1" */
+struct measure_area {
+	uint64_t magic;
+	struct measure_log platform;
+	struct measure_vm vm[BOARD_MAX_CPUS];
+};
+
+_Static_assert(sizeof(struct measure_area) <= MEASURE_SIZE, "measurement area too big");
+
+#endif

@@ -1,0 +1,174 @@
+/* Measured boot in the STK: each vTEE's PCRs, replayed from the monitor's
+ * records of the platform and of that VM's images, then extended at run
+ * time by the VM through the attestation PAL; its TCG event log; and the
+ * keys PALs derive from the device secret (docs/secure-boot.md). */
+#include <stk.h>
+#include <tzv/console.h>
+#include <tzv/crypto.h>
+#include <tzv/string.h>
+
+#define RECORD_FIXED (4 + 4 + 4 + 2 + SHA256_SIZE + 4)
+#define DERIVE_TAG   "tzvisor derive v1"
+
+static uint64_t secret[4]; /* the device's; only ever an HMAC key */
+static const struct measure_area *const area = (const struct measure_area *)MEASURE_BASE;
+
+/* The log's first event: "Spec ID Event03", SHA-256 only, in the SHA-1
+ * format the header event always has. */
+static const uint8_t spec_id_event[] = {
+    0, 0, 0, 0, 3, 0, 0, 0, /* PCR 0, EV_NO_ACTION */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 33, 0, 0, 0,
+    'S', 'p', 'e', 'c', ' ', 'I', 'D', ' ', 'E', 'v', 'e', 'n', 't', '0', '3', 0,
+    0, 0, 0, 0,	     /* platform class: client */
+    0, 2, 2, 2,	     /* version 2.0, errata 2, UINT64 */
+    1, 0, 0, 0,	     /* one algorithm: */
+    0x0b, 0, 32, 0, /* SHA-256, 32 bytes */
+    0,		     /* no vendor info */
+};
+
+void attest_init(const uint64_t s[4])
+{
+	memcpy(secret, s, sizeof(secret));
+}
+
+static void extend(struct vtee *t, uint32_t pcr, const uint8_t *digest)
+{
+	struct sha256 h;
+
+	sha256_init(&h);
+	sha256_update(&h, t->pcr[pcr], SHA256_SIZE);
+	sha256_update(&h, digest, SHA256_SIZE);
+	sha256_final(&h, t->pcr[pcr]);
+}
+
+/* Replays a monitor log into the vTEE's PCRs; -1 if it is malformed. */
+static int replay(struct vtee *t, const struct measure_log *log)
+{
+	uint32_t len = log->len < MEASURE_LOG_MAX ? log->len : MEASURE_LOG_MAX;
+
+	for (uint32_t off = 0; off < len;) {
+		uint32_t pcr, size;
+		if (len - off < RECORD_FIXED)
+			return -1;
+		memcpy(&pcr, log->data + off, 4);
+		memcpy(&size, log->data + off + RECORD_FIXED - 4, 4);
+		if (pcr >= PCR_COUNT || size > len - off - RECORD_FIXED)
+			return -1;
+		extend(t, pcr, log->data + off + 14);
+		off += RECORD_FIXED + size;
+	}
+	return 0;
+}
+
+/* At VM_CREATED: the platform's and this VM's measurements, if the monitor
+ * verified the VM's images for this start. */
+int vtee_measure(struct vtee *t)
+{
+	unsigned vm = t->client - 1U;
+
+	if (area->magic != MEASURE_MAGIC || vm >= BOARD_MAX_CPUS || !area->vm[vm].verified)
+		return -1;
+	memset(t->pcr, 0, sizeof(t->pcr));
+	if (replay(t, &area->platform) || replay(t, &area->vm[vm].log))
+		return -1;
+	memcpy(t->vm_name, area->vm[vm].name, sizeof(t->vm_name));
+	t->vm_name[sizeof(t->vm_name) - 1] = 0;
+	t->starts = area->vm[vm].starts;
+	return 0;
+}
+
+uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	uint8_t msg[sizeof(DERIVE_TAG) - 1 + 16 + 16 + PAL_DERIVE_LABEL_MAX];
+	const void *label = user_buf(s, x[0], x[1], false);
+	uint8_t *out = user_buf(s, x[3], SHA256_SIZE, true);
+
+	if (!label || !out || x[1] > PAL_DERIVE_LABEL_MAX || (x[2] & ~(uint64_t)PAL_DERIVE_VM))
+		return TEEC_ERROR_BAD_PARAMETERS;
+	size_t n = sizeof(DERIVE_TAG) - 1;
+	memcpy(msg, DERIVE_TAG, n);
+	memcpy(msg + n, s->pal->hdr->uuid, 16);
+	memset(msg + n + 16, 0, 16);
+	if (x[2] & PAL_DERIVE_VM)
+		memcpy(msg + n + 16, t->vm_name, sizeof(t->vm_name));
+	memcpy(msg + n + 32, label, x[1]);
+	hmac_sha256(secret, sizeof(secret), msg, n + 32 + x[1], NULL, 0, out);
+	memset(msg, 0, sizeof(msg));
+	return 0;
+}
+
+uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	uint8_t *out = user_buf(s, x[1], SHA256_SIZE, true);
+
+	if (x[0] >= PCR_COUNT || !out)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	memcpy(out, t->pcr[x[0]], SHA256_SIZE);
+	return 0;
+}
+
+/* Only the attestation PAL extends, and only the VM's own PCRs. */
+uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const uint8_t *digest = user_buf(s, x[1], SHA256_SIZE, false);
+	const void *event = user_buf(s, x[2], x[3], false);
+	struct measure_log *log = &t->runtime;
+	uint32_t pcr = (uint32_t)x[0], type = EV_EVENT_TAG, count = 1, size = (uint32_t)x[3];
+	uint16_t alg = TPM_ALG_SHA256;
+
+	if (!(s->pal->hdr->flags & PAL_FLAG_ATTEST) || x[0] < PCR_VM_FIRST || x[0] > PCR_VM_LAST)
+		return TEEC_ERROR_ACCESS_DENIED;
+	if (!digest || !event || x[3] > PAL_EXTEND_EVENT_MAX)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	if (RECORD_FIXED + size > MEASURE_LOG_MAX - log->len)
+		return TEEC_ERROR_STORAGE_NO_SPACE;
+	uint8_t *p = log->data + log->len;
+	memcpy(p, &pcr, 4);
+	memcpy(p + 4, &type, 4);
+	memcpy(p + 8, &count, 4);
+	memcpy(p + 12, &alg, 2);
+	memcpy(p + 14, digest, SHA256_SIZE);
+	memcpy(p + RECORD_FIXED - 4, &size, 4);
+	memcpy(p + RECORD_FIXED, event, size);
+	log->len += RECORD_FIXED + size;
+	log->count++;
+	extend(t, pcr, digest);
+	return 0;
+}
+
+/* The whole log: the header, the platform, the VM's boot, its run time. */
+uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const struct measure_log *parts[] = {&area->platform, &area->vm[t->client - 1U].log,
+					     &t->runtime};
+	uint64_t *len = user_buf(s, x[2], sizeof(uint64_t), true);
+	uint64_t total = sizeof(spec_id_event);
+
+	for (unsigned i = 0; i < 3; i++)
+		total += parts[i]->len;
+	uint8_t *buf = user_buf(s, x[0], x[1], true);
+	if (!len || (x[2] & 7U) || !buf)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	*len = total;
+	if (x[1] < total)
+		return TEEC_ERROR_SHORT_BUFFER;
+	memcpy(buf, spec_id_event, sizeof(spec_id_event));
+	buf += sizeof(spec_id_event);
+	for (unsigned i = 0; i < 3; i++) {
+		memcpy(buf, parts[i]->data, parts[i]->len);
+		buf += parts[i]->len;
+	}
+	return 0;
+}
+
+uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	struct pal_identity *id = user_buf(s, x[0], sizeof(*id), true);
+
+	if (!id || (x[0] & 3U))
+		return TEEC_ERROR_BAD_PARAMETERS;
+	memcpy(id->vm, t->vm_name, sizeof(id->vm));
+	id->client = t->client - 1U;
+	id->starts = t->starts;
+	return 0;
+}

@@ -1,0 +1,143 @@
+"""Secure boot and measured boot (docs/secure-boot.md): the signed image
+boots and prints its measurements; a one-byte change to any component, a
+manifest signed with another key, and a correctly signed manifest whose
+root key is not the one fused into the monitor are all refused, naming what
+failed. Runs the one-VM test system (test/configs/single.toml) with altered
+copies of its files."""
+import os
+import re
+import shutil
+import struct
+
+import pytest
+
+from qemu import BUILD, System, build_ok, run_host, system_dir
+
+pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
+
+SYS = system_dir("single")
+FLASH_STK_IMAGE = 0x101000
+FLASH_MANIFEST = 0xF00000
+TZV_SIGN = os.path.join(BUILD, "tools", "tzv-sign")
+
+
+def flip(src, dst, offset=None):
+    data = bytearray(open(src, "rb").read())
+    i = len(data) // 2 if offset is None else offset
+    data[i] ^= 0x01
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def variant(tmp_path, replace):
+    """A copy of the system whose qemu.args names other files."""
+    args = open(os.path.join(SYS, "qemu.args")).read()
+    for old, new in replace.items():
+        assert old in args, old
+        args = args.replace(old, new)
+    d = tmp_path / "sys"
+    d.mkdir(exist_ok=True)
+    (d / "qemu.args").write_text(args)
+    return str(d)
+
+
+def boot_until(sysdir, pattern, name, timeout=60):
+    s = System(sysdir, log_name=name)
+    try:
+        s.expect(pattern, timeout)
+        return s.transcript
+    finally:
+        s.close()
+
+
+def component_path(name):
+    for line in open(os.path.join(SYS, "gen", "components.list")):
+        f = line.split()
+        if f and f[0] == name:
+            return f[6]
+    raise KeyError(name)
+
+
+def test_signed_image_boots_and_prints_its_measurements():
+    t = boot_until(SYS, r"tzvisor guest: user space up", "secure-boot-ok", 120)
+    assert re.search(r"\[EL3 mon\] secure boot: manifest of \d+ components signed by the root key", t)
+    for name, pcr in (("monitor", 0), ("stk", 1), ("hyp", 2), ("config", 3), ("vm0.kernel", 8),
+                      ("vm0.initrd", 9), ("vm0.dtb", 10)):
+        assert re.search(rf"\[EL3 mon\] measured {re.escape(name)} into PCR {pcr} \(sha256 [0-9a-f]{{16}}", t), name
+    assert "[S-EL1 stk] vTEE for client 1 created" in t
+
+
+def test_tampered_stk_halts_the_boot(tmp_path):
+    flash = str(tmp_path / "flash.bin")
+    flip(os.path.join(SYS, "secure-flash.bin"), flash, FLASH_STK_IMAGE + 0x200)
+    t = boot_until(variant(tmp_path, {os.path.join(SYS, "secure-flash.bin"): flash}),
+                   r"secure boot: the boot stops here\r*\n", "secure-boot-stk")
+    assert "component 'stk' refused: SHA-256 of its" in t
+    assert "secure tiny kernel running" not in t
+
+
+@pytest.mark.parametrize("name", ["hyp", "config"])
+def test_tampered_platform_component_halts_the_boot(tmp_path, name):
+    src = component_path(name)
+    bad = str(tmp_path / os.path.basename(src))
+    flip(src, bad)
+    t = boot_until(variant(tmp_path, {f"file={src},": f"file={bad},"}),
+                   r"secure boot: the boot stops here\r*\n", f"secure-boot-{name}")
+    assert f"component '{name}' refused: SHA-256 of its" in t
+    assert "[EL2 hyp]" not in t
+
+
+@pytest.mark.parametrize("name", ["vm0.kernel", "vm0.initrd", "vm0.dtb"])
+def test_tampered_vm_image_refuses_the_vm(tmp_path, name):
+    src = component_path(name)
+    bad = str(tmp_path / os.path.basename(src))
+    flip(src, bad)
+    t = boot_until(variant(tmp_path, {f"file={src},": f"file={bad},"}),
+                   r"no VM could start: system off\r*\n", f"secure-boot-{name}")
+    assert f"component '{name}' refused: SHA-256 of its" in t
+    assert "vm0: refused by secure boot: an image differs from the signed manifest" in t
+    assert "Booting Linux" not in t
+
+
+def other_key_manifest(tmp_path):
+    """The system's components signed with a freshly made root key."""
+    keys = str(tmp_path / "other-keys")
+    r = run_host([TZV_SIGN, "keys", keys])
+    assert r.returncode == 0, r.stderr
+    man = str(tmp_path / "other.manifest")
+    r = run_host([TZV_SIGN, "manifest", man, os.path.join(SYS, "gen", "components.list"), keys])
+    assert r.returncode == 0, r.stderr
+    return man
+
+
+def flash_with(tmp_path, manifest_bytes):
+    flash = bytearray(open(os.path.join(SYS, "secure-flash.bin"), "rb").read())
+    flash[FLASH_MANIFEST:FLASH_MANIFEST + 0x10000] = bytes(0x10000)
+    flash[FLASH_MANIFEST:FLASH_MANIFEST + len(manifest_bytes)] = manifest_bytes
+    path = str(tmp_path / "flash.bin")
+    with open(path, "wb") as f:
+        f.write(flash)
+    return variant(tmp_path, {os.path.join(SYS, "secure-flash.bin"): path})
+
+
+def test_manifest_signed_with_another_key_is_refused(tmp_path):
+    """The real root key's public key in the manifest, another key's signature."""
+    man = bytearray(open(other_key_manifest(tmp_path), "rb").read())
+    signed = struct.unpack_from("<I", man, 16)[0]
+    man[signed:signed + 65] = open(os.path.join(BUILD, "keys", "root.pub"), "rb").read()
+    t = boot_until(flash_with(tmp_path, man), r"signature is not the root key's", "secure-boot-sig")
+    assert "secure boot: the manifest's signature is not the root key's" in t
+    assert "secure tiny kernel running" not in t
+
+
+def test_root_key_not_fused_into_the_monitor_is_refused(tmp_path):
+    """A manifest correctly signed by another root key (carrying that key)."""
+    man = open(other_key_manifest(tmp_path), "rb").read()
+    t = boot_until(flash_with(tmp_path, man), r"fused into this device", "secure-boot-rotpk")
+    assert "secure boot: the manifest's root key is not the one fused into this device" in t
+    assert "secure tiny kernel running" not in t
+
+
+def test_flash_without_a_manifest_is_refused(tmp_path):
+    t = boot_until(flash_with(tmp_path, b""), r"no signed manifest in the secure flash", "secure-boot-none")
+    assert "secure boot: no signed manifest in the secure flash" in t
