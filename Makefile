@@ -148,7 +148,7 @@ $(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $
 	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin
 
 $(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args
-	echo "-bios $(abspath $(2))/secure-flash.bin -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
+	echo "-drive if=pflash,unit=0,format=raw,file=$(abspath $(2))/secure-flash.bin,file.locking=off -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
 
 SYSTEM_ARGS += $(2)/qemu.args
 endef

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Packs a system's secure flash image (QEMU's -bios).
+"""Packs a system's secure flash image (QEMU's flash0, file-backed: the
+monitor writes its anti-rollback record into the last sector).
 
 Layout (docs/image-layout.md, docs/secure-boot.md): the monitor at offset 0
 (at most 1 MiB), the STK image at 1 MiB + 4 KiB (its size is in the signed
 manifest), the manifest at 15 MiB, the device secret at 15 MiB + 64 KiB.
 Every constant here mirrors lib/board/qemu-virt/board.h.
 """
+import os
 import sys
 
 FLASH_STK_IMAGE = 0x101000
@@ -14,6 +16,9 @@ FLASH_MANIFEST_MAX = 0x10000
 FLASH_DEVICE_SECRET = 0xF10000
 MONITOR_MAX = 0x100000
 STK_MAX = FLASH_MANIFEST - FLASH_STK_IMAGE
+FLASH_NV_COUNTER = 0x3FC0000
+FLASH_SECTOR = 0x40000
+FLASH_SIZE = 64 << 20
 
 
 def main():
@@ -34,8 +39,21 @@ def main():
     img[FLASH_STK_IMAGE : FLASH_STK_IMAGE + len(stk)] = stk
     img[FLASH_MANIFEST : FLASH_MANIFEST + len(man)] = man
     img[FLASH_DEVICE_SECRET:] = secret
-    with open(out, "wb") as f:
+    nv = b"\xff" * FLASH_SECTOR
+    try:
+        with open(out, "rb") as f:
+            f.seek(FLASH_NV_COUNTER)
+            old = f.read(FLASH_SECTOR)
+        if len(old) == FLASH_SECTOR:
+            nv = old
+    except OSError:
+        pass
+    with open(out + ".tmp", "wb") as f:
         f.write(img)
+        f.truncate(FLASH_SIZE)
+        f.seek(FLASH_NV_COUNTER)
+        f.write(nv)
+    os.replace(out + ".tmp", out)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,24 @@ uint32_t svn_minimum(void)
 	return nv->magic == NV_MAGIC && nv->check == ~nv->min ? nv->min : 0;
 }
 
+/* Raises the stored minimum to svn; it never goes down. */
+static void nv_raise(uint32_t svn)
+{
+	uint32_t cur = svn_minimum();
+	const struct nv_counter rec = {NV_MAGIC, svn, ~svn};
+
+	if (svn <= cur)
+		return;
+	__asm__ volatile("ic iallu\n dsb sy\n isb" ::: "memory"); /* .ramfunc was copied */
+	int err = nv_flash_write(SECURE_FLASH_BASE + FLASH_NV_COUNTER, (const uint32_t *)&rec,
+				 sizeof(rec) / 4);
+	if (err || svn_minimum() != svn)
+		pr("anti-rollback: WARNING: could not store the minimum %u (flash status 0x%x)\n",
+		   svn, err);
+	else
+		pr("anti-rollback: minimum security version raised from %u to %u\n", cur, svn);
+}
+
 /* A component name's length; 0 when it is empty or not NUL-terminated. */
 static uint32_t name_len(const char *n)
 {
@@ -112,8 +130,8 @@ static int check_comp(const struct manifest_comp *c)
 	uint8_t digest[SHA256_SIZE];
 
 	if (c->svn < svn_minimum()) {
-		pr("component '%s' refused: security version %u is below the minimum %u\n",
-		   c->name, c->svn, svn_minimum());
+		pr("component '%s' refused: security version %u is below the minimum %u\n", c->name,
+		   c->svn, svn_minimum());
 		return TZV_VERIFY_ROLLBACK;
 	}
 	sha256((const void *)(uintptr_t)c->load, c->size, digest);
@@ -181,6 +199,7 @@ uint64_t secure_boot(void)
 
 	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG};
 	const struct manifest_comp *stk = NULL;
+	uint32_t svn = 0;
 	for (unsigned i = 0; i < sizeof(platform) / sizeof(platform[0]); i++) {
 		const struct manifest_comp *c = find_kind(platform[i]);
 		if (!c)
@@ -189,8 +208,8 @@ uint64_t secure_boot(void)
 		if (c->kind == COMP_STK) {
 			if (c->load != STK_BASE || !c->size || c->size > STK_SIZE)
 				panic("secure boot: component 'stk' has a wrong place or size\n");
-			memcpy((void *)STK_BASE, (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE),
-			       c->size);
+			memcpy((void *)STK_BASE,
+			       (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), c->size);
 			dsb(sy);
 			stk = c;
 		} else if (!in_ns_ram(c->load, c->size)) {
@@ -199,7 +218,10 @@ uint64_t secure_boot(void)
 		if (check_comp(c))
 			panic("secure boot: the boot stops here\n");
 		measure(&area->platform, c);
+		svn = c->svn > svn ? c->svn : svn;
 	}
+	/* this platform is good: older ones may no longer boot */
+	nv_raise(svn);
 	return stk->size;
 }
 

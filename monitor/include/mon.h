@@ -63,6 +63,7 @@ void fp_save(struct fp_ctx *fp);
 uint64_t secure_boot(void);
 void device_secret(uint64_t out[4]);
 uint32_t svn_minimum(void);
+int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words);
 void fp_restore(const struct fp_ctx *fp);
 void el1_save(struct el1_ctx *c);
 void el1_restore(const struct el1_ctx *c);

@@ -16,14 +16,15 @@ static const struct measure_area *const area = (const struct measure_area *)MEAS
 /* The log's first event: "Spec ID Event03", SHA-256 only, in the SHA-1
  * format the header event always has. */
 static const uint8_t spec_id_event[] = {
-    0, 0, 0, 0, 3, 0, 0, 0, /* PCR 0, EV_NO_ACTION */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 33, 0, 0, 0,
-    'S', 'p', 'e', 'c', ' ', 'I', 'D', ' ', 'E', 'v', 'e', 'n', 't', '0', '3', 0,
-    0, 0, 0, 0,	     /* platform class: client */
-    0, 2, 2, 2,	     /* version 2.0, errata 2, UINT64 */
-    1, 0, 0, 0,	     /* one algorithm: */
-    0x0b, 0, 32, 0, /* SHA-256, 32 bytes */
-    0,		     /* no vendor info */
+    0,	  0,   0,   0,	 3,   0,   0,	0, /* PCR 0, EV_NO_ACTION */
+    0,	  0,   0,   0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,
+    0,	  0,   0,   0,	 0,   33,  0,	0,   0,	  'S', 'p', 'e', 'c', ' ', 'I',
+    'D',  ' ', 'E', 'v', 'e', 'n', 't', '0', '3', 0,   0,   0,	 0,   0, /* platform class: client
+									  */
+    0,	  2,   2,   2, /* version 2.0, errata 2, UINT64 */
+    1,	  0,   0,   0, /* one algorithm: */
+    0x0b, 0,   32,  0, /* SHA-256, 32 bytes */
+    0,		       /* no vendor info */
 };
 
 void attest_init(const uint64_t s[4])

@@ -141,3 +141,54 @@ def test_root_key_not_fused_into_the_monitor_is_refused(tmp_path):
 def test_flash_without_a_manifest_is_refused(tmp_path):
     t = boot_until(flash_with(tmp_path, b""), r"no signed manifest in the secure flash", "secure-boot-none")
     assert "secure boot: no signed manifest in the secure flash" in t
+
+
+FLASH_NV_COUNTER = 0x3FC0000
+
+
+def nv_minimum(flash):
+    with open(flash, "rb") as f:
+        f.seek(FLASH_NV_COUNTER)
+        magic, minimum, check = struct.unpack("<QII", f.read(16))
+    assert magic == 0x3143564E565A54 and check == minimum ^ 0xFFFFFFFF
+    return minimum
+
+
+def resign(tmp_path, flash, svn):
+    """Signs the system's components at security version svn with the real
+    root key into flash, keeping its anti-rollback sector."""
+    lines = []
+    for line in open(os.path.join(SYS, "gen", "components.list")):
+        f = line.split()
+        if f and not f[0].startswith("#"):
+            f[4] = str(svn)
+            line = " ".join(f) + "\n"
+        lines.append(line)
+    lst = tmp_path / f"components-{svn}.list"
+    lst.write_text("".join(lines))
+    man = str(tmp_path / f"manifest-{svn}.bin")
+    r = run_host([TZV_SIGN, "manifest", man, str(lst), os.path.join(BUILD, "keys")])
+    assert r.returncode == 0, r.stderr
+    data = open(man, "rb").read()
+    with open(flash, "r+b") as f:
+        f.seek(FLASH_MANIFEST)
+        f.write(bytes(0x10000))
+        f.seek(FLASH_MANIFEST)
+        f.write(data)
+
+
+def test_older_security_version_is_refused_and_the_minimum_never_decreases(tmp_path):
+    flash = str(tmp_path / "flash.bin")
+    shutil.copyfile(os.path.join(SYS, "secure-flash.bin"), flash)
+    with open(flash, "r+b") as f:  # a device that never booted
+        f.seek(FLASH_NV_COUNTER)
+        f.write(b"\xff" * 0x40000)
+    sysdir = variant(tmp_path, {os.path.join(SYS, "secure-flash.bin"): flash})
+    steps = [(2, r"raised from 0 to 2", 2), (1, r"below the minimum 2", 2),
+             (3, r"raised from 2 to 3", 3), (2, r"below the minimum 3", 3), (3, r"STK initialised", 3)]
+    for i, (svn, pattern, after) in enumerate(steps):
+        resign(tmp_path, flash, svn)
+        t = boot_until(sysdir, pattern, f"secure-boot-svn{i}")
+        if "below" in pattern:
+            assert re.search(rf"component 'stk' refused: security version {svn} is below the minimum {after}", t)
+        assert nv_minimum(flash) == after, (svn, t)

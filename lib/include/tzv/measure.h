@@ -6,10 +6,10 @@
 #include <board.h>
 #include <stdint.h>
 
-#define MANIFEST_MAGIC	    "TZVMAN1"
-#define MANIFEST_VERSION    1U
-#define MANIFEST_MAX_COMPS  64U
-#define COMP_NAME_MAX	    32U
+#define MANIFEST_MAGIC	   "TZVMAN1"
+#define MANIFEST_VERSION   1U
+#define MANIFEST_MAX_COMPS 64U
+#define COMP_NAME_MAX	   32U
 
 enum comp_kind { COMP_STK = 1, COMP_HYP, COMP_CONFIG, COMP_KERNEL, COMP_INITRD, COMP_DTB };
 
@@ -44,16 +44,16 @@ _Static_assert(sizeof(struct manifest_comp) == 112, "manifest component layout")
 _Static_assert(sizeof(struct manifest_sig) == 132, "manifest signature layout");
 
 /* TCG event log bits (PC Client PFP) */
-#define PCR_COUNT	   24U
-#define PCR_VM_FIRST	   8U
-#define PCR_VM_LAST	   15U
-#define EV_NO_ACTION	   0x3U
-#define EV_POST_CODE	   0x1U
-#define EV_EVENT_TAG	   0x6U
-#define EV_IPL		   0xDU
-#define TPM_ALG_SHA256	   0x000BU
-#define MEASURE_LOG_MAX	   16384U
-#define MEASURE_EVENT_MAX  256U
+#define PCR_COUNT	  24U
+#define PCR_VM_FIRST	  8U
+#define PCR_VM_LAST	  15U
+#define EV_NO_ACTION	  0x3U
+#define EV_POST_CODE	  0x1U
+#define EV_EVENT_TAG	  0x6U
+#define EV_IPL		  0xDU
+#define TPM_ALG_SHA256	  0x000BU
+#define MEASURE_LOG_MAX	  16384U
+#define MEASURE_EVENT_MAX 256U
 
 /* TCG_PCR_EVENT2 records with one SHA-256 digest, back to back. */
 struct measure_log {
