@@ -78,7 +78,7 @@ $(eval $(call image,hyp,hyp,,nolink))
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench
+.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest
 
 deps:
 	@scripts/host-deps.sh
@@ -186,6 +186,12 @@ test: deps format-check all test-systems $(UNIT_TESTS)
 bench: deps all test-systems
 	@scripts/host-deps.sh gnuplot-nox
 	$(PYTHON) bench/run.py
+
+# A remote verifier's view: boot the default system, ask vm0 for a quote
+# over a fresh nonce (or NONCE=hex), bring the evidence out into
+# build/attest/vm0/ and check it with tools/tzv-verify and tpm2_checkquote.
+attest: deps all
+	$(PYTHON) tools/attest.py $(BUILD) $(NONCE)
 
 # C style (.clang-format); the guest's Linux modules keep the kernel's style
 FORMAT_FILES = $$(git ls-files '*.c' '*.h' | grep -v '^guests/linux/modules/')

@@ -15,8 +15,8 @@ static void cpu_init_el3(unsigned idx)
 
 	c->idx = idx;
 	write_sysreg(tpidr_el3, c);
-	write_sysreg(cptr_el3, 0); /* FP/SIMD usable below and here */
-	write_sysreg(mdcr_el3, 0);
+	write_sysreg(cptr_el3, 0);	   /* FP/SIMD usable below and here */
+	write_sysreg(mdcr_el3, 1UL << 16); /* SDD: no debug exceptions in the secure state */
 	gic_init_cpu();
 	write_sysreg(ICC_SRE_EL1, 0x7);
 	write_sysreg(ICC_SRE_EL2, 0xf);

@@ -15,10 +15,12 @@ typedef uint32_t TEE_Result;
 
 #define TEE_SUCCESS		   0x00000000
 #define TEE_ERROR_GENERIC	   0xFFFF0000
+#define TEE_ERROR_ACCESS_DENIED	   0xFFFF0001
 #define TEE_ERROR_BAD_PARAMETERS   0xFFFF0006
 #define TEE_ERROR_ITEM_NOT_FOUND   0xFFFF0008
 #define TEE_ERROR_NOT_SUPPORTED	   0xFFFF000A
 #define TEE_ERROR_OUT_OF_MEMORY	   0xFFFF000C
+#define TEE_ERROR_SECURITY	   0xFFFF000F
 #define TEE_ERROR_SHORT_BUFFER	   0xFFFF0010
 #define TEE_ERROR_STORAGE_NO_SPACE 0xFFFF3041
 
@@ -42,6 +44,7 @@ typedef uint32_t TEE_Result;
 _Static_assert(sizeof(struct pal_param) == 24, "pal_param is 24 bytes");
 _Static_assert(offsetof(struct pal_params, login) == 96, "pal_params layout");
 _Static_assert(offsetof(struct pal_params, client_uuid) == 100, "pal_params layout");
+_Static_assert(sizeof(struct pal_identity) == 24, "pal_identity layout");
 
 /* The handlers a PAL implements. pal_open and pal_close are optional (the
  * runtime has weak defaults: success, nothing). */
@@ -103,6 +106,16 @@ TEE_Result pal_sys_random(void *buf, size_t len);
 uint64_t pal_sys_time(void);
 TEE_Result pal_sys_store_put(uint32_t id, const void *buf, size_t len);
 TEE_Result pal_sys_store_get(uint32_t id, void *buf, size_t cap, size_t *len);
+/* The attestation calls (docs/secure-boot.md). derive: label ≤
+ * PAL_DERIVE_LABEL_MAX bytes, flags PAL_DERIVE_*, 32 bytes to out. pcr_read:
+ * 32 bytes to out. pcr_extend: digest 32 bytes, event ≤ PAL_EXTEND_EVENT_MAX
+ * bytes (PCRs 8-15, PAL_FLAG_ATTEST PALs only). eventlog: the VM's whole log,
+ * TEE_ERROR_SHORT_BUFFER with *len = size needed. */
+TEE_Result pal_sys_derive(const void *label, size_t len, uint32_t flags, void *out);
+TEE_Result pal_sys_pcr_read(uint32_t index, void *out);
+TEE_Result pal_sys_pcr_extend(uint32_t index, const void *digest, const void *event, size_t len);
+TEE_Result pal_sys_eventlog(void *buf, size_t cap, size_t *len);
+TEE_Result pal_sys_identity(struct pal_identity *out);
 
 /* Helpers */
 __attribute__((format(printf, 1, 2))) void pal_log(const char *fmt, ...);
@@ -123,6 +136,43 @@ static inline TEE_Result pal_store_put(uint32_t id, const void *buf, size_t len)
 static inline TEE_Result pal_store_get(uint32_t id, void *buf, size_t cap, size_t *len)
 {
 	return pal_sys_store_get(id, buf, cap, len);
+}
+
+/* 32 bytes derived from the device secret, this PAL's UUID, (with
+ * PAL_DERIVE_VM) the VM's name, and label (a C string, copied to the stack
+ * so that a literal in rodata works too). */
+static inline TEE_Result pal_derive(const char *label, uint32_t flags, uint8_t out[32])
+{
+	char buf[PAL_DERIVE_LABEL_MAX];
+	size_t len = 0;
+
+	for (; label[len]; len++) {
+		if (len == sizeof(buf))
+			return TEE_ERROR_BAD_PARAMETERS;
+		buf[len] = label[len];
+	}
+	return pal_sys_derive(buf, len, flags, out);
+}
+
+static inline TEE_Result pal_pcr_read(uint32_t index, uint8_t out[32])
+{
+	return pal_sys_pcr_read(index, out);
+}
+
+static inline TEE_Result pal_pcr_extend(uint32_t index, const uint8_t digest[32], const void *event,
+					size_t len)
+{
+	return pal_sys_pcr_extend(index, digest, event, len);
+}
+
+static inline TEE_Result pal_eventlog(void *buf, size_t cap, size_t *len)
+{
+	return pal_sys_eventlog(buf, cap, len);
+}
+
+static inline TEE_Result pal_identity(struct pal_identity *out)
+{
+	return pal_sys_identity(out);
 }
 
 /* Bump allocator over the space between bss and the stack guard; it never

@@ -81,4 +81,41 @@
 	}
 #define STATS_CMD_GET 0
 
+/* attest: measured-boot quotes, PCRs, the event log and sealing
+ * (docs/secure-boot.md); a7e1f0c1-7a76-4c30-9a00-617474657374 */
+#define TZV_UUID_ATTEST                                                                            \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x61, 0x74, 0x74, 0x65, 0x73, 0x74                             \
+		}                                                                                  \
+	}
+#define ATTEST_NUM_PCRS	     24
+#define ATTEST_NONCE_MAX     64	  /* QUOTE's nonce: 1-64 bytes */
+#define ATTEST_EVENT_MAX     256  /* EXTEND's event data: 1-256 bytes */
+#define ATTEST_SEAL_MAX	     1024 /* SEAL's data */
+#define ATTEST_SEAL_OVERHEAD 76	  /* a blob is the data plus this */
+#define ATTEST_AK_STATEMENT  160  /* struct tzv_ak_statement */
+#define ATTEST_SIGNATURE     72	  /* TPMT_SIGNATURE, ECDSA P-256 */
+/* p0 VALUE_INPUT a = PCR mask (bit i = PCR i, < 2^24), p1 MEMREF_INPUT nonce
+ * (1-64 bytes), p2 MEMREF_OUTPUT TPMS_ATTEST (113 + nonce bytes),
+ * p3 MEMREF_OUTPUT TPMT_SIGNATURE (72 bytes) */
+#define ATTEST_CMD_QUOTE 0
+/* p0 MEMREF_OUTPUT the AK statement (160 bytes) */
+#define ATTEST_CMD_GET_AK 1
+/* p0 VALUE_INPUT a = mask, p1 MEMREF_OUTPUT 32 bytes per selected PCR,
+ * ascending */
+#define ATTEST_CMD_READ_PCRS 2
+/* p0 VALUE_INPUT a = PCR (8-15), p1 MEMREF_INPUT event data (1-256 bytes),
+ * measured as its SHA-256 */
+#define ATTEST_CMD_EXTEND 3
+/* p0 MEMREF_OUTPUT the VM's TCG event log */
+#define ATTEST_CMD_GET_EVENTLOG 4
+/* p0 VALUE_INPUT a = mask, p1 MEMREF_INPUT data (<= 1 KiB), p2 MEMREF_OUTPUT
+ * the blob (data + 76 bytes) */
+#define ATTEST_CMD_SEAL 5
+/* p0 MEMREF_INPUT blob, p1 MEMREF_OUTPUT data; TEEC_ERROR_SECURITY when the
+ * blob is not this VM's, or the PCRs differ, or it was changed */
+#define ATTEST_CMD_UNSEAL 6
+
 #endif

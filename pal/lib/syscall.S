@@ -22,3 +22,8 @@ syscall pal_sys_random, PAL_SYS_RANDOM
 syscall pal_sys_time, PAL_SYS_TIME
 syscall pal_sys_store_put, PAL_SYS_STORE_PUT
 syscall pal_sys_store_get, PAL_SYS_STORE_GET
+syscall pal_sys_derive, PAL_SYS_DERIVE
+syscall pal_sys_pcr_read, PAL_SYS_PCR_READ
+syscall pal_sys_pcr_extend, PAL_SYS_PCR_EXTEND
+syscall pal_sys_eventlog, PAL_SYS_EVENTLOG
+syscall pal_sys_identity, PAL_SYS_IDENTITY

@@ -23,12 +23,29 @@
  *                                   selftest: misbehave, then SPIN 0 on the
  *                                   same session ("crash: after: <NAME> ...")
  *   tzv-client bench N              N hello INC calls on one session, timed
+ *   tzv-client attest NONCE_HEX [DIR]
+ *                                   attest: a quote over sha256:0,1,2,3,8,9,10
+ *                                   with the nonce (1-64 bytes), the AK
+ *                                   statement, the PCRs and the event log,
+ *                                   as files in DIR (default /tmp/attest),
+ *                                   each also printed for a host to capture:
+ *                                   "attest-file NAME SIZE", then lines
+ *                                   "attest-hex NAME <up to 64 hex digits>";
+ *                                   finally "attest: ok"
+ *   tzv-client pcrs MASK_HEX        "pcr N: <64 hex digits>" per selected PCR
+ *   tzv-client extend PCR TEXT      measures TEXT into PCR (8-15): "extend: ok"
+ *   tzv-client seal MASK_HEX TEXT FILE
+ *                                   seals TEXT to the PCRs of MASK_HEX, the
+ *                                   blob to FILE: "seal: ok"
+ *   tzv-client unseal FILE          "unseal: <the text>"
  *
- * Numbers are decimal or 0x-hex. Results go to stdout with exit status 0; a
- * usage error exits 2; a failing TEEC call prints one line to stderr,
+ * Numbers are decimal or 0x-hex (MASK_HEX: hex, 0x optional). Results go to
+ * stdout with exit status 0; a usage error exits 2; a failing TEEC call
+ * prints one line to stderr,
  *   tzv-client: <step>: <TEEC_ERROR_NAME> (0x<code>) origin <origin>
  * where step is init, open, invoke or alloc, and exits 1 (crash exits 0 when
- * its first call fails, as it should, and 1 when it succeeds).
+ * its first call fails, as it should, and 1 when it succeeds); a file that
+ * cannot be written or read prints "tzv-client: <path>: <reason>" and exits 1.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tee_client_api.h>
 #include <time.h>
 
@@ -46,6 +64,7 @@ static const TEEC_UUID uuid_rng = TZV_UUID_RNG;
 static const TEEC_UUID uuid_keystore = TZV_UUID_KEYSTORE;
 static const TEEC_UUID uuid_selftest = TZV_UUID_SELFTEST;
 static const TEEC_UUID uuid_stats = TZV_UUID_STATS;
+static const TEEC_UUID uuid_attest = TZV_UUID_ATTEST;
 
 static TEEC_Context ctx;
 static int ctx_up;
@@ -585,6 +604,354 @@ static int cmd_bench(char **argv)
 	return 0;
 }
 
+/* ---- attestation (docs/secure-boot.md) ---- */
+
+/* the selection `tzv-client attest` quotes */
+#define ATTEST_MASK 0x70Fu /* PCR 0-3 (platform), 8-10 (the VM's boot) */
+#define ATTEST_LIST "sha256:0,1,2,3,8,9,10"
+#define ATTEST_LOG  (64 * 1024) /* the contract: a log is < 64 KiB */
+
+/* A PCR mask: 1-8 hex digits, 0x optional. */
+static int parse_mask(const char *s, uint32_t *v)
+{
+	size_t n;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	n = strlen(s);
+	if (n == 0 || n > 8)
+		return -1;
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = hex_nibble(s[i]);
+
+		if (d < 0)
+			return -1;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return 0;
+}
+
+static size_t popcount32(uint32_t v)
+{
+	size_t n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int bad;
+
+	if (!f) {
+		fprintf(stderr, "tzv-client: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	bad = n && fwrite(p, 1, n, f) != n;
+	if (fclose(f) || bad) {
+		fprintf(stderr, "tzv-client: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* The whole file into a new buffer (at most max bytes, else an error). */
+static int read_file(const char *path, uint8_t **p, size_t *n, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	*p = malloc(max + 1);
+	if (!f || !*p) {
+		fprintf(stderr, "tzv-client: %s: %s\n", path,
+			f ? "out of memory" : strerror(errno));
+		goto fail;
+	}
+	got = fread(*p, 1, max + 1, f);
+	if (ferror(f) || got > max) {
+		fprintf(stderr, "tzv-client: %s: %s\n", path,
+			ferror(f) ? "read error" : "file too large");
+		goto fail;
+	}
+	fclose(f);
+	*n = got;
+	return 0;
+fail:
+	if (f)
+		fclose(f);
+	free(*p);
+	*p = NULL;
+	return 1;
+}
+
+/* The AK as a SubjectPublicKeyInfo PEM: the fixed DER prefix of an
+ * id-ecPublicKey / prime256v1 key, then the uncompressed point. */
+static size_t ak_pem(const uint8_t pub[65], char *out)
+{
+	static const uint8_t prefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+					 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+					 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t der[sizeof(prefix) + 65];
+	size_t n = 0, col = 0;
+
+	memcpy(der, prefix, sizeof(prefix));
+	memcpy(der + sizeof(prefix), pub, 65);
+	n += (size_t)sprintf(out, "-----BEGIN PUBLIC KEY-----\n");
+	for (size_t i = 0; i < sizeof(der); i += 3) {
+		uint32_t v = (uint32_t)der[i] << 16;
+		size_t left = sizeof(der) - i;
+
+		if (left > 1)
+			v |= (uint32_t)der[i + 1] << 8;
+		if (left > 2)
+			v |= der[i + 2];
+		out[n++] = b64[v >> 18 & 63];
+		out[n++] = b64[v >> 12 & 63];
+		out[n++] = left > 1 ? b64[v >> 6 & 63] : '=';
+		out[n++] = left > 2 ? b64[v & 63] : '=';
+		col += 4;
+		if (col == 64) {
+			out[n++] = '\n';
+			col = 0;
+		}
+	}
+	if (col)
+		out[n++] = '\n';
+	n += (size_t)sprintf(out + n, "-----END PUBLIC KEY-----\n");
+	return n;
+}
+
+/* "attest-file NAME SIZE", then the bytes as "attest-hex NAME <hex>" lines
+ * of up to 32 bytes: what a host reassembles the files from. */
+static void print_file(const char *name, const uint8_t *p, size_t n)
+{
+	printf("attest-file %s %zu\n", name, n);
+	for (size_t i = 0; i < n; i += 32) {
+		printf("attest-hex %s ", name);
+		for (size_t j = i; j < n && j < i + 32; j++)
+			printf("%02x", p[j]);
+		printf("\n");
+	}
+}
+
+static int cmd_attest(char **argv)
+{
+	const char *dir = argv[1] ? argv[1] : "/tmp/attest";
+	uint8_t nonce[64], quote[256], sig[72], ak[160], pcrs[7 * 32], *log = NULL;
+	char pem[256], nonce_hex[2 * sizeof(nonce) + 2], path[4096];
+	size_t nlen = strlen(argv[0]) / 2, log_size = ATTEST_LOG, quote_len, sig_len, pcrs_len;
+	TEEC_Operation op;
+	TEEC_Session s;
+	TEEC_Result r;
+	uint32_t origin;
+	int rc = 1;
+
+	if (nlen < 1 || nlen > sizeof(nonce) || parse_hex(argv[0], nonce, nlen))
+		return 2;
+	for (size_t i = 0; i < nlen; i++)
+		sprintf(nonce_hex + 2 * i, "%02x", nonce[i]);
+	strcpy(nonce_hex + 2 * nlen, "\n");
+	if (strlen(dir) > sizeof(path) - 32)
+		return 2;
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "tzv-client: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	if (open_session(&s, &uuid_attest))
+		return 1;
+
+	memset(&op, 0, sizeof(op));
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT,
+					 TEEC_MEMREF_TEMP_OUTPUT, TEEC_MEMREF_TEMP_OUTPUT);
+	op.params[0].value.a = ATTEST_MASK;
+	op.params[1].tmpref.buffer = nonce;
+	op.params[1].tmpref.size = nlen;
+	op.params[2].tmpref.buffer = quote;
+	op.params[2].tmpref.size = sizeof(quote);
+	op.params[3].tmpref.buffer = sig;
+	op.params[3].tmpref.size = sizeof(sig);
+	if (invoke(&s, ATTEST_CMD_QUOTE, &op))
+		goto close;
+	quote_len = min_size(op.params[2].tmpref.size, sizeof(quote));
+	sig_len = min_size(op.params[3].tmpref.size, sizeof(sig));
+
+	op = operation(TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+	op.params[0].tmpref.buffer = ak;
+	op.params[0].tmpref.size = sizeof(ak);
+	if (invoke(&s, ATTEST_CMD_GET_AK, &op))
+		goto close;
+	if (op.params[0].tmpref.size != sizeof(ak)) {
+		fprintf(stderr, "tzv-client: attest: AK statement of %zu bytes\n",
+			op.params[0].tmpref.size);
+		goto close;
+	}
+
+	op = operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	op.params[0].value.a = ATTEST_MASK;
+	op.params[1].tmpref.buffer = pcrs;
+	op.params[1].tmpref.size = sizeof(pcrs);
+	if (invoke(&s, ATTEST_CMD_READ_PCRS, &op))
+		goto close;
+	pcrs_len = min_size(op.params[1].tmpref.size, sizeof(pcrs));
+
+	/* the log: once more with the size the PAL asks for if it is short */
+	for (int tries = 0;; tries++) {
+		log = malloc(log_size);
+		if (!log) {
+			fprintf(stderr, "tzv-client: out of memory for %zu bytes\n", log_size);
+			goto close;
+		}
+		op = operation(TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+		op.params[0].tmpref.buffer = log;
+		op.params[0].tmpref.size = log_size;
+		r = call(&s, ATTEST_CMD_GET_EVENTLOG, &op, &origin);
+		if (r == TEEC_ERROR_SHORT_BUFFER && tries == 0 &&
+		    op.params[0].tmpref.size > log_size) {
+			log_size = op.params[0].tmpref.size;
+			free(log);
+			continue;
+		}
+		if (r != TEEC_SUCCESS) {
+			fail("invoke", r, origin);
+			goto close;
+		}
+		log_size = min_size(op.params[0].tmpref.size, log_size);
+		break;
+	}
+
+	const struct {
+		const char *name;
+		const void *p;
+		size_t n;
+	} files[] = {
+	    {"quote.attest", quote, quote_len},
+	    {"quote.sig", sig, sig_len},
+	    {"pcrs.bin", pcrs, pcrs_len},
+	    {"pcrs.list", ATTEST_LIST "\n", strlen(ATTEST_LIST) + 1},
+	    {"ak.pem", pem, ak_pem(ak + 24, pem)},
+	    {"ak.cert", ak, sizeof(ak)},
+	    {"eventlog.bin", log, log_size},
+	    {"nonce", nonce_hex, 2 * nlen + 1},
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		if (write_file(path, files[i].p, files[i].n))
+			goto close;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		print_file(files[i].name, files[i].p, files[i].n);
+	printf("attest: ok\n");
+	rc = 0;
+close:
+	free(log);
+	TEEC_CloseSession(&s);
+	return rc;
+}
+
+static int cmd_pcrs(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t vals[32 * 32];
+	uint32_t mask;
+	size_t n = 0;
+
+	if (parse_mask(argv[0], &mask))
+		return 2;
+	op.params[0].value.a = mask;
+	op.params[1].tmpref.buffer = vals;
+	op.params[1].tmpref.size = 32 * popcount32(mask);
+	if (oneshot(&uuid_attest, ATTEST_CMD_READ_PCRS, &op))
+		return 1;
+	for (uint32_t i = 0; i < 32; i++) {
+		char label[16];
+
+		if (!(mask & (1u << i)) || 32 * (n + 1) > op.params[1].tmpref.size)
+			continue;
+		snprintf(label, sizeof(label), "pcr %u", i);
+		print_hex(label, vals + 32 * n++, 32);
+	}
+	return 0;
+}
+
+static int cmd_extend(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_NONE);
+
+	if (parse_u32(argv[0], &op.params[0].value.a))
+		return 2;
+	op.params[1].tmpref.buffer = argv[1];
+	op.params[1].tmpref.size = strlen(argv[1]);
+	if (oneshot(&uuid_attest, ATTEST_CMD_EXTEND, &op))
+		return 1;
+	printf("extend: ok\n");
+	return 0;
+}
+
+static int cmd_seal(char **argv)
+{
+	TEEC_Operation op =
+	    operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT);
+	size_t len = strlen(argv[1]);
+	uint8_t *blob;
+	int rc = 1;
+
+	if (parse_mask(argv[0], &op.params[0].value.a))
+		return 2;
+	blob = malloc(len + ATTEST_SEAL_OVERHEAD);
+	if (!blob) {
+		fprintf(stderr, "tzv-client: out of memory for %zu bytes\n", len);
+		return 1;
+	}
+	op.params[1].tmpref.buffer = argv[1];
+	op.params[1].tmpref.size = len;
+	op.params[2].tmpref.buffer = blob;
+	op.params[2].tmpref.size = len + ATTEST_SEAL_OVERHEAD;
+	if (!oneshot(&uuid_attest, ATTEST_CMD_SEAL, &op) &&
+	    !write_file(argv[2], blob,
+			min_size(op.params[2].tmpref.size, len + ATTEST_SEAL_OVERHEAD))) {
+		printf("seal: ok\n");
+		rc = 0;
+	}
+	free(blob);
+	return rc;
+}
+
+static int cmd_unseal(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t *blob, *data;
+	size_t n;
+	int rc = 1;
+
+	/* a larger file still goes to the PAL, which refuses it */
+	if (read_file(argv[0], &blob, &n, 64 * 1024))
+		return 1;
+	data = malloc(n + 1);
+	if (!data) {
+		fprintf(stderr, "tzv-client: out of memory for %zu bytes\n", n);
+		free(blob);
+		return 1;
+	}
+	op.params[0].tmpref.buffer = blob;
+	op.params[0].tmpref.size = n;
+	op.params[1].tmpref.buffer = data;
+	op.params[1].tmpref.size = n;
+	if (!oneshot(&uuid_attest, ATTEST_CMD_UNSEAL, &op)) {
+		printf("unseal: ");
+		fwrite(data, 1, min_size(op.params[1].tmpref.size, n), stdout);
+		printf("\n");
+		rc = 0;
+	}
+	free(data);
+	free(blob);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int min, max; /* arguments after the name */
@@ -605,6 +972,11 @@ static const struct {
     {"spin", 1, 1, cmd_spin, "MS"},
     {"crash", 1, 1, cmd_crash, "null|undef|oom|stack|stkmem"},
     {"bench", 1, 1, cmd_bench, "N"},
+    {"attest", 1, 2, cmd_attest, "NONCE_HEX [DIR]"},
+    {"pcrs", 1, 1, cmd_pcrs, "MASK_HEX"},
+    {"extend", 2, 2, cmd_extend, "PCR TEXT"},
+    {"seal", 3, 3, cmd_seal, "MASK_HEX TEXT FILE"},
+    {"unseal", 1, 1, cmd_unseal, "FILE"},
 };
 
 static int usage(FILE *f, int rc)

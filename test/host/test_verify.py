@@ -1,0 +1,489 @@
+"""tools/tzv-verify against evidence made here in software (a device key, AKs,
+a TCG event log and TPM 2.0 quotes laid out as docs/secure-boot.md says):
+valid evidence is TRUSTED, and Debian's tpm2_checkquote accepts it too; each
+tampering is REJECTED, by the check it should fail."""
+import hashlib
+import importlib.machinery
+import importlib.util
+import io
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from contextlib import redirect_stdout
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOL = os.path.join(ROOT, "tools", "tzv-verify")
+
+MASK = 0x70F
+PCRS = [0, 1, 2, 3, 8, 9, 10]
+PCR_LIST = "sha256:0,1,2,3,8,9,10"
+FILES = ["quote.attest", "quote.sig", "pcrs.bin", "pcrs.list", "ak.pem", "ak.cert",
+         "eventlog.bin", "nonce"]
+
+
+def load_tool():
+    loader = importlib.machinery.SourceFileLoader("tzv_verify", TOOL)
+    spec = importlib.util.spec_from_loader("tzv_verify", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+tzv_verify = load_tool()
+
+
+# ---- evidence, made as the attestation PAL and the STK make it ----
+
+def raw_sig(key, data):
+    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def point(key):
+    return key.public_key().public_bytes(serialization.Encoding.X962,
+                                         serialization.PublicFormat.UncompressedPoint)
+
+
+def pem(key):
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def ak_statement(device, vm, ak):
+    body = b"TZVAKC1\0" + vm.encode().ljust(16, b"\0") + point(ak) + bytes(7)
+    assert len(body) == 96
+    return body + raw_sig(device, body)
+
+
+def spec_id_header():
+    spec = (b"Spec ID Event03\0" + struct.pack("<IBBBB", 0, 0, 2, 2, 2) +
+            struct.pack("<I", 1) + struct.pack("<HH", 0x000B, 32) + b"\0")
+    return struct.pack("<II", 0, 3) + bytes(20) + struct.pack("<I", len(spec)) + spec
+
+
+def event2(pcr, etype, digest, data):
+    return (struct.pack("<III", pcr, etype, 1) + struct.pack("<H", 0x000B) + digest +
+            struct.pack("<I", len(data)) + data)
+
+
+def boot_events(vm, runtime=()):
+    """The platform's measurements (PCR 0-3), the VM's (8-10), then run-time
+    EXTENDs (PCR, data): (pcr, type, digest, name)."""
+    ev = [(i, 1, hashlib.sha256(f"image {name}".encode()).digest(), name.encode())
+          for i, name in enumerate(["monitor", "stk", "hyp", "config"])]
+    ev += [(8, 0xD, hashlib.sha256(f"{vm} kernel".encode()).digest(), f"{vm}.kernel".encode()),
+           (9, 0xD, hashlib.sha256(f"{vm} initrd".encode()).digest(), f"{vm}.initrd".encode()),
+           (10, 6, hashlib.sha256(f"{vm} dtb".encode()).digest(), f"{vm}.dtb".encode())]
+    ev += [(pcr, 6, hashlib.sha256(data).digest(), data) for pcr, data in runtime]
+    return ev
+
+
+def replay(events):
+    pcrs = [bytes(32)] * 24
+    for pcr, _, digest, _ in events:
+        pcrs[pcr] = hashlib.sha256(pcrs[pcr] + digest).digest()
+    return pcrs
+
+
+def tpmt_public(ak):
+    pub = point(ak)
+    return (struct.pack(">HHIHHHHHH", 0x0023, 0x000B, 0x00050072, 0, 0x0010, 0x0018, 0x000B,
+                        0x0003, 0x0010) +
+            struct.pack(">H", 32) + pub[1:33] + struct.pack(">H", 32) + pub[33:])
+
+
+def quote(ak, nonce, mask, values, magic=0xFF544347, qtype=0x8018, restart=1):
+    """TPMS_ATTEST of a quote, byte by byte big-endian; values = the selected
+    PCRs' values in ascending order."""
+    name = struct.pack(">H", 0x000B) + hashlib.sha256(tpmt_public(ak)).digest()
+    digest = hashlib.sha256(b"".join(values)).digest()
+    q = struct.pack(">IH", magic, qtype)
+    q += struct.pack(">H", len(name)) + name
+    q += struct.pack(">H", len(nonce)) + nonce
+    q += struct.pack(">QIIB", 123456, 0, restart, 1)  # clockInfo
+    q += struct.pack(">Q", 1)  # firmwareVersion: STK 0.1
+    q += struct.pack(">IHB", 1, 0x000B, 3) + mask.to_bytes(3, "little")
+    q += struct.pack(">H", 32) + digest
+    return q
+
+
+def tpmt_signature(ak, data):
+    sig = raw_sig(ak, data)
+    return struct.pack(">HHH", 0x0018, 0x000B, 32) + sig[:32] + struct.pack(">H", 32) + sig[32:]
+
+
+def pcr_list(pcrs):
+    return "sha256:" + ",".join(map(str, pcrs))
+
+
+class Platform:
+    """One device (its key) with one AK per VM."""
+
+    def __init__(self, tmp_path):
+        self.device = ec.generate_private_key(ec.SECP256R1())
+        self.aks = {vm: ec.generate_private_key(ec.SECP256R1()) for vm in ("vm0", "vm1")}
+        self.device_pem = tmp_path / "device.pem"
+        self.device_pem.write_bytes(pem(self.device))
+
+    def evidence(self, d, vm="vm0", nonce=None, pcrs=PCRS, runtime=((11, b"app v1"),)):
+        """Writes the files `tzv-client attest` writes into d; returns the
+        nonce (hex)."""
+        nonce = nonce if nonce is not None else os.urandom(32)
+        ak = self.aks[vm]
+        events = boot_events(vm, runtime)
+        values = replay(events)
+        mask = sum(1 << i for i in pcrs)
+        q = quote(ak, nonce, mask, [values[i] for i in pcrs])
+        log = spec_id_header() + b"".join(event2(*e) for e in events)
+        os.makedirs(d, exist_ok=True)
+        files = {
+            "quote.attest": q,
+            "quote.sig": tpmt_signature(ak, q),
+            "pcrs.bin": b"".join(values[i] for i in pcrs),
+            "pcrs.list": (pcr_list(pcrs) + "\n").encode(),
+            "ak.pem": pem(ak),
+            "ak.cert": ak_statement(self.device, vm, ak),
+            "eventlog.bin": log,
+            "nonce": (nonce.hex() + "\n").encode(),
+        }
+        for name, data in files.items():
+            (d / name).write_bytes(data)
+        return nonce.hex()
+
+
+@pytest.fixture
+def platform(tmp_path):
+    return Platform(tmp_path)
+
+
+@pytest.fixture
+def good(platform, tmp_path):
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d)
+    return d, nonce
+
+
+def run_tool(d, platform, nonce=None, pcrs=PCR_LIST, vm="vm0"):
+    args = [sys.executable, TOOL, str(d), "--device-pub", str(platform.device_pem)]
+    if nonce is not None:
+        args += ["--nonce", nonce]
+    if pcrs is not None:
+        args += ["--pcrs", pcrs]
+    if vm is not None:
+        args += ["--vm", vm]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def verdict(d, platform, **kw):
+    """tzv-verify in this process (fast, for the exhaustive flips): (ok, out)."""
+    args = [str(d), "--device-pub", str(platform.device_pem)]
+    for opt in ("nonce", "pcrs", "vm"):
+        if kw.get(opt) is not None:
+            args += [f"--{opt}", kw[opt]]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        rc = tzv_verify.main(args)
+    return rc == 0, out.getvalue()
+
+
+def failed(out):
+    """The names of the checks that failed."""
+    return {line.split(": ")[1] for line in out.splitlines() if ": FAILED (" in line}
+
+
+def assert_rejected(r, *checks):
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout.rstrip().endswith("tzv-verify: verdict: REJECTED"), r.stdout
+    for c in checks:
+        assert f"tzv-verify: {c}: FAILED (" in r.stdout, r.stdout
+
+
+def flip(path, offset, bit=0x01):
+    data = bytearray(path.read_bytes())
+    data[offset] ^= bit
+    path.write_bytes(bytes(data))
+
+
+# ---- valid evidence ----
+
+def test_trusted(good, platform):
+    d, nonce = good
+    r = run_tool(d, platform, nonce=nonce)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "tzv-verify: verdict: TRUSTED"
+    assert all(line.endswith(": ok") for line in lines[:-1]), r.stdout
+    for check in ("AK statement", "VM name", "AK public key", "quote signature", "quote magic",
+                  "quote type", "qualified signer", "PCR selection", "nonce", "PCR digest",
+                  "event log", "event log replay"):
+        assert f"tzv-verify: {check}: ok" in lines
+
+
+def test_trusted_without_options(good, platform):
+    d, _ = good
+    r = run_tool(d, platform, pcrs=None, vm=None)
+    assert r.returncode == 0, r.stdout
+    assert "VM name" not in r.stdout
+
+
+def test_nonce_sizes(platform, tmp_path):
+    for n in (1, 3, 64):
+        d = tmp_path / f"n{n}"
+        nonce = platform.evidence(d, nonce=os.urandom(n))
+        assert len((d / "quote.attest").read_bytes()) == 113 + n
+        assert run_tool(d, platform, nonce=nonce).returncode == 0
+
+
+def test_layout(good):
+    """The sizes docs/secure-boot.md and the reference give."""
+    d, _ = good
+    assert len((d / "quote.attest").read_bytes()) == 145
+    assert len((d / "quote.sig").read_bytes()) == 72
+    assert len((d / "ak.cert").read_bytes()) == 160
+    assert len((d / "pcrs.bin").read_bytes()) == 7 * 32
+    assert (d / "pcrs.list").read_text() == PCR_LIST + "\n"
+
+
+TPM2_CHECKQUOTE = shutil.which("tpm2_checkquote")
+
+
+def checkquote(d, nonce, extra=()):
+    return subprocess.run(
+        [TPM2_CHECKQUOTE, "-u", str(d / "ak.pem"), "-m", str(d / "quote.attest"),
+         "-s", str(d / "quote.sig"), "-g", "sha256", "-q", nonce, "-f", str(d / "pcrs.bin"),
+         "-l", PCR_LIST, *extra], capture_output=True, text=True)
+
+
+@pytest.mark.skipif(not TPM2_CHECKQUOTE, reason="tpm2_checkquote (tpm2-tools) missing")
+def test_tpm2_checkquote_accepts(good):
+    d, nonce = good
+    r = checkquote(d, nonce)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # with the event log replayed against pcrs.bin too
+    r = checkquote(d, nonce, ["-e", str(d / "eventlog.bin")])
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.skipif(not TPM2_CHECKQUOTE, reason="tpm2_checkquote (tpm2-tools) missing")
+def test_tpm2_checkquote_rejects(good):
+    d, nonce = good
+    assert checkquote(d, "00" + nonce[2:] if nonce[:2] != "00" else "11" + nonce[2:]).returncode
+    flip(d / "quote.sig", 10)
+    assert checkquote(d, nonce).returncode
+
+
+@pytest.mark.skipif(not shutil.which("tpm2_eventlog"), reason="tpm2_eventlog (tpm2-tools) missing")
+def test_tpm2_eventlog_parses(good):
+    d, _ = good
+    r = subprocess.run(["tpm2_eventlog", str(d / "eventlog.bin")], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Spec ID Event03" in r.stdout
+    # 5.4 prints EV_IPL data as a string (and warns that PCR 8's is not a
+    # GRUB command line), EV_EVENT_TAG data in hex
+    for text in ("vm0.kernel", "vm0.initrd", b"vm0.dtb".hex()):
+        assert text in r.stdout
+
+
+# ---- tampering ----
+
+def test_wrong_nonce(good, platform):
+    d, nonce = good
+    other = os.urandom(32).hex()
+    assert_rejected(run_tool(d, platform, nonce=other), "nonce")
+
+
+def test_replayed_quote_with_new_nonce_file(good, platform):
+    """An old quote with the nonce file rewritten to the verifier's nonce."""
+    d, _ = good
+    fresh = os.urandom(32).hex()
+    (d / "nonce").write_text(fresh + "\n")
+    assert_rejected(run_tool(d, platform, nonce=fresh), "nonce")
+
+
+def test_flipped_quote_byte(good, platform):
+    d, nonce = good
+    flip(d / "quote.attest", 70)  # in clockInfo: only the signature notices
+    assert_rejected(run_tool(d, platform, nonce=nonce), "quote signature")
+
+
+def test_flipped_signature_byte(good, platform):
+    d, nonce = good
+    flip(d / "quote.sig", 40)
+    assert_rejected(run_tool(d, platform, nonce=nonce), "quote signature")
+
+
+def test_flipped_pcr_byte(good, platform):
+    d, nonce = good
+    flip(d / "pcrs.bin", 5 * 32 + 7)  # PCR 9
+    assert_rejected(run_tool(d, platform, nonce=nonce), "PCR digest", "event log replay")
+
+
+def test_flipped_eventlog_byte(good, platform):
+    d, nonce = good
+    log = (d / "eventlog.bin").read_bytes()
+    # the SHA-256 digest of the PCR 8 record (vm0.kernel)
+    at = log.index(b"vm0.kernel") - 4 - 32 + 3
+    flip(d / "eventlog.bin", at)
+    assert_rejected(run_tool(d, platform, nonce=nonce), "event log replay")
+
+
+def test_bad_eventlog_header(good, platform):
+    d, nonce = good
+    log = (d / "eventlog.bin").read_bytes()
+    flip(d / "eventlog.bin", log.index(b"Spec ID") + 5)
+    assert_rejected(run_tool(d, platform, nonce=nonce), "event log", "event log replay")
+
+
+def test_other_vms_evidence(platform, tmp_path):
+    """vm1's whole evidence, presented as vm0's."""
+    d = tmp_path / "vm1"
+    nonce = platform.evidence(d, vm="vm1")
+    assert run_tool(d, platform, nonce=nonce, vm="vm1").returncode == 0
+    assert_rejected(run_tool(d, platform, nonce=nonce, vm="vm0"), "VM name")
+
+
+def test_other_vms_quote_with_this_vms_statement(platform, tmp_path):
+    """vm1's quote (signed by vm1's AK) with vm0's AK statement."""
+    d0, d1 = tmp_path / "vm0", tmp_path / "vm1"
+    platform.evidence(d0)
+    nonce = platform.evidence(d1, vm="vm1")
+    shutil.copy(d0 / "ak.cert", d1 / "ak.cert")
+    # ak.pem still vm1's: it is not the statement's AK
+    assert_rejected(run_tool(d1, platform, nonce=nonce), "AK public key", "quote signature")
+    shutil.copy(d0 / "ak.pem", d1 / "ak.pem")
+    assert_rejected(run_tool(d1, platform, nonce=nonce), "quote signature")
+
+
+def test_statement_renamed(platform, tmp_path):
+    """vm1's statement with its name edited to vm0."""
+    d = tmp_path / "vm1"
+    nonce = platform.evidence(d, vm="vm1")
+    st = bytearray((d / "ak.cert").read_bytes())
+    st[8:24] = b"vm0".ljust(16, b"\0")
+    (d / "ak.cert").write_bytes(bytes(st))
+    assert_rejected(run_tool(d, platform, nonce=nonce), "AK statement")
+
+
+def test_statement_of_another_device(platform, tmp_path):
+    """A genuine-looking statement signed by a key that is not the device's."""
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d)
+    other = ec.generate_private_key(ec.SECP256R1())
+    (d / "ak.cert").write_bytes(ak_statement(other, "vm0", platform.aks["vm0"]))
+    assert_rejected(run_tool(d, platform, nonce=nonce), "AK statement")
+
+
+def test_software_ak(platform, tmp_path):
+    """A quote signed by a key of the attacker's, with a matching ak.pem."""
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d)
+    evil = ec.generate_private_key(ec.SECP256R1())
+    q = (d / "quote.attest").read_bytes()
+    (d / "quote.sig").write_bytes(tpmt_signature(evil, q))
+    (d / "ak.pem").write_bytes(pem(evil))
+    assert_rejected(run_tool(d, platform, nonce=nonce), "AK public key", "quote signature")
+
+
+def test_selection_mismatch(platform, tmp_path):
+    """CVE-2024-29039's case: the quote signs PCRs {0,1,2,3,8,9,11}, its
+    digest is over the values the files label {0,1,2,3,8,9,10}; Debian 12's
+    tpm2_checkquote accepts this, tzv-verify must not."""
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d)
+    ak = platform.aks["vm0"]
+    values = (d / "pcrs.bin").read_bytes()
+    signed = PCRS[:-1] + [11]
+    q = quote(ak, bytes.fromhex(nonce), sum(1 << i for i in signed),
+              [values[i:i + 32] for i in range(0, len(values), 32)])
+    (d / "quote.attest").write_bytes(q)
+    (d / "quote.sig").write_bytes(tpmt_signature(ak, q))
+    r = run_tool(d, platform, nonce=nonce)
+    assert_rejected(r, "PCR selection")
+    assert "tzv-verify: quote signature: ok" in r.stdout
+    assert "tzv-verify: PCR digest: ok" in r.stdout
+
+
+def test_selection_not_the_expected_one(platform, tmp_path):
+    """Consistent evidence over fewer PCRs than the verifier asks for."""
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d, pcrs=[0, 1, 2, 3])
+    assert run_tool(d, platform, nonce=nonce, pcrs=None).returncode == 0
+    assert_rejected(run_tool(d, platform, nonce=nonce), "PCR selection")
+
+
+def test_pcrs_list_edited(good, platform):
+    d, nonce = good
+    (d / "pcrs.list").write_text("sha256:0,1,2,3,8,9,11\n")
+    assert_rejected(run_tool(d, platform, nonce=nonce, pcrs=None), "PCR selection")
+
+
+@pytest.mark.parametrize("field", ["magic", "type"])
+def test_not_a_quote(platform, tmp_path, field):
+    """Signed by the AK, but not a TPM-generated quote (tpm2_checkquote 5.4
+    checks neither)."""
+    d = tmp_path / "vm0"
+    nonce = platform.evidence(d)
+    ak = platform.aks["vm0"]
+    values = (d / "pcrs.bin").read_bytes()
+    kw = {"magic": 0x12345678} if field == "magic" else {"qtype": 0x8017}
+    q = quote(ak, bytes.fromhex(nonce), MASK, [values[i:i + 32] for i in range(0, 224, 32)],
+              **kw)
+    (d / "quote.attest").write_bytes(q)
+    (d / "quote.sig").write_bytes(tpmt_signature(ak, q))
+    assert_rejected(run_tool(d, platform, nonce=nonce), f"quote {field}")
+
+
+def test_missing_file(good, platform):
+    d, nonce = good
+    (d / "eventlog.bin").unlink()
+    r = run_tool(d, platform, nonce=nonce)
+    assert_rejected(r, "event log", "event log replay")
+    assert "tzv-verify: quote signature: ok" in r.stdout
+
+
+# ---- every byte ----
+
+@pytest.mark.parametrize("name", ["quote.attest", "quote.sig", "ak.cert", "pcrs.bin"])
+def test_every_flipped_byte(good, platform, name):
+    """Any single changed bit of the signed or measured files is REJECTED."""
+    d, nonce = good
+    path = d / name
+    orig = path.read_bytes()
+    for i in range(len(orig)):
+        for bit in (0x01, 0x80):
+            flip(path, i, bit)
+            ok, out = verdict(d, platform, nonce=nonce, pcrs=PCR_LIST, vm="vm0")
+            assert not ok, f"{name} byte {i} bit {bit:#x} accepted:\n{out}"
+            path.write_bytes(orig)
+
+
+def test_every_flipped_eventlog_digest_byte(good, platform):
+    """Any changed bit of the digests and PCR indices of the selected PCRs'
+    records. (The events' data - component names - and records of PCRs the
+    quote does not select are covered by no quote: a verifier's policy, not
+    the quote, vouches for them.)"""
+    d, nonce = good
+    path = d / "eventlog.bin"
+    orig = path.read_bytes()
+    header = len(spec_id_header())
+    at, spots = header, []
+    while at < len(orig):
+        pcr = struct.unpack_from("<I", orig, at)[0]
+        size = struct.unpack_from("<I", orig, at + 14 + 32)[0]
+        if pcr in PCRS:
+            spots += list(range(at, at + 4)) + list(range(at + 14, at + 14 + 32))
+        at += 14 + 32 + 4 + size
+    assert at == len(orig) and len(spots) == 7 * 36
+    for i in spots:
+        flip(path, i)
+        ok, out = verdict(d, platform, nonce=nonce, pcrs=PCR_LIST, vm="vm0")
+        assert not ok, f"eventlog.bin byte {i} accepted:\n{out}"
+        path.write_bytes(orig)

@@ -1,0 +1,196 @@
+"""Remote attestation and sealing (docs/secure-boot.md) on the default
+system: vm0's quote is accepted by tools/tzv-verify and by Debian's
+tpm2_checkquote; vm1's quote presented as vm0's is rejected; sealed data
+comes back in the same VM after a reboot and nowhere else, not from a
+tampered blob, and not once the guest kernel has changed (which also
+changes PCR 8 and its event-log entry). The host-side checks of every
+tampered file are test/host/test_verify.py."""
+import importlib.util
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from qemu import BUILD, ROOT, System, build_ok, run_host, system_dir
+
+pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
+
+SYS = system_dir("default")
+PCRS = "sha256:0,1,2,3,8,9,10"
+TZV_VERIFY = os.path.join(ROOT, "tools", "tzv-verify")
+FLASH_MANIFEST = 0xF00000
+SECURITY = "TEEC_ERROR_SECURITY (0xffff000f)"
+
+_spec = importlib.util.spec_from_file_location("tzv_attest", os.path.join(ROOT, "tools", "attest.py"))
+attest_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(attest_tool)
+
+
+def on(system, vm, cmd, timeout=120):
+    if system.vm != vm:
+        system.focus(vm)
+    return system.run(cmd, timeout)
+
+
+def evidence(system, vm, nonce, outdir):
+    out = on(system, vm, f"tzv-client attest {nonce} /tmp/att; echo rc=$?", 300)
+    files = attest_tool.parse(out)
+    os.makedirs(outdir, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(data)
+    return files
+
+
+def verify(outdir, nonce, vm):
+    return run_host([sys.executable, TZV_VERIFY, outdir, "--device-pub",
+                     os.path.join(BUILD, "keys", "device.pem"), "--nonce", nonce,
+                     "--pcrs", PCRS, "--vm", vm])
+
+
+def read_file(system, vm, path):
+    out = on(system, vm, f"od -An -v -tx1 {path}")
+    return bytes.fromhex("".join(out.split()))
+
+
+def write_file(system, vm, path, data):
+    on(system, vm, f"rm -f {path}")
+    for i in range(0, len(data), 64):
+        octal = "".join(f"\\{b:03o}" for b in data[i:i + 64])
+        on(system, vm, f"printf '{octal}' >> {path}")
+    assert read_file(system, vm, path) == data
+
+
+def kernel_digest(log):
+    i = log.index(b"vm0.kernel")
+    return log[i - 4 - 32:i - 4]
+
+
+@pytest.fixture(scope="module")
+def first_boot(tmp_path_factory):
+    """One boot of the default system: evidence of both VMs, and blobs
+    sealed in each, to compare with a boot with a changed kernel."""
+    tmp = tmp_path_factory.mktemp("attest")
+    s = System("default", log_name="attest-test")
+    try:
+        s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+        s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+        s.expect(r"\[vm0\] guest# ", 60)
+        r = {"tmp": tmp, "system": s, "nonce0": os.urandom(32).hex(), "nonce1": os.urandom(20).hex()}
+        r["vm0"] = evidence(s, "vm0", r["nonce0"], str(tmp / "vm0"))
+        r["vm1"] = evidence(s, "vm1", r["nonce1"], str(tmp / "vm1"))
+        assert on(s, "vm0", "tzv-client seal 70f secret-of-vm0 /tmp/a.bin") == "seal: ok"
+        assert on(s, "vm1", "tzv-client seal 70f secret-of-vm1 /tmp/b.bin") == "seal: ok"
+        r["blob0"] = read_file(s, "vm0", "/tmp/a.bin")
+        r["blob1"] = read_file(s, "vm1", "/tmp/b.bin")
+        yield r
+    finally:
+        s.close()
+
+
+def test_quote_of_vm0_is_accepted_by_tzv_verify_and_tpm2_checkquote(first_boot):
+    d, nonce = str(first_boot["tmp"] / "vm0"), first_boot["nonce0"]
+    r = verify(d, nonce, "vm0")
+    assert r.returncode == 0 and "tzv-verify: verdict: TRUSTED" in r.stdout, r.stdout + r.stderr
+    p = lambda n: os.path.join(d, n)  # noqa: E731
+    r = run_host(["tpm2_checkquote", "-u", p("ak.pem"), "-m", p("quote.attest"), "-s", p("quote.sig"),
+                  "-g", "sha256", "-q", nonce, "-f", p("pcrs.bin"), "-l", PCRS, "-e", p("eventlog.bin")])
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run_host(["tpm2_eventlog", p("eventlog.bin")])
+    assert r.returncode == 0 and "vm0.kernel" in r.stdout, r.stderr
+
+
+def test_quote_of_vm1_presented_as_vm0s_is_rejected(first_boot):
+    d = str(first_boot["tmp"] / "vm1")
+    assert verify(d, first_boot["nonce1"], "vm1").returncode == 0
+    r = verify(d, first_boot["nonce1"], "vm0")
+    assert r.returncode == 1 and "tzv-verify: verdict: REJECTED" in r.stdout
+    assert "VM name: FAILED" in r.stdout
+    # and vm0's own evidence with vm1's AK statement in it
+    mixed = str(first_boot["tmp"] / "mixed")
+    shutil.copytree(str(first_boot["tmp"] / "vm0"), mixed)
+    shutil.copy(os.path.join(d, "ak.cert"), os.path.join(mixed, "ak.cert"))
+    assert verify(mixed, first_boot["nonce0"], "vm0").returncode == 1
+
+
+def test_both_vms_share_the_platform_pcrs_and_differ_in_their_own(first_boot):
+    p0, p1 = first_boot["vm0"]["pcrs.bin"], first_boot["vm1"]["pcrs.bin"]
+    assert p0[:4 * 32] == p1[:4 * 32]  # PCRs 0-3: monitor, STK, hypervisor, configuration
+    assert p0[6 * 32:] != p1[6 * 32:]  # PCR 10: each VM's own device tree
+    assert first_boot["vm0"]["ak.cert"] != first_boot["vm1"]["ak.cert"]
+
+
+def test_sealed_data_stays_in_its_vm(first_boot):
+    s = first_boot["system"]
+    assert on(s, "vm0", "tzv-client unseal /tmp/a.bin") == "unseal: secret-of-vm0"
+    write_file(s, "vm0", "/tmp/b.bin", first_boot["blob1"])
+    assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/b.bin")
+    bad = bytearray(first_boot["blob0"])
+    bad[len(bad) // 2] ^= 1
+    write_file(s, "vm0", "/tmp/bad.bin", bytes(bad))
+    assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/bad.bin")
+
+
+def test_sealed_data_unseals_in_the_same_vm_after_a_reboot(first_boot):
+    s = first_boot["system"]
+    on(s, "vm1", "true")
+    s.child.sendline("reboot")
+    s.expect(r"\[S-EL1 stk\] vTEE for client 2 created", 60)
+    s.expect(r"\[vm1\] tzvisor guest: user space up", 120)
+    s.expect(r"\[vm1\] guest# ", 60)
+    s.wide = tuple(v for v in s.wide if v != "vm1")
+    write_file(s, "vm1", "/tmp/b.bin", first_boot["blob1"])
+    assert on(s, "vm1", "tzv-client unseal /tmp/b.bin") == "unseal: secret-of-vm1"
+
+
+def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boot, tmp_path):
+    """The same system with one byte of the kernel's PE header changed (a
+    rebuilt kernel, as far as measurements go), properly re-signed."""
+    first_boot["system"].close()
+    kernel = os.path.join(BUILD, "guest", "Image")
+    changed = str(tmp_path / "Image")
+    data = bytearray(open(kernel, "rb").read())
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    assert data[pe:pe + 4] == b"PE\0\0"
+    data[pe + 8] ^= 0xFF  # the COFF time stamp: nothing reads it
+    open(changed, "wb").write(data)
+    lst = open(os.path.join(SYS, "gen", "components.list")).read().replace(kernel, changed)
+    (tmp_path / "components.list").write_text(lst)
+    man = str(tmp_path / "manifest.bin")
+    r = run_host([os.path.join(BUILD, "tools", "tzv-sign"), "manifest", man,
+                  str(tmp_path / "components.list"), os.path.join(BUILD, "keys")])
+    assert r.returncode == 0, r.stderr
+    flash = str(tmp_path / "flash.bin")
+    shutil.copyfile(os.path.join(SYS, "secure-flash.bin"), flash)
+    with open(flash, "r+b") as f:
+        f.seek(FLASH_MANIFEST)
+        f.write(bytes(0x10000))
+        f.seek(FLASH_MANIFEST)
+        f.write(open(man, "rb").read())
+    args = open(os.path.join(SYS, "qemu.args")).read()
+    args = args.replace(os.path.join(SYS, "secure-flash.bin"), flash).replace(f"file={kernel},", f"file={changed},")
+    d = tmp_path / "sys"
+    d.mkdir()
+    (d / "qemu.args").write_text(args)
+
+    s = System(str(d), log_name="attest-kernel")
+    try:
+        s.expect(r"\[vm0\] tzvisor guest: user space up", 120)
+        s.expect(r"\[vm0\] guest# ", 60)
+        nonce = os.urandom(32).hex()
+        files = evidence(s, "vm0", nonce, str(tmp_path / "vm0"))
+        r = verify(str(tmp_path / "vm0"), nonce, "vm0")
+        assert r.returncode == 0, r.stdout  # still honest evidence, of another kernel
+        before, after = first_boot["vm0"]["pcrs.bin"], files["pcrs.bin"]
+        assert after[:4 * 32] == before[:4 * 32]
+        assert after[4 * 32:5 * 32] != before[4 * 32:5 * 32]  # PCR 8
+        assert after[5 * 32:] == before[5 * 32:]  # initrd, device tree
+        assert kernel_digest(files["eventlog.bin"]) != kernel_digest(first_boot["vm0"]["eventlog.bin"])
+        write_file(s, "vm0", "/tmp/a.bin", first_boot["blob0"])
+        assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/a.bin")
+    finally:
+        s.close()
