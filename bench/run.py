@@ -171,6 +171,10 @@ def measure(name, run):
         out = g.sh("tzv-client bench 200 2>&1")
         m = re.search(r"bench: \d+ invokes (\d+) ns/call", out)
         r["hello_invoke_ns"] = int(m.group(1)) if m else None
+        # a remote-attestation round in the guest: quote, AK statement,
+        # PCR values and event log through the attestation PAL
+        r["attest_s"] = g.timed("tzv-client attest 00112233445566778899aabbccddeeff /tmp/att") \
+            if m else None
         return r
     finally:
         g.close()
@@ -200,6 +204,7 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
            ("hello_invoke_ns", "hello PAL invoke through libteec from guest user space "
                                "(ns = instructions)"),
+           ("attest_s", "tzv-client attest: quote + AK + PCRs + event log (s)"),
            ("timer_latency_ticks", "virtual timer IRQ latency, bare-metal guest (ticks of 16 ns)"),
            ("boot_wall_s", "boot, wall clock (s, noisy)")]
 

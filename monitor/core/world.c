@@ -65,13 +65,89 @@ void el1_restore(const struct el1_ctx *c)
 	isb();
 }
 
-static void switch_to(struct mon_cpu *c, struct world *from, struct world *to)
+/* A call into the STK keeps, of the normal world's EL1 state, only what
+ * the secure side can change: the STK's own MMU and vector setup, what
+ * exceptions taken to S-EL1 write, its stack pointer, TPIDR_EL1, and what
+ * a PAL at S-EL0 can write (TPIDR_EL0) or use (CNTKCTL's timer access).
+ * The STK needs nothing of its own kept: every entry starts afresh from its
+ * setup as it left it at initialisation. FP/SIMD is switched lazily: the
+ * first secure use traps here and saves the normal world's registers. */
+static void ns_el1_save(struct el1_ctx *c)
 {
-	el1_save(&from->el1);
-	fp_save(&from->fp);
-	el1_restore(&to->el1);
-	fp_restore(&to->fp);
-	c->cur = to;
+	c->sctlr = read_sysreg(sctlr_el1);
+	c->cpacr = read_sysreg(cpacr_el1);
+	c->ttbr0 = read_sysreg(ttbr0_el1);
+	c->tcr = read_sysreg(tcr_el1);
+	c->mair = read_sysreg(mair_el1);
+	c->vbar = read_sysreg(vbar_el1);
+	c->tpidr_el0 = read_sysreg(tpidr_el0);
+	c->tpidr_el1 = read_sysreg(tpidr_el1);
+	c->sp_el1 = read_sysreg(sp_el1);
+	c->elr_el1 = read_sysreg(elr_el1);
+	c->spsr_el1 = read_sysreg(spsr_el1);
+	c->esr_el1 = read_sysreg(esr_el1);
+	c->far_el1 = read_sysreg(far_el1);
+	c->cntkctl = read_sysreg(cntkctl_el1);
+}
+
+static void ns_el1_restore(const struct el1_ctx *c)
+{
+	write_sysreg(sctlr_el1, c->sctlr);
+	write_sysreg(cpacr_el1, c->cpacr);
+	write_sysreg(ttbr0_el1, c->ttbr0);
+	write_sysreg(tcr_el1, c->tcr);
+	write_sysreg(mair_el1, c->mair);
+	write_sysreg(vbar_el1, c->vbar);
+	write_sysreg(tpidr_el0, c->tpidr_el0);
+	write_sysreg(tpidr_el1, c->tpidr_el1);
+	write_sysreg(sp_el1, c->sp_el1);
+	write_sysreg(elr_el1, c->elr_el1);
+	write_sysreg(spsr_el1, c->spsr_el1);
+	write_sysreg(esr_el1, c->esr_el1);
+	write_sysreg(far_el1, c->far_el1);
+	write_sysreg(cntkctl_el1, c->cntkctl);
+	isb();
+}
+
+static void stk_el1_restore(const struct el1_ctx *c)
+{
+	write_sysreg(mair_el1, c->mair);
+	write_sysreg(tcr_el1, c->tcr);
+	write_sysreg(ttbr0_el1, c->ttbr0);
+	write_sysreg(cpacr_el1, c->cpacr);
+	write_sysreg(vbar_el1, c->vbar);
+	write_sysreg(cntkctl_el1, c->cntkctl);
+	write_sysreg(sctlr_el1, c->sctlr);
+	isb();
+}
+
+static void ns_to_secure(struct mon_cpu *c)
+{
+	ns_el1_save(&c->ns.el1);
+	stk_el1_restore(&c->sec.el1);
+	c->ns_fp_saved = false;
+	write_sysreg(cptr_el3, CPTR_TFP);
+	isb();
+}
+
+static void secure_to_ns(struct mon_cpu *c)
+{
+	ns_el1_restore(&c->ns.el1);
+	write_sysreg(cptr_el3, 0);
+	isb();
+	if (c->ns_fp_saved)
+		fp_restore(&c->ns.fp);
+	c->ns_fp_saved = false;
+	c->cur = &c->ns;
+}
+
+/* The secure side touched FP/SIMD for the first time in this call. */
+static void secure_fp_trap(struct mon_cpu *c)
+{
+	write_sysreg(cptr_el3, 0);
+	isb();
+	fp_save(&c->ns.fp);
+	c->ns_fp_saved = true;
 }
 
 /* Enters the STK at one of its entry points with x0..x(n-1) = args. */
@@ -80,7 +156,7 @@ void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, un
 	struct world *s = &c->sec;
 
 	if (c->cur == &c->ns)
-		switch_to(c, &c->ns, s);
+		ns_to_secure(c);
 	c->cur = s;
 	memset(&s->gp, 0, sizeof(s->gp));
 	for (unsigned i = 0; i < nargs && i < 8; i++)
@@ -96,8 +172,11 @@ void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0)
 {
 	struct world *n = &c->ns;
 
-	el1_save(&c->sec.el1);
+	write_sysreg(cptr_el3, 0);
+	isb();
+	el1_save(&c->sec.el1); /* the STK's setup, for every later entry */
 	fp_save(&c->sec.fp);
+	c->ns_fp_saved = false;
 	memset(n, 0, sizeof(*n));
 	n->el1.sctlr = SCTLR_EL1_RESET;
 	el1_restore(&n->el1);
@@ -135,7 +214,7 @@ static void stk_call_done(struct mon_cpu *c)
 {
 	struct world *s = &c->sec, *n = &c->ns;
 
-	switch_to(c, s, n);
+	secure_to_ns(c);
 	/* Results are 32-bit per the OP-TEE ABI: zero-extend them. */
 	for (unsigned i = 0; i < 4; i++)
 		n->gp.x[i] = s->gp.x[i + 1] & 0xffffffffUL;
@@ -171,6 +250,10 @@ void mon_lower_sync(struct mon_cpu *c)
 {
 	uint64_t esr = read_sysreg(esr_el3);
 
+	if (ESR_EC(esr) == EC_FP && c->cur == &c->sec) {
+		secure_fp_trap(c);
+		return;
+	}
 	if (ESR_EC(esr) != EC_SMC64)
 		panic("EL3: unexpected trap from %s world, ESR %lx ELR %lx\n",
 		      c->cur == &c->ns ? "normal" : "secure", (unsigned long)esr,

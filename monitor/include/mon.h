@@ -41,6 +41,7 @@ struct mon_cpu {
 	unsigned idx;
 	volatile enum psci_state state;
 	uint64_t ns_entry, ns_context; /* from CPU_ON */
+	bool ns_fp_saved;	       /* the secure side used FP: the normal world's is in ns.fp */
 	struct world ns, sec;
 };
 
@@ -86,6 +87,8 @@ void psci_handle(struct mon_cpu *c, uint32_t fid);
 void psci_mark_booted(unsigned idx, unsigned cpus_present);
 void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));
 void mon_cpu_started(struct mon_cpu *c) __attribute__((noreturn));
+
+#define CPTR_TFP (1UL << 10) /* FP/SIMD from lower ELs traps to EL3 */
 
 #define SCR_NS	 (1UL << 0)
 #define SCR_IRQ	 (1UL << 1)
