@@ -84,8 +84,7 @@ static void load_image(struct vm *vm, const struct vm_image *img)
 	       (const void *)(uintptr_t)img->staging, img->size);
 }
 
-/* Fresh RAM and pristine images: what a VM sees on every (re)start. */
-static void vm_load(struct vm *vm)
+static void vm_clear(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 
@@ -94,6 +93,14 @@ static void vm_load(struct vm *vm)
 		hyp_zero((void *)(uintptr_t)c->ram_pa, c->ram_size);
 	else
 		memset((void *)(uintptr_t)c->ram_pa, 0, c->ram_size);
+}
+
+/* Fresh RAM and pristine images: what a VM sees on every (re)start. */
+static void vm_load(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+
+	vm_clear(vm);
 	load_image(vm, &c->kernel);
 	load_image(vm, &c->initrd);
 	load_image(vm, &c->dtb);
@@ -152,7 +159,7 @@ struct vcpu *vm_start(struct vm *vm)
 	vm_load(vm);
 	if (!vm_verify(vm)) {
 		vm->state = VM_STOPPED;
-		memset((void *)(uintptr_t)vm->cfg->ram_pa, 0, vm->cfg->ram_size);
+		vm_clear(vm); /* nothing refused stays behind */
 		return NULL;
 	}
 	vm->log_budget = 64;

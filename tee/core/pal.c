@@ -211,7 +211,6 @@ static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const
 	vtee_log(t, "PAL %s of vTEE %u killed: %s (ESR %lx FAR %lx PC %lx)\n", name_of(s->pal->hdr),
 		 t->client, why, (unsigned long)read_sysreg(esr_el1),
 		 (unsigned long)read_sysreg(far_el1), (unsigned long)s->ctx.pc);
-	c->hdr.session = 0;
 	if (c->open) {
 		c->sess = NULL;
 		session_free(t, s);

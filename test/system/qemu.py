@@ -67,12 +67,17 @@ class System:
         n = int(time.monotonic() * 1000) % 100000
         marker = f"__done{n}__"
         # the quotes keep the echoed command line from matching the marker;
-        # output starts after the echoed line, which other VMs' lines may split
+        # other VMs' lines may split that echo anywhere, so wait for the
+        # marker alone and cut the echo off afterwards
         self.child.sendline(f"{cmd}; echo __do''ne{n}__")
-        self.child.expect_exact(f"__do''ne{n}__", timeout=timeout)
-        self.child.expect_exact(marker, timeout=timeout)  # never in the echo
+        self.child.expect_exact(marker, timeout=timeout)
         out = self.child.before
         self.child.expect_exact(PROMPT, timeout=timeout)
+        tail = f"ne{n}__"
+        if tail in out:
+            out = out[out.index(tail) + len(tail):]
+        else:  # the echo's very end was split: drop its pieces
+            out = "\n".join(l for l in out.split("\n") if "__do" not in l and "''ne" not in l)
         return strip_prefixes(out, self.vm)
 
     def wait_exit(self, timeout=60):
