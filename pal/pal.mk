@@ -49,7 +49,8 @@ PAL_NAMES := $(filter-out lib include,$(sort \
 PAL_BINS := $(foreach n,$(PAL_NAMES),$(PAL_OUT)/$(n).bin)
 PAL_IMAGES_OBJ := $(PAL_OUT)/images.o
 
-PAL_LIB_OBJS := $(patsubst $(PAL_DIR)/lib/%,$(PAL_OUT)/lib/%.o,\
+# the runtime, and the string functions every level shares
+PAL_LIB_OBJS := $(PAL_OUT)/lib/shared-string.c.o $(patsubst $(PAL_DIR)/lib/%,$(PAL_OUT)/lib/%.o,\
 	$(wildcard $(PAL_DIR)/lib/*.c $(PAL_DIR)/lib/*.S))
 
 .PHONY: pal-images
@@ -85,6 +86,10 @@ $(BEARSSL_STAMP): $(BEARSSL_WANT)
 pal-force:
 
 $(PAL_OUT)/lib/%.c.o: $(PAL_DIR)/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PAL_CFLAGS) -c -o $@ $<
+
+$(PAL_OUT)/lib/shared-string.c.o: $(PAL_DIR)/../lib/src/string.c
 	@mkdir -p $(@D)
 	$(CC) $(PAL_CFLAGS) -c -o $@ $<
 

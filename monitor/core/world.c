@@ -8,71 +8,15 @@
 
 #define SCTLR_EL1_RESET 0x30D00800UL
 
-void el1_save(struct el1_ctx *c)
-{
-	c->sctlr = read_sysreg(sctlr_el1);
-	c->actlr = read_sysreg(actlr_el1);
-	c->cpacr = read_sysreg(cpacr_el1);
-	c->csselr = read_sysreg(csselr_el1);
-	c->ttbr0 = read_sysreg(ttbr0_el1);
-	c->ttbr1 = read_sysreg(ttbr1_el1);
-	c->tcr = read_sysreg(tcr_el1);
-	c->mair = read_sysreg(mair_el1);
-	c->amair = read_sysreg(amair_el1);
-	c->vbar = read_sysreg(vbar_el1);
-	c->contextidr = read_sysreg(contextidr_el1);
-	c->tpidr_el0 = read_sysreg(tpidr_el0);
-	c->tpidrro_el0 = read_sysreg(tpidrro_el0);
-	c->tpidr_el1 = read_sysreg(tpidr_el1);
-	c->sp_el1 = read_sysreg(sp_el1);
-	c->elr_el1 = read_sysreg(elr_el1);
-	c->spsr_el1 = read_sysreg(spsr_el1);
-	c->esr_el1 = read_sysreg(esr_el1);
-	c->far_el1 = read_sysreg(far_el1);
-	c->afsr0 = read_sysreg(afsr0_el1);
-	c->afsr1 = read_sysreg(afsr1_el1);
-	c->par_el1 = read_sysreg(par_el1);
-	c->cntkctl = read_sysreg(cntkctl_el1);
-	c->mdscr = read_sysreg(mdscr_el1);
-}
-
-void el1_restore(const struct el1_ctx *c)
-{
-	write_sysreg(sctlr_el1, c->sctlr);
-	write_sysreg(actlr_el1, c->actlr);
-	write_sysreg(cpacr_el1, c->cpacr);
-	write_sysreg(csselr_el1, c->csselr);
-	write_sysreg(ttbr0_el1, c->ttbr0);
-	write_sysreg(ttbr1_el1, c->ttbr1);
-	write_sysreg(tcr_el1, c->tcr);
-	write_sysreg(mair_el1, c->mair);
-	write_sysreg(amair_el1, c->amair);
-	write_sysreg(vbar_el1, c->vbar);
-	write_sysreg(contextidr_el1, c->contextidr);
-	write_sysreg(tpidr_el0, c->tpidr_el0);
-	write_sysreg(tpidrro_el0, c->tpidrro_el0);
-	write_sysreg(tpidr_el1, c->tpidr_el1);
-	write_sysreg(sp_el1, c->sp_el1);
-	write_sysreg(elr_el1, c->elr_el1);
-	write_sysreg(spsr_el1, c->spsr_el1);
-	write_sysreg(esr_el1, c->esr_el1);
-	write_sysreg(far_el1, c->far_el1);
-	write_sysreg(afsr0_el1, c->afsr0);
-	write_sysreg(afsr1_el1, c->afsr1);
-	write_sysreg(par_el1, c->par_el1);
-	write_sysreg(cntkctl_el1, c->cntkctl);
-	write_sysreg(mdscr_el1, c->mdscr);
-	isb();
-}
-
-/* A call into the STK keeps, of the normal world's EL1 state, only what
- * the secure side can change: the STK's own MMU and vector setup, what
- * exceptions taken to S-EL1 write, its stack pointer, TPIDR_EL1, and what
- * a PAL at S-EL0 can write (TPIDR_EL0) or use (CNTKCTL's timer access).
- * The STK needs nothing of its own kept: every entry starts afresh from its
- * setup as it left it at initialisation. FP/SIMD is switched lazily: the
- * first secure use traps here and saves the normal world's registers. */
-static void ns_el1_save(struct el1_ctx *c)
+/* Of the EL1 state, the monitor keeps only what the secure side can
+ * change: the STK's own MMU and vector setup, what exceptions taken to
+ * S-EL1 write, its stack pointer, TPIDR_EL1, and what a PAL at S-EL0 can
+ * write (TPIDR_EL0) or use (CNTKCTL's timer access); the STK and PALs never
+ * write the others. The STK needs nothing of its own kept: every entry
+ * starts afresh from its setup as it left it at initialisation. FP/SIMD is
+ * switched lazily: the first secure use traps here and saves the normal
+ * world's registers. */
+static void el1_save(struct el1_ctx *c)
 {
 	c->sctlr = read_sysreg(sctlr_el1);
 	c->cpacr = read_sysreg(cpacr_el1);
@@ -90,7 +34,7 @@ static void ns_el1_save(struct el1_ctx *c)
 	c->cntkctl = read_sysreg(cntkctl_el1);
 }
 
-static void ns_el1_restore(const struct el1_ctx *c)
+static void el1_restore(const struct el1_ctx *c)
 {
 	write_sysreg(sctlr_el1, c->sctlr);
 	write_sysreg(cpacr_el1, c->cpacr);
@@ -123,7 +67,7 @@ static void stk_el1_restore(const struct el1_ctx *c)
 
 static void ns_to_secure(struct mon_cpu *c)
 {
-	ns_el1_save(&c->ns.el1);
+	el1_save(&c->ns.el1);
 	stk_el1_restore(&c->sec.el1);
 	c->ns_fp_saved = false;
 	write_sysreg(cptr_el3, CPTR_TFP);
@@ -132,7 +76,7 @@ static void ns_to_secure(struct mon_cpu *c)
 
 static void secure_to_ns(struct mon_cpu *c)
 {
-	ns_el1_restore(&c->ns.el1);
+	el1_restore(&c->ns.el1);
 	write_sysreg(cptr_el3, 0);
 	isb();
 	if (c->ns_fp_saved)
@@ -175,11 +119,10 @@ void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0)
 	write_sysreg(cptr_el3, 0);
 	isb();
 	el1_save(&c->sec.el1); /* the STK's setup, for every later entry */
-	fp_save(&c->sec.fp);
 	c->ns_fp_saved = false;
 	memset(n, 0, sizeof(*n));
 	n->el1.sctlr = SCTLR_EL1_RESET;
-	el1_restore(&n->el1);
+	el1_restore(&n->el1); /* no secure value is left in a register */
 	fp_restore(&n->fp);
 	n->gp.x[0] = x0;
 	n->gp.elr = entry;

@@ -14,12 +14,10 @@ struct gp_ctx {
 };
 
 /* EL1 system registers: not banked by security state, so the monitor
- * swaps them on every world switch. */
+ * keeps across a world switch those the secure side can change (world.c). */
 struct el1_ctx {
-	uint64_t sctlr, actlr, cpacr, csselr, ttbr0, ttbr1, tcr, mair, amair;
-	uint64_t vbar, contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el1;
-	uint64_t elr_el1, spsr_el1, esr_el1, far_el1, afsr0, afsr1, par_el1;
-	uint64_t cntkctl, mdscr;
+	uint64_t sctlr, cpacr, ttbr0, tcr, mair, vbar, tpidr_el0, tpidr_el1, sp_el1;
+	uint64_t elr_el1, spsr_el1, esr_el1, far_el1, cntkctl;
 };
 
 struct fp_ctx {
@@ -66,8 +64,6 @@ void device_secret(uint64_t out[4]);
 uint32_t svn_minimum(void);
 int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words);
 void fp_restore(const struct fp_ctx *fp);
-void el1_save(struct el1_ctx *c);
-void el1_restore(const struct el1_ctx *c);
 unsigned gic_init_distributor(void); /* returns the number of CPUs present */
 void gic_init_cpu(void);
 void gic_send_wake(unsigned idx);

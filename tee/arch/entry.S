@@ -43,7 +43,9 @@ _stk_start:
 	b .
 
 	.text
-fast_smc_entry:
+/* An SMC from the normal world: x0..x7 go to handler as a struct smc_args
+ * on the stack. */
+.macro smc_entry handler
 	set_cpu_stack stk_stacks, STK_STACK_SIZE_
 	kernel_tables
 	sub sp, sp, #64
@@ -52,7 +54,12 @@ fast_smc_entry:
 	stp x4, x5, [sp, #32]
 	stp x6, x7, [sp, #48]
 	mov x0, sp
-	bl stk_fast_smc
+	bl \handler
+.endm
+
+/* A fast call: the results come back in the same struct. */
+fast_smc_entry:
+	smc_entry stk_fast_smc
 	ldp x1, x2, [sp]
 	ldp x3, x4, [sp, #16]
 	ldr x0, =RET_FAST_DONE
@@ -62,15 +69,7 @@ fast_smc_entry:
 /* A yielding call or its resumption: stk_std_smc never returns, it leaves
  * through stk_exit or into a PAL. */
 std_smc_entry:
-	set_cpu_stack stk_stacks, STK_STACK_SIZE_
-	kernel_tables
-	sub sp, sp, #64
-	stp x0, x1, [sp]
-	stp x2, x3, [sp, #16]
-	stp x4, x5, [sp, #32]
-	stp x6, x7, [sp, #48]
-	mov x0, sp
-	bl stk_std_smc
+	smc_entry stk_std_smc
 	b .
 
 cpu_on_entry:

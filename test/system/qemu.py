@@ -80,6 +80,19 @@ class System:
             out = "\n".join(l for l in out.split("\n") if "__do" not in l and "''ne" not in l)
         return strip_prefixes(out, self.vm)
 
+    def on(self, vm, cmd, timeout=120):
+        """run() in vm, moving the console focus there first."""
+        if self.vm != vm:
+            self.focus(vm)
+        return self.run(cmd, timeout)
+
+    def wait_restarted(self, vm, timeout=120):
+        """Waits for vm's shell after a restart; its new shell has to be
+        told the console width again."""
+        self.expect(rf"\[{vm}\] tzvisor guest: user space up", timeout)
+        self.expect(rf"\[{vm}\] guest# ", 60)
+        self.wide = tuple(v for v in self.wide if v != vm)
+
     def wait_exit(self, timeout=60):
         self.child.expect(pexpect.EOF, timeout=timeout)
         self.child.close()
@@ -95,6 +108,15 @@ class System:
         if self.child.isalive():
             self.child.terminate(force=True)
         self.log.close()
+
+
+def boot_default(log_name):
+    """The default system with both Linux VMs at their shells, vm0 in focus."""
+    s = System("default", log_name=log_name)
+    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
+    s.expect(r"\[vm0\] guest# ", 60)
+    return s
 
 
 def strip_prefixes(text, vm):

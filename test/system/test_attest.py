@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from qemu import BUILD, ROOT, System, build_ok, run_host, system_dir
+from qemu import BUILD, ROOT, System, boot_default, build_ok, run_host, system_dir
 
 pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
 
@@ -30,14 +30,8 @@ attest_tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(attest_tool)
 
 
-def on(system, vm, cmd, timeout=120):
-    if system.vm != vm:
-        system.focus(vm)
-    return system.run(cmd, timeout)
-
-
 def evidence(system, vm, nonce, outdir):
-    out = on(system, vm, f"tzv-client attest {nonce} /tmp/att; echo rc=$?", 300)
+    out = system.on(vm, f"tzv-client attest {nonce} /tmp/att; echo rc=$?", 300)
     files = attest_tool.parse(out)
     os.makedirs(outdir, exist_ok=True)
     for name, data in files.items():
@@ -53,15 +47,15 @@ def verify(outdir, nonce, vm):
 
 
 def read_file(system, vm, path):
-    out = on(system, vm, f"od -An -v -tx1 {path}")
+    out = system.on(vm, f"od -An -v -tx1 {path}")
     return bytes.fromhex("".join(out.split()))
 
 
 def write_file(system, vm, path, data):
-    on(system, vm, f"rm -f {path}")
+    system.on(vm, f"rm -f {path}")
     for i in range(0, len(data), 64):
         octal = "".join(f"\\{b:03o}" for b in data[i:i + 64])
-        on(system, vm, f"printf '{octal}' >> {path}")
+        system.on(vm, f"printf '{octal}' >> {path}")
     assert read_file(system, vm, path) == data
 
 
@@ -75,16 +69,13 @@ def first_boot(tmp_path_factory):
     """One boot of the default system: evidence of both VMs, and blobs
     sealed in each, to compare with a boot with a changed kernel."""
     tmp = tmp_path_factory.mktemp("attest")
-    s = System("default", log_name="attest-test")
+    s = boot_default("attest-test")
     try:
-        s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-        s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-        s.expect(r"\[vm0\] guest# ", 60)
         r = {"tmp": tmp, "system": s, "nonce0": os.urandom(32).hex(), "nonce1": os.urandom(20).hex()}
         r["vm0"] = evidence(s, "vm0", r["nonce0"], str(tmp / "vm0"))
         r["vm1"] = evidence(s, "vm1", r["nonce1"], str(tmp / "vm1"))
-        assert on(s, "vm0", "tzv-client seal 70f secret-of-vm0 /tmp/a.bin") == "seal: ok"
-        assert on(s, "vm1", "tzv-client seal 70f secret-of-vm1 /tmp/b.bin") == "seal: ok"
+        assert s.on("vm0", "tzv-client seal 70f secret-of-vm0 /tmp/a.bin") == "seal: ok"
+        assert s.on("vm1", "tzv-client seal 70f secret-of-vm1 /tmp/b.bin") == "seal: ok"
         r["blob0"] = read_file(s, "vm0", "/tmp/a.bin")
         r["blob1"] = read_file(s, "vm1", "/tmp/b.bin")
         yield r
@@ -126,25 +117,23 @@ def test_both_vms_share_the_platform_pcrs_and_differ_in_their_own(first_boot):
 
 def test_sealed_data_stays_in_its_vm(first_boot):
     s = first_boot["system"]
-    assert on(s, "vm0", "tzv-client unseal /tmp/a.bin") == "unseal: secret-of-vm0"
+    assert s.on("vm0", "tzv-client unseal /tmp/a.bin") == "unseal: secret-of-vm0"
     write_file(s, "vm0", "/tmp/b.bin", first_boot["blob1"])
-    assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/b.bin")
+    assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/b.bin")
     bad = bytearray(first_boot["blob0"])
     bad[len(bad) // 2] ^= 1
     write_file(s, "vm0", "/tmp/bad.bin", bytes(bad))
-    assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/bad.bin")
+    assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/bad.bin")
 
 
 def test_sealed_data_unseals_in_the_same_vm_after_a_reboot(first_boot):
     s = first_boot["system"]
-    on(s, "vm1", "true")
+    s.on("vm1", "true")
     s.child.sendline("reboot")
     s.expect(r"\[S-EL1 stk\] vTEE for client 2 created", 60)
-    s.expect(r"\[vm1\] tzvisor guest: user space up", 120)
-    s.expect(r"\[vm1\] guest# ", 60)
-    s.wide = tuple(v for v in s.wide if v != "vm1")
+    s.wait_restarted("vm1")
     write_file(s, "vm1", "/tmp/b.bin", first_boot["blob1"])
-    assert on(s, "vm1", "tzv-client unseal /tmp/b.bin") == "unseal: secret-of-vm1"
+    assert s.on("vm1", "tzv-client unseal /tmp/b.bin") == "unseal: secret-of-vm1"
 
 
 def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boot, tmp_path):
@@ -179,8 +168,7 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
 
     s = System(str(d), log_name="attest-kernel")
     try:
-        s.expect(r"\[vm0\] tzvisor guest: user space up", 120)
-        s.expect(r"\[vm0\] guest# ", 60)
+        s.wait_restarted("vm0")
         nonce = os.urandom(32).hex()
         files = evidence(s, "vm0", nonce, str(tmp_path / "vm0"))
         r = verify(str(tmp_path / "vm0"), nonce, "vm0")
@@ -191,6 +179,6 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         assert after[5 * 32:] == before[5 * 32:]  # initrd, device tree
         assert kernel_digest(files["eventlog.bin"]) != kernel_digest(first_boot["vm0"]["eventlog.bin"])
         write_file(s, "vm0", "/tmp/a.bin", first_boot["blob0"])
-        assert SECURITY in on(s, "vm0", "tzv-client unseal /tmp/a.bin")
+        assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/a.bin")
     finally:
         s.close()

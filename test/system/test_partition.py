@@ -5,17 +5,14 @@ import re
 
 import pytest
 
-from qemu import System, build_ok
+from qemu import boot_default, build_ok
 
 pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
 
 
 @pytest.fixture(scope="module")
 def system():
-    s = System("default", log_name="partition")
-    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-    s.expect(r"\[vm0\] guest# ", 60)
+    s = boot_default("partition")
     yield s
     s.close()
 

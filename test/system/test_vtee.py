@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qemu import System, build_ok
+from qemu import boot_default, build_ok
 
 pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
 
@@ -15,22 +15,13 @@ TARGET_DEAD = "TEEC_ERROR_TARGET_DEAD (0xffff3024) origin 3"
 
 @pytest.fixture(scope="module")
 def system():
-    s = System("default", log_name="vtee")
-    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-    s.expect(r"\[vm\d\] tzvisor guest: user space up", 120)
-    s.expect(r"\[vm0\] guest# ", 60)
+    s = boot_default("vtee")
     yield s
     s.close()
 
 
-def on(system, vm, cmd, timeout=120):
-    if system.vm != vm:
-        system.focus(vm)
-    return system.run(cmd, timeout)
-
-
 def stats(system, vm):
-    out = on(system, vm, "tzv-client stats")
+    out = system.on(vm, "tzv-client stats")
     m = re.search(r"stats: sessions=(\d+) shm=(\d+) instances=(\d+) calls=(\d+)", out)
     assert m, out
     return tuple(int(x) for x in m.groups())
@@ -38,7 +29,7 @@ def stats(system, vm):
 
 @pytest.mark.parametrize("vm", ["vm0", "vm1"])
 def test_stock_driver_probes_and_optee_rng_binds(system, vm):
-    out = on(system, vm, "dmesg | grep optee; ls /dev/tee0 /dev/teepriv0; "
+    out = system.on(vm, "dmesg | grep optee; ls /dev/tee0 /dev/teepriv0; "
                          "cat /sys/class/misc/hw_random/rng_current")
     assert "optee: initialized driver" in out
     assert "optee: dynamic shared memory is enabled" in out
@@ -48,37 +39,37 @@ def test_stock_driver_probes_and_optee_rng_binds(system, vm):
 
 
 def test_hello_values_and_buffers(system):
-    assert on(system, "vm0", "tzv-client hello-value 41") == "hello-value: a=42 b=43"
-    assert on(system, "vm0", "tzv-client hello-value 4294967295") == "hello-value: a=0 b=1"
+    assert system.on("vm0", "tzv-client hello-value 41") == "hello-value: a=42 b=43"
+    assert system.on("vm0", "tzv-client hello-value 4294967295") == "hello-value: a=0 b=1"
     for size, mode in [("0", "temp"), ("1", "temp"), ("4K", "temp"), ("1M", "temp"),
                        ("1", "shm"), ("4K", "shm"), ("1M", "shm")]:
-        out = on(system, "vm0", f"tzv-client hello-buf {size} {mode}")
+        out = system.on("vm0", f"tzv-client hello-buf {size} {mode}")
         assert re.fullmatch(r"hello-buf: size=\d+ sum=0x[0-9a-f]{8} ok", out), (size, mode, out)
-    assert on(system, "vm0", "tzv-client hello-null") == "hello-null: ok a=0 b=0"
+    assert system.on("vm0", "tzv-client hello-null") == "hello-null: ok a=0 b=0"
 
 
 def test_buffer_over_the_page_limit_is_refused(system):
     """3 MiB is 769 pages, over the default tee_shm_pages (512): the
     hypervisor refuses the registration before the secure world sees it."""
-    out = on(system, "vm0", "tzv-client hello-buf 3M; echo rc=$?")
+    out = system.on("vm0", "tzv-client hello-buf 3M; echo rc=$?")
     assert "rc=1" in out and "TEEC_ERROR_" in out, out
     assert re.search(r"vm0: vTEE buffer of 3145728 bytes refused \(at most 512 pages\)",
                      system.transcript)
-    assert on(system, "vm0", "tzv-client hello-buf 2040K") .endswith(" ok")
+    assert system.on("vm0", "tzv-client hello-buf 2040K") .endswith(" ok")
 
 
 def test_wrong_uuid_and_unknown_command(system):
-    out = on(system, "vm0", "tzv-client open 01234567-89ab-cdef-0123-456789abcdef; echo rc=$?")
+    out = system.on("vm0", "tzv-client open 01234567-89ab-cdef-0123-456789abcdef; echo rc=$?")
     assert "tzv-client: open: TEEC_ERROR_ITEM_NOT_FOUND (0xffff0008) origin 3" in out
     assert "rc=1" in out
-    out = on(system, "vm0", "tzv-client invoke 99")
+    out = system.on("vm0", "tzv-client invoke 99")
     assert "TEEC_ERROR_NOT_SUPPORTED (0xffff000a) origin 4" in out
 
 
 def test_hwrng_differs_per_vm(system):
     read = "head -c 32 /dev/hwrng | od -An -tx1 | tr -d ' \\n'"
-    a0, b0 = on(system, "vm0", read), on(system, "vm0", read)
-    a1 = on(system, "vm1", read)
+    a0, b0 = system.on("vm0", read), system.on("vm0", read)
+    a1 = system.on("vm1", read)
     for v in (a0, b0, a1):
         assert re.fullmatch(r"[0-9a-f]{64}", v), v
         assert v != "0" * 64
@@ -86,23 +77,23 @@ def test_hwrng_differs_per_vm(system):
 
 
 def test_keys_stay_in_their_vm(system):
-    assert on(system, "vm0", "tzv-client key-gen 3") == "key-gen: ok"
-    pub = on(system, "vm0", "tzv-client key-pub 3")
+    assert system.on("vm0", "tzv-client key-gen 3") == "key-gen: ok"
+    pub = system.on("vm0", "tzv-client key-pub 3")
     assert re.fullmatch(r"key-pub: 04[0-9a-f]{128}", pub), pub
-    sig = on(system, "vm0", "tzv-client key-sign 3 " + "ab" * 32)
+    sig = system.on("vm0", "tzv-client key-sign 3 " + "ab" * 32)
     assert re.fullmatch(r"key-sign: [0-9a-f]{128}", sig), sig
     # vm1 can neither read nor use vm0's key
-    assert "TEEC_ERROR_ITEM_NOT_FOUND" in on(system, "vm1", "tzv-client key-pub 3")
-    assert "TEEC_ERROR_ITEM_NOT_FOUND" in on(system, "vm1", "tzv-client key-sign 3 " + "ab" * 32)
+    assert "TEEC_ERROR_ITEM_NOT_FOUND" in system.on("vm1", "tzv-client key-pub 3")
+    assert "TEEC_ERROR_ITEM_NOT_FOUND" in system.on("vm1", "tzv-client key-sign 3 " + "ab" * 32)
     # vm1's own key in the same slot is a different key
-    assert on(system, "vm1", "tzv-client key-gen 3") == "key-gen: ok"
-    assert on(system, "vm1", "tzv-client key-pub 3") != pub
-    assert on(system, "vm0", "tzv-client key-pub 3") == pub
+    assert system.on("vm1", "tzv-client key-gen 3") == "key-gen: ok"
+    assert system.on("vm1", "tzv-client key-pub 3") != pub
+    assert system.on("vm0", "tzv-client key-pub 3") == pub
 
 
 def test_thousand_cycles_leak_nothing(system):
     before = stats(system, "vm0")
-    assert on(system, "vm0", "tzv-client cycles 1000", 300) == "cycles: 1000 ok"
+    assert system.on("vm0", "tzv-client cycles 1000", 300) == "cycles: 1000 ok"
     assert stats(system, "vm0") == before
     # the stats session and its call are the only ones of tzv-client's
     sessions, shm, instances, calls = before
@@ -112,14 +103,14 @@ def test_thousand_cycles_leak_nothing(system):
 def test_long_pal_call_does_not_stall_the_guest(system):
     """vm1 has one vCPU: the shell only answers while the PAL spins if the
     call goes back to Linux on every interrupt and time slice."""
-    on(system, "vm1", "dmesg -c > /dev/null")
-    on(system, "vm1", "(tzv-client spin 10000 > /tmp/spin.out 2>&1 &)")
+    system.on("vm1", "dmesg -c > /dev/null")
+    system.on("vm1", "(tzv-client spin 10000 > /tmp/spin.out 2>&1 &)")
     for _ in range(4):
-        assert on(system, "vm1", "sleep 1; echo alive") == "alive"
-    assert on(system, "vm1", "cat /proc/loadavg") != ""
-    on(system, "vm1", "while ! grep -q spin: /tmp/spin.out; do sleep 1; done", 60)
-    assert re.fullmatch(r"spin: ok loops=\d+", on(system, "vm1", "cat /tmp/spin.out"))
-    log = on(system, "vm1", "dmesg")
+        assert system.on("vm1", "sleep 1; echo alive") == "alive"
+    assert system.on("vm1", "cat /proc/loadavg") != ""
+    system.on("vm1", "while ! grep -q spin: /tmp/spin.out; do sleep 1; done", 60)
+    assert re.fullmatch(r"spin: ok loops=\d+", system.on("vm1", "cat /tmp/spin.out"))
+    log = system.on("vm1", "dmesg")
     for bad in ("rcu", "stall", "soft lockup", "hung task", "watchdog"):
         assert bad not in log.lower(), log
 
@@ -128,10 +119,10 @@ def test_spinning_sessions_share_the_cpu_fairly(system):
     """Two sessions spinning at once on vm1's one CPU: each step of a call
     gets one slice (10 ms) or less before Linux schedules again, so both
     get about half of the CPU. (Different VMs never share a CPU.)"""
-    on(system, "vm1", "rm -f /tmp/s1 /tmp/s2; (tzv-client spin 4000 > /tmp/s1 &); "
+    system.on("vm1", "rm -f /tmp/s1 /tmp/s2; (tzv-client spin 4000 > /tmp/s1 &); "
                       "(tzv-client spin 4000 > /tmp/s2 &)")
-    on(system, "vm1", "until grep -q spin: /tmp/s1 && grep -q spin: /tmp/s2; do sleep 1; done", 60)
-    loops = [int(re.search(r"spin: ok loops=(\d+)", on(system, "vm1", f"cat /tmp/s{i}")).group(1))
+    system.on("vm1", "until grep -q spin: /tmp/s1 && grep -q spin: /tmp/s2; do sleep 1; done", 60)
+    loops = [int(re.search(r"spin: ok loops=(\d+)", system.on("vm1", f"cat /tmp/s{i}")).group(1))
              for i in (1, 2)]
     assert min(loops) / max(loops) > 0.6, loops
 
@@ -139,34 +130,32 @@ def test_spinning_sessions_share_the_cpu_fairly(system):
 @pytest.mark.parametrize("kind", ["null", "undef", "oom", "stack"])
 def test_pal_fault_is_contained(system, kind):
     killed = system.transcript.count("PAL selftest of vTEE 1 killed")
-    out = on(system, "vm0", f"tzv-client crash {kind}; echo rc=$?")
+    out = system.on("vm0", f"tzv-client crash {kind}; echo rc=$?")
     assert f"tzv-client: invoke: {TARGET_DEAD}" in out
     assert "crash: after: TEEC_ERROR_TARGET_DEAD (0xffff3024)" in out
     assert "rc=0" in out
     assert system.transcript.count("PAL selftest of vTEE 1 killed") == killed + 1
     # the STK, the other PALs and the other VM go on
-    assert on(system, "vm0", "tzv-client hello-value 1") == "hello-value: a=2 b=3"
-    assert on(system, "vm1", "tzv-client hello-value 2") == "hello-value: a=3 b=4"
+    assert system.on("vm0", "tzv-client hello-value 1") == "hello-value: a=2 b=3"
+    assert system.on("vm1", "tzv-client hello-value 2") == "hello-value: a=3 b=4"
 
 
 def test_pal_pointer_into_the_stk_is_refused(system):
-    out = on(system, "vm0", "tzv-client crash stkmem")
+    out = system.on("vm0", "tzv-client crash stkmem")
     assert "TEEC_ERROR_BAD_PARAMETERS (0xffff0006) origin 4" in out
     assert "crash: after: TEEC_SUCCESS" in out
     assert "PAL selftest of vTEE 1: system call with a bad pointer 0xe100000" in system.transcript
 
 
 def test_reboot_wipes_the_vms_vtee(system):
-    assert on(system, "vm1", "tzv-client key-gen 6") == "key-gen: ok"
-    assert "key-pub: 04" in on(system, "vm1", "tzv-client key-pub 6")
+    assert system.on("vm1", "tzv-client key-gen 6") == "key-gen: ok"
+    assert "key-pub: 04" in system.on("vm1", "tzv-client key-pub 6")
     system.child.sendline("reboot")
     system.expect(r"\[S-EL1 stk\] vTEE for client 2 destroyed and wiped", 60)
     system.expect(r"\[S-EL1 stk\] vTEE for client 2 created", 60)
-    system.expect(r"\[vm1\] tzvisor guest: user space up", 120)
-    system.expect(r"\[vm1\] guest# ", 60)
-    system.wide = tuple(v for v in system.wide if v != "vm1")
+    system.wait_restarted("vm1")
     for slot in (3, 6):
-        assert "TEEC_ERROR_ITEM_NOT_FOUND" in on(system, "vm1", f"tzv-client key-pub {slot}")
+        assert "TEEC_ERROR_ITEM_NOT_FOUND" in system.on("vm1", f"tzv-client key-pub {slot}")
     # vm0 kept its key
-    assert "key-pub: 04" in on(system, "vm0", "tzv-client key-pub 3")
+    assert "key-pub: 04" in system.on("vm0", "tzv-client key-pub 3")
     assert "FATAL" not in system.transcript
