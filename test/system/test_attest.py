@@ -53,8 +53,10 @@ def read_file(system, vm, path):
 
 def write_file(system, vm, path, data):
     system.on(vm, f"rm -f {path}")
-    for i in range(0, len(data), 64):
-        octal = "".join(f"\\{b:03o}" for b in data[i:i + 64])
+    # 32 bytes a line: the hypervisor queues at most 256 bytes of console
+    # input per VM, and a longer line can outrun the guest's reading
+    for i in range(0, len(data), 32):
+        octal = "".join(f"\\{b:03o}" for b in data[i:i + 32])
         system.on(vm, f"printf '{octal}' >> {path}")
     assert read_file(system, vm, path) == data
 
