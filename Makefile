@@ -21,7 +21,7 @@ CFLAGS_COMMON := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
 	-Ilib/include -Ilib/board/$(BOARD)
 ASFLAGS_COMMON := -march=armv8-a+fp+simd -Ilib/include -Ilib/board/$(BOARD) -D__ASSEMBLER__
 include lib/board/$(BOARD)/board.mk
-LIB_SRCS := lib/src/console.c lib/src/string.c lib/src/pt.c $(BOARD_SRCS)
+LIB_SRCS := lib/src/console.c lib/src/fatal.c lib/src/string.c lib/src/pt.c $(BOARD_SRCS)
 
 # $(1)=image name, $(2)=source folder, $(3)=extra CFLAGS, $(4)=nolink to skip linking
 define image
@@ -121,7 +121,7 @@ $(BUILD)/monitor/monitor/core/boot.o: $(TZV_KEYS)/rotpk.h
 # and device trees, the hypervisor linked with them, and QEMU's arguments.
 # $(1) = config file, $(2) = directory
 define system
-$(2)/gen/dts.stamp: $(1) tools/tzv-config $(GUEST_OUT) $(BM_GUESTS)
+$(2)/gen/dts.stamp: $(1) tools/tzv-config lib/include/tzv/limits.h lib/board/$(BOARD)/board.h $(GUEST_OUT) $(BM_GUESTS)
 	@mkdir -p $(2)/gen
 	$(PYTHON) tools/tzv-config dts $(1) $(2)/gen $(BUILD)
 	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done

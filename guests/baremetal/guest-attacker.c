@@ -206,20 +206,20 @@ static void vtee_message_attacks(void)
 	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
 	msg.hdr.session = session;
 	msg.hdr.func = 1;
-	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN;
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
 	msg.p[0].u.rmem.size = 16;
 	msg.p[0].u.rmem.shm_ref = 0xc00c1e5;
-	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN + 1;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
 	msg.p[1].u.rmem.size = 16;
 	msg.p[1].u.rmem.shm_ref = 0xc00c1e5;
-	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_IN + 1;
+	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
 	verdict("use another VM's buffer cookie",
 		ret == 0 &&
 		    msg_result(bm_tee_call(&msg), TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE),
 		"BAD_PARAMETERS");
 	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
 	msg.hdr.session = session;
-	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_IN;
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_INPUT;
 	msg.p[0].u.tmem.buf_ptr = 0x50000000;
 	msg.p[0].u.tmem.size = 64;
 	verdict("temporary memref into another VM's RAM",

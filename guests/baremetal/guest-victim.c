@@ -55,14 +55,14 @@ static void vtee_check(unsigned long n)
 	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
 	msg.hdr.session = session;
 	msg.hdr.func = 1; /* HELLO_CMD_XOR */
-	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN;
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
 	msg.p[0].u.rmem.size = 16;
 	msg.p[0].u.rmem.shm_ref = COOKIE;
-	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_IN + 1;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
 	msg.p[1].u.rmem.offs = 2048;
 	msg.p[1].u.rmem.size = 16;
 	msg.p[1].u.rmem.shm_ref = COOKIE;
-	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_IN + 1;
+	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
 	uint64_t a0 = bm_tee_call(&msg);
 	bool ok = a0 == 0 && msg.hdr.ret == 0 && msg.p[2].u.value.a == sum;
 	for (unsigned i = 0; i < 16; i++)

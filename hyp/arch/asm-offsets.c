@@ -1,5 +1,6 @@
-#include <hyp.h>
+#include <cpu.h>
 #include <tzv/offsets.h>
+#include <vm.h>
 
 void asm_offsets(void);
 void asm_offsets(void)

@@ -1,7 +1,7 @@
 /* Physical GICv3 as seen from the normal world: the monitor made every
  * interrupt non-secure Group 1; the hypervisor owns the rest. */
+#include <board.h>
 #include <gic.h>
-#include <hyp.h>
 #include <tzv/sysreg.h>
 
 #define GICD_CTLR	     0x0000
@@ -50,9 +50,14 @@ static void wait_rwp(void)
 		;
 }
 
+unsigned gic_nr_lines(void)
+{
+	return (mmio_read32(GICD_BASE + GICD_TYPER) & 0x1fU) + 1U;
+}
+
 void gic_dist_init(void)
 {
-	unsigned lines = (mmio_read32(GICD_BASE + GICD_TYPER) & 0x1fU) + 1U;
+	unsigned lines = gic_nr_lines();
 
 	for (unsigned i = 1; i < lines; i++)
 		mmio_write32(GICD_BASE + GICD_ICENABLER + 4U * i, 0xffffffffU);

@@ -1,7 +1,8 @@
-/* EL2 stage-1 tables (identity map) and per-CPU EL2 register setup. */
-#include <gic.h>
-#include <hyp.h>
+/* EL2 stage-1 tables: an identity map of what the hypervisor touches. */
+#include <board.h>
+#include <cpu.h>
 #include <tzv/console.h>
+#include <tzv/pt.h>
 #include <tzv/sysreg.h>
 
 #define POOL_PAGES 16
@@ -54,21 +55,4 @@ void hyp_mmu_enable(void)
 	write_sysreg(sctlr_el2,
 		     0x30C50830UL | 1UL | (1UL << 2) | (1UL << 3) | (1UL << 12) | (1UL << 19));
 	isb();
-}
-
-/* EL2 state that does not depend on which guest runs here. */
-void hyp_cpu_init(void)
-{
-	write_sysreg(cptr_el2, 0x33ffUL); /* RES1 bits; no FP/SIMD trap */
-	/* let the guest use every PMU counter, trap no debug registers */
-	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> 11) & 0x1fUL);
-	/* guests read the physical counter but use only the virtual timer */
-	write_sysreg(cnthctl_el2, 1UL);
-	write_sysreg(cntvoff_el2, 0);
-	write_sysreg(ICC_SRE_EL2, 0xfUL);
-	isb();
-	write_sysreg(ICC_SRE_EL1, 0x7UL);
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	isb();
-	gic_cpu_init(this_cpu());
 }

@@ -4,11 +4,9 @@
  * only distributor/redistributor MMIO and SGI generation do. A VM's own
  * SPIs and its virtual timer are hardware-linked: the guest's EOI
  * deactivates the physical interrupt. */
-#include <gic.h>
-#include <hyp.h>
-#include <tzv/console.h>
+#include <tzv/cpu.h>
 #include <tzv/string.h>
-#include <tzv/sysreg.h>
+#include <vm.h>
 
 #define LR_PENDING    (1UL << 62)
 #define LR_HW	      (1UL << 61)
@@ -65,11 +63,15 @@ static struct virq *virq_of(struct vcpu *v, unsigned intid)
 /* ---- per-VM and per-vCPU state ---------------------------------------- */
 
 static struct vm *spi_owner[GIC_NR_IRQS];
+static bool gicd_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+static bool gicr_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
 
+/* At the VM's start: its distributor and redistributors, and the physical
+ * SPIs of its passthrough devices, routed to its first vCPU's CPU. */
 void vgic_vm_init(struct vm *vm)
 {
 	struct vgic_dist *d = &vm->vgic;
-	unsigned lines = (mmio_read32(GICD_BASE + 0x4) & 0x1fU) + 1U;
+	unsigned lines = gic_nr_lines();
 
 	memset(d->spi, 0, sizeof(d->spi));
 	memset(d->irouter, 0, sizeof(d->irouter));
@@ -85,6 +87,8 @@ void vgic_vm_init(struct vm *vm)
 		gic_set_enable(id, 0, false);
 		gic_set_route(id, vm->vcpu[0].pcpu);
 	}
+	mmio_register(vm, GICD_BASE, GICD_SIZE, gicd_mmio);
+	mmio_register(vm, GICR_BASE, GICR_STRIDE * vm->cfg->ncpus, gicr_mmio);
 }
 
 /* The VM owns the physical SPI intid (one of its passthrough devices'). */
@@ -100,11 +104,12 @@ static bool spi_visible(struct vm *vm, unsigned intid)
 }
 
 /* An emulated device of the VM raises SPI intid (software, no physical). */
-void vgic_add_virtual_spi(struct vm *vm, unsigned intid)
+void vgic_add_virtual_spi(struct vm *vm, unsigned intid, bool edge)
 {
 	vm->vgic.owned[intid] = true;
 	vm->vgic.spi[intid].hw = 0;
 	vm->vgic.spi[intid].prio = 0xa0;
+	vm->vgic.spi[intid].edge = edge;
 }
 
 struct vcpu *vgic_spi_target(struct vm *vm, unsigned intid)
@@ -154,7 +159,7 @@ void vgic_inject(struct vcpu *v, unsigned intid, bool hw)
 	}
 	c->pending_hw[intid] = hw;
 	spin_unlock(&c->lock);
-	if (v->pcpu != this_cpu())
+	if (v->pcpu != cpu_index())
 		gic_send_sgi(SGI_HYP, v->pcpu);
 }
 
@@ -263,7 +268,7 @@ static void set_enable(struct vcpu *v, unsigned intid, bool on)
 		gic_set_enable(intid, intid >= 32 ? 0 : v->pcpu, on);
 	/* an SPI's software-pending state waits on its target vCPU */
 	struct vcpu *t = intid >= 32 ? vgic_spi_target(v->vm, intid) : v;
-	if (on && t->vgic.npending && t->pcpu != this_cpu())
+	if (on && t->vgic.npending && t->pcpu != cpu_index())
 		gic_send_sgi(SGI_HYP, t->pcpu);
 }
 
@@ -275,7 +280,7 @@ static bool skip_foreign(struct vcpu *v, unsigned id, bool write, bool named)
 	if (id < 32 || spi_visible(v->vm, id))
 		return false;
 	if (write && named)
-		foreign_write[this_cpu()] = true;
+		foreign_write[cpu_index()] = true;
 	return true;
 }
 
@@ -376,7 +381,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	struct vgic_dist *d = &v->vm->vgic;
 	uint64_t r = 0;
 
-	foreign_write[this_cpu()] = false;
+	foreign_write[cpu_index()] = false;
 	if (off == 0x0000) {
 		if (write)
 			d->ctlr = (uint32_t)*val & 3U;
@@ -411,7 +416,7 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	}
 	if (!write)
 		*val = r;
-	if (foreign_write[this_cpu()])
+	if (foreign_write[cpu_index()])
 		vm_log(v->vm,
 		       "%s vcpu%u: GICD write at offset 0x%x enables or raises SPIs it does not "
 		       "own: ignored\n",
@@ -453,26 +458,24 @@ static bool gicr_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	return true;
 }
 
-/* Returns false when ipa is not a vGIC register (the caller faults). */
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val)
+/* Every offset of the ranges is a register (or reads as zero). */
+static bool gicd_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct vm *vm = v->vm;
-	bool ok;
 
-	if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
-		spin_lock(&vm->vgic.lock);
-		ok = gicd_access(v, (uint32_t)(ipa - GICD_BASE), size, write, val);
-		spin_unlock(&vm->vgic.lock);
-		return ok;
-	}
-	uint64_t end = GICR_BASE + GICR_STRIDE * vm->cfg->ncpus;
-	if (ipa >= GICR_BASE && ipa < end) {
-		unsigned idx = (unsigned)((ipa - GICR_BASE) / GICR_STRIDE);
-		spin_lock(&vm->vgic.lock);
-		ok = gicr_access(&vm->vcpu[idx], (uint32_t)((ipa - GICR_BASE) % GICR_STRIDE), size,
-				 write, val);
-		spin_unlock(&vm->vgic.lock);
-		return ok;
-	}
-	return false;
+	spin_lock(&vm->vgic.lock);
+	bool ok = gicd_access(v, (uint32_t)off, size, write, val);
+	spin_unlock(&vm->vgic.lock);
+	return ok;
+}
+
+static bool gicr_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&vm->vgic.lock);
+	bool ok = gicr_access(&vm->vcpu[off / GICR_STRIDE], (uint32_t)(off % GICR_STRIDE), size,
+			      write, val);
+	spin_unlock(&vm->vgic.lock);
+	return ok;
 }

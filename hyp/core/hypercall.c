@@ -1,13 +1,9 @@
-/* tzvisor's hypercalls (SMCCC vendor-specific hypervisor range) and the
- * shared-memory regions whose doorbells they ring. */
-#include <hyp.h>
+/* tzvisor's hypercalls (SMCCC vendor-specific hypervisor range,
+ * docs/hypercalls.md), dispatched through a table. */
+#include <shmem.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
-
-static void ret(struct vcpu *v, long val)
-{
-	v->x[0] = (uint64_t)val;
-}
+#include <vm.h>
 
 /* a91a2c4e-7e3b-4d6c-9b1f-7a2d5c0e9f31, as SMCCC UID words */
 static void hc_call_uid(struct vcpu *v)
@@ -26,37 +22,12 @@ static void hc_revision(struct vcpu *v)
 
 static void hc_null(struct vcpu *v)
 {
-	ret(v, SMCCC_SUCCESS);
+	vcpu_ret(v, SMCCC_SUCCESS);
 }
 
-static const struct shmem_member *membership(const struct shmem_config *s, unsigned vm)
-{
-	for (unsigned m = 0; m < s->nmembers; m++)
-		if (s->member[m].vm == vm)
-			return &s->member[m];
-	return NULL;
-}
-
-/* DOORBELL(region): raises the region's doorbell in every other member
- * that runs. Only members may ring. */
 static void hc_doorbell(struct vcpu *v)
 {
-	uint64_t id = v->x[1];
-
-	if (id >= shmem_config_count || !membership(&shmem_configs[id], v->vm->id)) {
-		vm_log(v->vm, "%s vcpu%u: doorbell of region %lu refused: not a member\n",
-		       v->vm->cfg->name, v->id, (unsigned long)id);
-		ret(v, SMCCC_INVALID_PARAMETER);
-		return;
-	}
-	const struct shmem_config *s = &shmem_configs[id];
-	for (unsigned m = 0; m < s->nmembers; m++) {
-		struct vm *peer = &vms[s->member[m].vm];
-		if (peer != v->vm && peer->state == VM_RUNNING)
-			vgic_inject(vgic_spi_target(peer, s->member[m].intid), s->member[m].intid,
-				    false);
-	}
-	ret(v, SMCCC_SUCCESS);
+	vcpu_ret(v, shmem_ring(v, v->x[1]));
 }
 
 /* The guest's kernel says it panicked: apply the VM's restart policy. */
@@ -84,24 +55,7 @@ static const struct hc_fn hc_table[] = {
 
 void hypercall_handle(struct vcpu *v, uint32_t fid)
 {
-	for (size_t i = 0; i < sizeof(hc_table) / sizeof(hc_table[0]); i++) {
-		if (hc_table[i].fid == fid) {
-			hc_table[i].fn(v);
-			return;
-		}
-	}
+	SMCCC_DISPATCH(hc_table, fid, v);
 	vm_log(v->vm, "%s vcpu%u: unknown hypercall 0x%x\n", v->vm->cfg->name, v->id, fid);
-	ret(v, SMCCC_NOT_SUPPORTED);
-}
-
-/* Maps the VM's shared regions and declares their doorbells. */
-void shmem_attach(struct vm *vm)
-{
-	for (unsigned i = 0; i < shmem_config_count; i++) {
-		const struct shmem_member *m = membership(&shmem_configs[i], vm->id);
-		if (!m)
-			continue;
-		vgic_add_virtual_spi(vm, m->intid);
-		vm->vgic.spi[m->intid].edge = 1;
-	}
+	vcpu_ret(v, SMCCC_NOT_SUPPORTED);
 }

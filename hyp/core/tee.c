@@ -8,19 +8,22 @@
  * checks every address the message holds lies in the VM's RAM and rewrites
  * the one page list Linux sends (REGISTER_SHM) as a flat list of physical
  * pages. When the call ends only the result fields go back to the guest. */
-#include <hyp.h>
+#include <cpu.h>
+#include <tee.h>
 #include <tzv/console.h>
 #include <tzv/optee.h>
 #include <tzv/smccc.h>
 #include <tzv/string.h>
+#include <vm.h>
 
 #define PAGE	      OPTEE_MSG_PAGE_SIZE
 #define LIST_ENTRIES  (PAGE / sizeof(uint64_t))
 #define LIST_NEXT     (LIST_ENTRIES - 1U) /* the last entry links to the next list page */
 #define MAX_SHM_PAGES LIST_ENTRIES	  /* what one translated list page holds */
+_Static_assert(TZV_TEE_MAX_SHM_PAGES <= MAX_SHM_PAGES, "a buffer's pages fit one list page");
 
 /* Per call: the argument copy and the translated page list. */
-static uint8_t call_pages[MAX_VMS][TEE_CALLS_PER_VM][2][PAGE] __attribute__((aligned(PAGE)));
+static uint8_t call_pages[TZV_MAX_VMS][TZV_TEE_MAX_CALLS][2][PAGE] __attribute__((aligned(PAGE)));
 
 static uint32_t client_id(const struct vm *vm)
 {
@@ -63,7 +66,7 @@ static struct tee_call *call_alloc(struct vm *vm)
 	struct tee_call *c = NULL;
 
 	spin_lock(&vm->tee_lock);
-	for (unsigned i = 0; i < TEE_CALLS_PER_VM && !c; i++) {
+	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS && !c; i++) {
 		if (vm->tee_call[i].state != TEE_CALL_FREE)
 			continue;
 		c = &vm->tee_call[i];
@@ -137,9 +140,8 @@ static uint32_t check_message(struct vcpu *v, struct tee_call *c)
 	c->nparams = a->num_params;
 	for (unsigned i = 0; i < c->nparams; i++) {
 		struct optee_msg_param *p = &a->params[i];
-		unsigned type = p->attr & OPTEE_MSG_ATTR_TYPE_MASK;
 		c->attr[i] = p->attr;
-		if (type < OPTEE_MSG_ATTR_TYPE_TMEM_IN || type > OPTEE_MSG_ATTR_TYPE_TMEM_IN + 2)
+		if (!OPTEE_TYPE_IS_TMEM(OPTEE_PARAM_TYPE(p)))
 			continue; /* values and registered memory carry no address */
 		if (a->cmd == OPTEE_MSG_CMD_REGISTER_SHM && i == 0 &&
 		    p->attr == OPTEE_MSG_ATTR_REGISTER) {
@@ -166,13 +168,9 @@ static void copy_back(struct tee_call *c)
 	g->ret = s->ret;
 	g->ret_origin = s->ret_origin;
 	g->session = s->session;
-	for (unsigned i = 0; i < c->nparams; i++) {
-		unsigned type = c->attr[i] & OPTEE_MSG_ATTR_TYPE_MASK;
-		if (type == 2 || type == 3)
-			g->params[i].u.value = s->params[i].u.value;
-		else if (type == 6 || type == 7 || type == 0xa || type == 0xb)
-			g->params[i].u.rmem.size = s->params[i].u.rmem.size;
-	}
+	for (unsigned i = 0; i < c->nparams; i++)
+		optee_param_result(&g->params[i], &s->params[i],
+				   (unsigned)(c->attr[i] & OPTEE_MSG_ATTR_TYPE_MASK));
 }
 
 static void fail_message(struct tee_call *c, uint32_t ret)
@@ -247,7 +245,7 @@ static void return_from_rpc(struct vcpu *v)
 	struct tee_call *c = NULL;
 
 	spin_lock(&vm->tee_lock);
-	for (unsigned i = 0; i < TEE_CALLS_PER_VM && !c; i++) {
+	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS && !c; i++) {
 		if (vm->tee_call[i].state == TEE_CALL_SUSPENDED &&
 		    vm->tee_call[i].thread == thread) {
 			c = &vm->tee_call[i];

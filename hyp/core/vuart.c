@@ -1,11 +1,8 @@
-/* Virtual PL011 (the subset Linux's amba-pl011 driver and earlycon use) and
- * the console multiplexer: every line a VM writes is printed behind its
- * name; input goes to the VM in focus, moved by Ctrl-T three times;
- * Ctrl-T Ctrl-T s prints the hypervisor's exit counters. */
-#include <hyp.h>
+/* Virtual PL011: the subset Linux's amba-pl011 driver and earlycon use.
+ * Every line a VM writes is printed behind its name; what it receives
+ * comes from the console multiplexer (console.c). */
 #include <tzv/console.h>
-#include <tzv/string.h>
-#include <tzv/sysreg.h>
+#include <vm.h>
 
 #define DR	0x000
 #define RSR	0x004
@@ -30,9 +27,7 @@
 /* PeriphID0-3 and CellID0-3 of an Arm PL011 r1p5, matched by the AMBA bus */
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
-static unsigned focus;	     /* index of the VM that gets console input */
-static unsigned console_cpu; /* where the console's receive interrupt goes */
-static spinlock_t console_cpu_lock;
+static bool vuart_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
 
 void vuart_reset(struct vm *vm)
 {
@@ -44,12 +39,14 @@ void vuart_reset(struct vm *vm)
 	u->cr = 0x300; /* TXE | RXE, as at reset */
 	u->line_len = 0;
 	u->budget = VUART_BURST;
-	u->budget_time = read_sysreg(cntpct_el0);
+	u->budget_time = counter_ticks();
 	u->dropped = 0;
 	snprintf_(u->prefix, sizeof(u->prefix), "[%s] ", vm->cfg->name);
 	spin_unlock(&u->lock);
-	if (vm->cfg->console)
-		vgic_add_virtual_spi(vm, VUART_SPI);
+	if (!vm->cfg->console)
+		return;
+	vgic_add_virtual_spi(vm, VUART_SPI, false);
+	mmio_register(vm, UART0_BASE, 0x1000, vuart_mmio);
 }
 
 /* Transmit is always ready (output is written synchronously), so TXRIS
@@ -72,8 +69,8 @@ static void update_irq(struct vm *vm)
 /* A VM that floods the console loses its own output, not anyone else's. */
 static bool allowed(struct vuart *u, unsigned n)
 {
-	uint64_t now = read_sysreg(cntpct_el0);
-	uint64_t refill = (now - u->budget_time) * VUART_RATE / read_sysreg(cntfrq_el0);
+	uint64_t now = counter_ticks();
+	uint64_t refill = (now - u->budget_time) * VUART_RATE / counter_freq();
 
 	if (refill) {
 		u->budget = u->budget + refill > VUART_BURST ? VUART_BURST : u->budget + refill;
@@ -107,7 +104,7 @@ static void tx(struct vm *vm, char c)
 
 	if (c == '\r')
 		return;
-	u->last_tx = read_sysreg(cntpct_el0);
+	u->last_tx = counter_ticks();
 	u->line[u->line_len++] = c;
 	if (c == '\n' || u->line_len == VUART_LINE_MAX)
 		flush(u);
@@ -115,8 +112,7 @@ static void tx(struct vm *vm, char c)
 
 static void flush_partial(struct vuart *u, bool now)
 {
-	if (!u->line_len ||
-	    (!now && read_sysreg(cntpct_el0) - u->last_tx < read_sysreg(cntfrq_el0) / 100U))
+	if (!u->line_len || (!now && counter_ticks() - u->last_tx < counter_freq() / 100U))
 		return;
 	spin_lock(&u->lock);
 	if (u->line_len)
@@ -130,6 +126,12 @@ void vuart_flush_partial(void)
 {
 	for (unsigned i = 0; i < vm_count; i++)
 		flush_partial(&vms[i].uart, false);
+}
+
+/* Now, whatever the time: the VM's prompt when it gets the focus. */
+void vuart_flush_line(struct vm *vm)
+{
+	flush_partial(&vm->uart, true);
 }
 
 static uint32_t rx(struct vuart *u)
@@ -203,23 +205,24 @@ static void reg_write(struct vm *vm, uint32_t off, uint32_t val)
 	}
 }
 
-bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val)
+static bool vuart_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct vm *vm = v->vm;
 
-	if (!vm->cfg->console || ipa < UART0_BASE || ipa >= UART0_BASE + 0x1000 || size > 4)
+	if (size > 4)
 		return false;
 	spin_lock(&vm->uart.lock);
 	if (write)
-		reg_write(vm, (uint32_t)(ipa - UART0_BASE), (uint32_t)*val);
+		reg_write(vm, (uint32_t)off, (uint32_t)*val);
 	else
-		*val = reg_read(&vm->uart, (uint32_t)(ipa - UART0_BASE));
+		*val = reg_read(&vm->uart, (uint32_t)off);
 	spin_unlock(&vm->uart.lock);
 	update_irq(vm);
 	return true;
 }
 
-static void deliver(struct vm *vm, uint8_t c)
+/* A character from the console while the VM has the focus. */
+void vuart_receive(struct vm *vm, uint8_t c)
 {
 	struct vuart *u = &vm->uart;
 
@@ -232,72 +235,4 @@ static void deliver(struct vm *vm, uint8_t c)
 	}
 	spin_unlock(&u->lock);
 	update_irq(vm);
-}
-
-static void move_focus(void)
-{
-	for (unsigned i = 1; i <= vm_count; i++) {
-		unsigned n = (focus + i) % vm_count;
-		if (vms[n].state == VM_RUNNING && vms[n].cfg->console) {
-			focus = n;
-			break;
-		}
-	}
-	pr("console input now goes to %s (Ctrl-T three times to switch)\n", vms[focus].cfg->name);
-	flush_partial(&vms[focus].uart, true); /* show its prompt */
-}
-
-/* The physical UART's receive interrupt (owned by the hypervisor). */
-void console_rx_irq(void)
-{
-	static unsigned focus_presses;
-	int c;
-
-	while ((c = console_getc()) >= 0) {
-		if (c == FOCUS_KEY) {
-			if (++focus_presses == 3) {
-				focus_presses = 0;
-				move_focus();
-			}
-			continue;
-		}
-		if (focus_presses == 2 && c == 's') {
-			focus_presses = 0;
-			stats_print();
-			continue;
-		}
-		struct vm *vm = &vms[focus];
-		for (; focus_presses; focus_presses--)
-			deliver(vm, FOCUS_KEY);
-		if (vm->state == VM_RUNNING)
-			deliver(vm, (uint8_t)c);
-	}
-}
-
-/* A CPU going off hands the console's interrupt to one that stays on. */
-void console_irq_leave(unsigned pcpu)
-{
-	spin_lock(&console_cpu_lock);
-	if (console_cpu == pcpu) {
-		for (unsigned i = 0; i < vm_count; i++)
-			for (unsigned c = 0; c < vms[i].cfg->ncpus; c++) {
-				struct vcpu *v = &vms[i].vcpu[c];
-				if (v->state == VCPU_ON && v->pcpu != pcpu) {
-					console_cpu = v->pcpu;
-					gic_set_route(UART0_INTID, console_cpu);
-					goto done;
-				}
-			}
-	}
-done:
-	spin_unlock(&console_cpu_lock);
-}
-
-void console_init_input(void)
-{
-	console_cpu = this_cpu();
-	gic_set_route(UART0_INTID, console_cpu);
-	gic_set_enable(UART0_INTID, 0, true);
-	console_enable_rx_irq();
-	pr("console input goes to %s (Ctrl-T three times to switch)\n", vms[focus].cfg->name);
 }

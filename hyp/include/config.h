@@ -5,6 +5,7 @@
 #include <board.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <tzv/limits.h>
 
 #define VM_MAX_CPUS BOARD_MAX_CPUS
 #define VM_MAX_DEVS 8
@@ -46,8 +47,6 @@ struct vm_config {
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
-#define SHMEM_MAX_MEMBERS 4
-
 /* A shared-memory region between VMs, each member ringing the others
  * through the region's doorbell interrupt. */
 struct shmem_member {
@@ -60,7 +59,7 @@ struct shmem_config {
 	const char *name;
 	uint64_t pa, size;
 	unsigned nmembers;
-	struct shmem_member member[SHMEM_MAX_MEMBERS];
+	struct shmem_member member[TZV_SHMEM_MAX_MEMBERS];
 };
 
 extern const struct shmem_config shmem_configs[];

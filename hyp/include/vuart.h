@@ -1,6 +1,7 @@
-/* A virtual PL011 per VM: output goes to the physical console a line (or
- * a burst) at a time, each line behind the VM's name; input comes from the
- * console while the VM has the focus. */
+/* A virtual PL011 per VM (hyp/core/vuart.c): output goes to the physical
+ * console a line (or a burst) at a time, each line behind the VM's name;
+ * input comes from the console multiplexer (console.c) while the VM has the
+ * focus. */
 #ifndef HYP_VUART_H
 #define HYP_VUART_H
 #include <stdbool.h>
@@ -13,7 +14,6 @@
 #define VUART_BURST (64U * 1024U)
 #define VUART_RATE  (32U * 1024U) /* bytes per second */
 #define VUART_SPI   33U		  /* the PL011's interrupt on virt, as the guest expects */
-#define FOCUS_KEY   0x14	  /* Ctrl-T, three times in a row (Ctrl-A is QEMU's) */
 
 struct vuart {
 	spinlock_t lock;
@@ -28,13 +28,10 @@ struct vuart {
 	uint64_t dropped;	      /* bytes dropped since the last note */
 };
 
-struct vcpu;
 struct vm;
 void vuart_reset(struct vm *vm);
-bool vuart_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
+void vuart_receive(struct vm *vm, uint8_t c);
+void vuart_flush_line(struct vm *vm);
 void vuart_flush_partial(void);
-void console_rx_irq(void);
-void console_init_input(void);
-void console_irq_leave(unsigned pcpu);
 
 #endif

@@ -7,10 +7,17 @@
  * int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words)
  * erases the sector, programs words from src, returns the flash to read
  * mode; 0 on success, else the status register's error bits. */
-	.section .ramfunc, "ax"
+	.text
 	.global nv_flash_write
-	.balign 4
 nv_flash_write:
+	ic iallu		/* .ramfunc was copied as data */
+	dsb sy
+	isb
+	b flash_program
+
+	.section .ramfunc, "ax"
+	.balign 4
+flash_program:
 	mov w9, #0x50		/* clear status */
 	str w9, [x0]
 	mov w9, #0x20		/* block erase, confirm */

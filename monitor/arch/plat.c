@@ -1,7 +1,6 @@
 /* QEMU virt platform code for the monitor: GICv3 security configuration
  * and power control through the secure PL061 GPIO. */
 #include <mon.h>
-#include <tzv/console.h>
 #include <tzv/sysreg.h>
 
 #define GICD_CTLR	  0x0000

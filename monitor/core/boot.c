@@ -29,7 +29,7 @@ struct nv_counter {
 };
 #define NV_MAGIC 0x3143564e565a54ULL /* "TZVNVC1" */
 
-uint32_t svn_minimum(void)
+static uint32_t svn_minimum(void)
 {
 	const struct nv_counter *nv = (const void *)(SECURE_FLASH_BASE + FLASH_NV_COUNTER);
 
@@ -44,7 +44,6 @@ static void nv_raise(uint32_t svn)
 
 	if (svn <= cur)
 		return;
-	__asm__ volatile("ic iallu\n dsb sy\n isb" ::: "memory"); /* .ramfunc was copied */
 	int err = nv_flash_write(SECURE_FLASH_BASE + FLASH_NV_COUNTER, (const uint32_t *)&rec,
 				 sizeof(rec) / 4);
 	if (err || svn_minimum() != svn)
@@ -239,7 +238,7 @@ static uint64_t verify_vm(uint32_t vm)
 	int err = TZV_VERIFY_OK;
 	bool kernel = false;
 
-	if (vm >= BOARD_MAX_CPUS)
+	if (vm >= TZV_MAX_VMS)
 		return TZV_VERIFY_NO_IMAGES;
 	spin_lock(&measure_lock);
 	m->verified = 0;

@@ -1,9 +1,13 @@
-/* PSCI 1.1 firmware for the normal world (the hypervisor). */
+/* The CPUs' state and the PSCI 1.1 firmware that changes it for the normal
+ * world (the hypervisor). */
 #include <mon.h>
 #include <tzv/console.h>
+#include <tzv/cpu.h>
 #include <tzv/smccc.h>
 #include <tzv/spinlock.h>
-#include <tzv/sysreg.h>
+
+struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
+extern uint8_t mon_stacks[];
 
 /* Hold mailboxes: outside .bss so the primary never clears them while a
  * secondary is looking; cleared before the monitor resets the machine. */
@@ -23,10 +27,20 @@ static void ret(struct mon_cpu *c, long v)
 	c->cur->gp.x[0] = (uint64_t)v;
 }
 
+/* The EL3 state of CPU idx, set up on this CPU as it comes on. */
+struct mon_cpu *mon_cpu_setup(unsigned idx)
+{
+	struct mon_cpu *c = &mon_cpus[idx];
+
+	c->idx = idx;
+	cpu_arch_init(c);
+	c->stack_top = (uint64_t)(uintptr_t)(mon_stacks + (idx + 1U) * MON_STACK_BYTES);
+	return c;
+}
+
 static int target_cpu(uint64_t mpidr)
 {
-	/* bit 31 of MPIDR reads as 1: callers may pass it, it names nobody */
-	mpidr &= 0xff00ffffffUL & ~(1UL << 31);
+	mpidr = mpidr_affinity(mpidr);
 	if (mpidr & ~0xffffUL)
 		return -1;
 	unsigned idx = board_cpu_index(mpidr);
@@ -43,18 +57,26 @@ void psci_mark_booted(unsigned idx, unsigned present)
 	mon_cpus[idx].state = CPU_ON;
 }
 
-void mon_cpu_wait_for_on(struct mon_cpu *c)
+/* This CPU has been switched on: into the STK's CPU_ON entry, which then
+ * enters the normal world where CPU_ON asked. */
+static void __attribute__((noreturn)) cpu_started(unsigned idx)
 {
-	unsigned idx = (unsigned)(c - mon_cpus);
+	struct mon_cpu *c = mon_cpu_setup(idx);
+	const uint64_t args[1] = {idx};
 
+	world_enter_stk(c, stk_entry.cpu_on, args, 1);
+	el3_exit();
+}
+
+void mon_cpu_wait_for_on(unsigned idx)
+{
 	/* WFI, not WFE: a held CPU must not spin (it would steal the host
 	 * CPU under emulation and burn power on hardware). */
 	while (hold_go[idx] != HOLD_GO)
 		gic_wait_wake();
 	hold_go[idx] = 0;
-	c->idx = idx;
-	c->state = CPU_ON;
-	mon_cpu_started(c);
+	mon_cpus[idx].state = CPU_ON;
+	cpu_started(idx);
 }
 
 static void psci_version(struct mon_cpu *c)
@@ -94,7 +116,7 @@ static void psci_cpu_off(struct mon_cpu *c)
 {
 	c->state = CPU_OFF;
 	dsb(sy);
-	mon_cpu_wait_for_on(c);
+	mon_cpu_wait_for_on(c->idx);
 }
 
 static void psci_affinity_info(struct mon_cpu *c)
@@ -153,32 +175,15 @@ static const struct psci_fn psci_table[] = {
     {PSCI_FEATURES, psci_features},
 };
 
-#define PSCI_TABLE_LEN (sizeof(psci_table) / sizeof(psci_table[0]))
-
 static void psci_features(struct mon_cpu *c)
 {
 	uint32_t q = (uint32_t)x(c, 1);
 
-	if (q == SMCCC_VERSION) {
-		ret(c, PSCI_SUCCESS);
-		return;
-	}
-	for (size_t i = 0; i < PSCI_TABLE_LEN; i++) {
-		if (psci_table[i].fid == q) {
-			ret(c, PSCI_SUCCESS);
-			return;
-		}
-	}
-	ret(c, PSCI_NOT_SUPPORTED);
+	ret(c, q == SMCCC_VERSION || SMCCC_FIND(psci_table, q) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED);
 }
 
 void psci_handle(struct mon_cpu *c, uint32_t fid)
 {
-	for (size_t i = 0; i < PSCI_TABLE_LEN; i++) {
-		if (psci_table[i].fid == fid) {
-			psci_table[i].fn(c);
-			return;
-		}
-	}
+	SMCCC_DISPATCH(psci_table, fid, c);
 	ret(c, PSCI_NOT_SUPPORTED);
 }

@@ -1,6 +1,5 @@
 /* SMCs from the normal world, dispatched on the SMCCC owner field. */
 #include <mon.h>
-#include <tzv/console.h>
 #include <tzv/smccc.h>
 
 typedef void (*owner_handler)(struct mon_cpu *c, uint32_t fid);

@@ -43,9 +43,7 @@ struct mon_cpu {
 	struct world ns, sec;
 };
 
-extern struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
-
-/* What the STK told the monitor at its initialisation. */
+/* What the STK told the monitor at its initialisation (arch/world.c). */
 struct stk_entries {
 	uint64_t fast_smc;
 	uint64_t cpu_on;
@@ -53,17 +51,15 @@ struct stk_entries {
 };
 extern struct stk_entries stk_entry;
 
-/* arch */
+/* arch: the CPU (cpu.c), the board (plat.c), assembly (entry.S, fp.S, flash.S) */
 /* per-CPU stack: BearSSL's ECDSA check runs on it at boot */
 #define MON_STACK_BYTES 16384U
 
+void cpu_arch_init(struct mon_cpu *c);
 void el3_exit(void) __attribute__((noreturn));
 void fp_save(struct fp_ctx *fp);
-uint64_t secure_boot(void);
-void device_secret(uint64_t out[4]);
-uint32_t svn_minimum(void);
-int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words);
 void fp_restore(const struct fp_ctx *fp);
+int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words);
 unsigned gic_init_distributor(void); /* returns the number of CPUs present */
 void gic_init_cpu(void);
 void gic_send_wake(unsigned idx);
@@ -71,20 +67,25 @@ void gic_wait_wake(void);
 void platform_power_off(void) __attribute__((noreturn));
 void platform_reset(void) __attribute__((noreturn));
 
-/* world switch */
+/* world switch (arch/world.c) */
 void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, unsigned nargs);
 void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0);
+void world_secure_fp_trap(struct mon_cpu *c);
 void stk_return(struct mon_cpu *c);
 
-/* SMC handlers from the normal world */
-void smc_from_ns(struct mon_cpu *c);
-void smc_sip(struct mon_cpu *c, uint32_t fid);
+/* CPU state and PSCI (psci.c) */
+struct mon_cpu *mon_cpu_setup(unsigned idx);
 void psci_handle(struct mon_cpu *c, uint32_t fid);
 void psci_mark_booted(unsigned idx, unsigned cpus_present);
-void mon_cpu_wait_for_on(struct mon_cpu *c) __attribute__((noreturn));
-void mon_cpu_started(struct mon_cpu *c) __attribute__((noreturn));
+void mon_cpu_wait_for_on(unsigned idx) __attribute__((noreturn));
 
-#define CPTR_TFP (1UL << 10) /* FP/SIMD from lower ELs traps to EL3 */
+/* secure boot (boot.c) */
+uint64_t secure_boot(void);
+void device_secret(uint64_t out[4]);
+void smc_sip(struct mon_cpu *c, uint32_t fid);
+
+/* SMCs from the normal world (smc.c) */
+void smc_from_ns(struct mon_cpu *c);
 
 #define SCR_NS	 (1UL << 0)
 #define SCR_IRQ	 (1UL << 1)

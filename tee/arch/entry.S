@@ -77,7 +77,7 @@ cpu_on_entry:
 	ldr x1, =stk_vectors
 	msr vbar_el1, x1
 	isb
-	bl stk_cpu_on
+	bl stk_cpu_init
 	ldr x0, =RET_CPU_ON_DONE
 	smc #0
 	b .

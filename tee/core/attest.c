@@ -3,7 +3,6 @@
  * time by the VM through the attestation PAL; its TCG event log; and the
  * keys PALs derive from the device secret (docs/secure-boot.md). */
 #include <stk.h>
-#include <tzv/console.h>
 #include <tzv/crypto.h>
 #include <tzv/string.h>
 
@@ -67,7 +66,7 @@ int vtee_measure(struct vtee *t)
 {
 	unsigned vm = t->client - 1U;
 
-	if (area->magic != MEASURE_MAGIC || vm >= BOARD_MAX_CPUS || !area->vm[vm].verified)
+	if (area->magic != MEASURE_MAGIC || vm >= TZV_MAX_VMS || !area->vm[vm].verified)
 		return -1;
 	memset(t->pcr, 0, sizeof(t->pcr));
 	if (replay(t, &area->platform) || replay(t, &area->vm[vm].log))

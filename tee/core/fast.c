@@ -2,16 +2,9 @@
  * hypervisor's VM_CREATED / VM_DESTROYED, which make and wipe vTEEs. A vTEE
  * exists for a client id only between those two; fast calls from any
  * other id get ENOTAVAIL, as OP-TEE answers unknown guests. */
-#include <stdarg.h>
 #include <stk.h>
 #include <tzv/console.h>
-#include <tzv/optee.h>
 #include <tzv/smccc.h>
-#include <tzv/spinlock.h>
-#include <tzv/string.h>
-
-static struct vtee vtees[STK_MAX_VTEES];
-spinlock_t stk_lock; /* one lock for all of the STK's state */
 
 static void ret4(struct smc_args *a, uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
 {
@@ -24,31 +17,6 @@ static void ret4(struct smc_args *a, uint64_t r0, uint64_t r1, uint64_t r2, uint
 static uint32_t client_of(const struct smc_args *a)
 {
 	return (uint32_t)a->a[7] & 0xffffU;
-}
-
-/* What a VM makes the STK print is bounded: its vTEE's messages stop after
- * a budget, which a new vTEE (the VM's restart) renews. */
-void vtee_log(struct vtee *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (t->log_budget >= STK_LOG_BUDGET)
-		return;
-	if (++t->log_budget == STK_LOG_BUDGET) {
-		pr("vTEE %u: too many messages; further ones are dropped\n", t->client);
-		return;
-	}
-	va_start(ap, fmt);
-	vpr(fmt, ap);
-	va_end(ap);
-}
-
-struct vtee *vtee_of_client(uint32_t client)
-{
-	for (unsigned i = 0; i < STK_MAX_VTEES; i++)
-		if (vtees[i].in_use && vtees[i].client == client)
-			return &vtees[i];
-	return NULL;
 }
 
 static void fast_calls_uid(struct smc_args *a, struct vtee *t)
@@ -113,29 +81,21 @@ static void vm_created(struct smc_args *a)
 	uint32_t r = OPTEE_SMC_RETURN_OK;
 
 	spin_lock(&stk_lock);
+	struct vtee *t = NULL;
 	if (client == TZV_CLIENT_HYP || client > 0xffffU || vtee_of_client(client)) {
 		r = OPTEE_SMC_RETURN_EBADCMD;
+	} else if (!(t = vtee_alloc(client))) {
+		r = OPTEE_SMC_RETURN_ENOMEM;
 	} else {
-		struct vtee *t = NULL;
-		for (unsigned i = 0; i < STK_MAX_VTEES && !t; i++)
-			if (!vtees[i].in_use)
-				t = &vtees[i];
-		if (!t) {
-			r = OPTEE_SMC_RETURN_ENOMEM;
+		t->max_sessions = limit(a->a[2], TZV_TEE_MAX_SESSIONS);
+		t->max_shm = limit(a->a[3], TZV_TEE_MAX_SHM);
+		t->max_shm_pages = limit(a->a[4], TZV_TEE_MAX_SHM_PAGES);
+		if (vtee_measure(t)) {
+			/* the monitor has not verified this VM's images */
+			vtee_free(t);
+			r = OPTEE_SMC_RETURN_ENOTAVAIL;
 		} else {
-			memset(t, 0, sizeof(*t));
-			t->client = client;
-			t->index = (unsigned)(t - vtees);
-			t->max_sessions = limit(a->a[2], STK_MAX_SESSIONS);
-			t->max_shm = limit(a->a[3], STK_MAX_SHM);
-			t->max_shm_pages = limit(a->a[4], STK_MAX_SHM_PAGES);
-			if (vtee_measure(t)) {
-				/* the monitor has not verified this VM's images */
-				memset(t, 0, sizeof(*t));
-				r = OPTEE_SMC_RETURN_ENOTAVAIL;
-			} else {
-				t->in_use = true;
-			}
+			t->in_use = true;
 		}
 	}
 	spin_unlock(&stk_lock);
@@ -149,13 +109,8 @@ static void vm_destroyed(struct smc_args *a)
 
 	spin_lock(&stk_lock);
 	struct vtee *t = vtee_of_client(client);
-	if (t) {
-		/* every session, PAL instance, buffer and secret goes with it */
-		for (unsigned i = 0; i < STK_MAX_SESSIONS; i++)
-			if (t->sess[i].in_use)
-				session_free(t, &t->sess[i]);
-		memset(t, 0, sizeof(*t));
-	}
+	if (t)
+		vtee_free(t);
 	spin_unlock(&stk_lock);
 	pr("vTEE for client %u %s\n", client, t ? "destroyed and wiped" : "not found");
 	ret4(a, t ? OPTEE_SMC_RETURN_OK : OPTEE_SMC_RETURN_EBADCMD, 0, 0, 0);
@@ -191,17 +146,16 @@ void stk_fast_smc(struct smc_args *a)
 			vm_destroyed(a);
 		return;
 	}
-	for (unsigned i = 0; i < sizeof(fast_table) / sizeof(fast_table[0]); i++) {
-		if (fast_table[i].fid != fid)
-			continue;
-		spin_lock(&stk_lock);
-		struct vtee *t = vtee_of_client(client);
-		spin_unlock(&stk_lock);
-		if (!t && client != TZV_CLIENT_HYP)
-			ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
-		else
-			fast_table[i].fn(a, t);
+	const struct fast_handler *h = SMCCC_FIND(fast_table, fid);
+	if (!h) {
+		ret4(a, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 		return;
 	}
-	ret4(a, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
+	spin_lock(&stk_lock);
+	struct vtee *t = vtee_of_client(client);
+	spin_unlock(&stk_lock);
+	if (!t && client != TZV_CLIENT_HYP)
+		ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
+	else
+		h->fn(a, t);
 }

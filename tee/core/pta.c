@@ -20,12 +20,13 @@ static bool rest_none(const struct call *c, unsigned from)
 static uint32_t devices_invoke(struct vtee *t, struct call *c, uint32_t func)
 {
 	struct optee_msg_param *p = &c->params[0];
-	unsigned type = p->attr & OPTEE_MSG_ATTR_TYPE_MASK;
+	unsigned type = OPTEE_PARAM_TYPE(p);
 	uint8_t uuids[16 * 8];
 
 	if (func != PTA_GET_DEVICES && func != PTA_GET_DEVICES_SUPP)
 		return TEEC_ERROR_NOT_SUPPORTED;
-	if (!rest_none(c, 1) || (type != 6 && type != 0xa) ||
+	if (!rest_none(c, 1) ||
+	    (type != OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT && type != OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT) ||
 	    (p->attr & ~(uint64_t)OPTEE_MSG_ATTR_TYPE_MASK))
 		return TEEC_ERROR_BAD_PARAMETERS;
 	/* none of the PALs needs tee-supplicant */
@@ -36,7 +37,7 @@ static uint32_t devices_invoke(struct vtee *t, struct call *c, uint32_t func)
 		return TEEC_ERROR_SHORT_BUFFER;
 	if (!need)
 		return TEEC_SUCCESS;
-	if (type == 0xa)
+	if (type == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
 		return TEEC_ERROR_BAD_PARAMETERS; /* a non-NULL TMEM never gets here */
 	struct shm *m = shm_find(t, p->u.rmem.shm_ref);
 	if (!m || p->u.rmem.offs > m->size || need > m->size - p->u.rmem.offs)
@@ -50,15 +51,17 @@ static uint32_t stats_invoke(struct vtee *t, struct call *c, uint32_t func)
 {
 	uint64_t sessions = 0, shm = 0, instances = 0, calls = 0;
 
-	if (func != 0 || !rest_none(c, 2) || c->params[0].attr != 2 || c->params[1].attr != 2)
+	if (func != 0 || !rest_none(c, 2) ||
+	    c->params[0].attr != OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
+	    c->params[1].attr != OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT)
 		return TEEC_ERROR_BAD_PARAMETERS;
-	for (unsigned i = 0; i < STK_MAX_SESSIONS; i++) {
+	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++) {
 		sessions += t->sess[i].in_use;
 		instances += t->sess[i].arena != NULL;
 	}
-	for (unsigned i = 0; i < STK_MAX_SHM; i++)
+	for (unsigned i = 0; i < TZV_TEE_MAX_SHM; i++)
 		shm += t->shm[i].in_use;
-	for (unsigned i = 0; i < STK_MAX_CALLS; i++)
+	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
 		calls += t->call[i].state != CALL_FREE;
 	c->params[0].u.value.a = sessions;
 	c->params[0].u.value.b = shm;

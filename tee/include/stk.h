@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <tzv/limits.h>
 #include <tzv/measure.h>
 #include <tzv/optee.h>
 #include <tzv/pal-abi.h>
@@ -17,19 +18,13 @@ struct smc_args {
 };
 
 #define STK_STACK_SIZE 8192
-#define STK_MAX_VTEES  BOARD_MAX_CPUS /* at most one VM per CPU */
-/* Hard per-vTEE capacities; each VM's configured limits are at most these
- * (tools/tzv-config TEE_LIMITS). Fixed slots per vTEE: no VM can use up
- * another's. */
-#define STK_MAX_SESSIONS  8
-#define STK_MAX_SHM	  16
-#define STK_MAX_SHM_PAGES 512
-#define STK_MAX_CALLS	  4 /* yielding calls in flight per vTEE */
-#define STK_MAX_OBJECTS	  16
-#define STK_OBJECT_SIZE	  PAL_STORE_MAX
-#define STK_ARENA_SIZE	  (PAL_MAX_MEM + 0x1000UL)
-#define STK_LOG_BUDGET	  64	 /* console lines one vTEE may cause */
-#define STK_SLICE_US	  10000U /* a PAL's time slice before the normal world runs */
+/* Per-vTEE capacities (a VM's configured limits are at most these) are
+ * lib/include/tzv/limits.h's TZV_TEE_MAX_*; storage is the STK's own. */
+#define STK_MAX_OBJECTS 16
+#define STK_OBJECT_SIZE PAL_STORE_MAX
+#define STK_ARENA_SIZE	(PAL_MAX_MEM + 0x1000UL)
+#define STK_LOG_BUDGET	64     /* console lines one vTEE may cause */
+#define STK_SLICE_US	10000U /* a PAL's time slice before the normal world runs */
 
 /* A PAL's saved registers while it is not on a CPU. */
 struct pal_ctx {
@@ -47,7 +42,7 @@ struct shm {
 	uint64_t offset; /* of the data in the first page */
 	uint64_t size;
 	uint64_t npages;
-	uint64_t pages[STK_MAX_SHM_PAGES];
+	uint64_t pages[TZV_TEE_MAX_SHM_PAGES];
 };
 
 struct pal_image;
@@ -100,9 +95,9 @@ struct vtee {
 	unsigned max_sessions, max_shm, max_shm_pages;
 	uint32_t next_id;
 	unsigned log_budget;
-	struct session sess[STK_MAX_SESSIONS];
-	struct shm shm[STK_MAX_SHM];
-	struct call call[STK_MAX_CALLS];
+	struct session sess[TZV_TEE_MAX_SESSIONS];
+	struct shm shm[TZV_TEE_MAX_SHM];
+	struct call call[TZV_TEE_MAX_CALLS];
 	struct object obj[STK_MAX_OBJECTS];
 	/* measured boot: the VM's PCRs, and what it extended at run time */
 	char vm_name[16];
@@ -120,12 +115,18 @@ struct pta {
 struct pal_image {
 	const struct pal_header *hdr;
 	uint64_t size;
+	char name[sizeof(((struct pal_header *)0)->name) + 1]; /* NUL-terminated for the console */
 };
 
-/* arch */
+/* arch: CPU setup and traps (cpu.c), translation tables (mmu.c), the
+ * secure timer, counter and RNDR (timer.c), assembly (entry.S) */
+void stk_cpu_init(void);
+bool el0_trap_is_syscall(void);
+void el0_trap_syndrome(uint64_t *esr, uint64_t *far);
+void stk_fp_poison(void);
+void stk_gic_cpu_init(void);
 void stk_mmu_init_tables(void);
 void stk_mmu_enable(void);
-void stk_fp_poison(void);
 void stk_exit(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) __attribute__((noreturn));
 void pal_enter(struct pal_ctx *ctx) __attribute__((noreturn));
 void pal_tables_init(struct session *s);
@@ -133,7 +134,6 @@ int pal_map_window(struct session *s, unsigned w, const uint64_t *pages, uint64_
 void pal_unmap_windows(struct session *s);
 void pal_tables_switch(const struct session *s);
 void pal_tables_wipe(struct session *s);
-void stk_gic_cpu_init(void);
 void *ns_map(uint64_t pa); /* the STK's view of a normal-world physical address */
 bool ns_range_ok(uint64_t pa, uint64_t len);
 void secure_timer_arm(uint32_t us);
@@ -142,7 +142,35 @@ void secure_timer_ack(void);
 uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
 
-/* core */
+/* core, floor by floor: each file uses only those listed before it */
+/* images.c: the PAL images built into the STK */
+void pal_registry_init(void);
+const struct pal_image *pal_find(const uint8_t uuid[16]);
+unsigned pal_device_uuids(uint8_t *out, unsigned max);
+/* instance.c: a session's PAL instance and its memory */
+void pal_instance_create(struct vtee *t, struct session *s);
+void pal_instance_destroy(struct session *s);
+struct pal_params *pal_params_of(const struct session *s);
+void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
+/* vtee.c: the vTEEs and their session and buffer records, under one lock */
+extern spinlock_t stk_lock;
+struct vtee *vtee_of_client(uint32_t client);
+struct vtee *vtee_alloc(uint32_t client);
+void vtee_free(struct vtee *t);
+void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct session *session_alloc(struct vtee *t);
+struct session *session_find(struct vtee *t, uint32_t id);
+void session_free(struct session *s);
+struct shm *shm_find(struct vtee *t, uint64_t cookie);
+void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
+/* call.c: a yielding call's life and its message parameters */
+void stk_leave(uint64_t a0) __attribute__((noreturn));
+struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds);
+void call_finish(struct call *c, uint32_t ret, uint32_t origin) __attribute__((noreturn));
+uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp,
+			   struct session *s);
+void msg_params_from_pal(struct call *c, const struct pal_params *pp);
+/* attest.c: measured boot per vTEE, the attestation system calls */
 void attest_init(const uint64_t secret[4]);
 int vtee_measure(struct vtee *t);
 uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x);
@@ -150,27 +178,15 @@ uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x);
-void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
-extern spinlock_t stk_lock;
-struct vtee *vtee_of_client(uint32_t client);
-void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void stk_fast_smc(struct smc_args *args);
-void stk_std_smc(struct smc_args *args) __attribute__((noreturn));
-void call_finish(struct vtee *t, struct call *c, uint32_t ret, uint32_t origin)
-    __attribute__((noreturn));
-const struct pta *pta_find(const uint8_t uuid[16]);
-void pal_registry_init(void);
-const struct pal_image *pal_find(const uint8_t uuid[16]);
-unsigned pal_device_uuids(uint8_t *out, unsigned max);
-int pal_instance_create(struct vtee *t, struct session *s);
-void pal_instance_destroy(struct session *s);
+/* syscall.c: a PAL's system calls */
+uint64_t syscall_dispatch(struct vtee *t, struct session *s, uint64_t nr);
+/* run.c: running a PAL instance at S-EL0, and what ends its run */
 void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func) __attribute__((noreturn));
 void pal_resume(struct vtee *t, uint32_t token) __attribute__((noreturn));
-void session_free(struct vtee *t, struct session *s);
-uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp,
-			   struct session *s);
-void msg_params_from_pal(struct call *c, const struct pal_params *pp);
-void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
-struct shm *shm_find(struct vtee *t, uint64_t cookie);
+/* pta.c: pseudo-PALs */
+const struct pta *pta_find(const uint8_t uuid[16]);
+/* std.c, fast.c: the SMC entries (through tee/arch/entry.S) */
+void stk_fast_smc(struct smc_args *args);
+void stk_std_smc(struct smc_args *args) __attribute__((noreturn));
 
 #endif

@@ -24,7 +24,7 @@ int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Prints the message, then halts this CPU forever. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-/* Halts this CPU (level-specific; defined by each image). */
+/* Halts this CPU (lib/src/fatal.c; a bare-metal guest has its own). */
 void cpu_halt(void) __attribute__((noreturn));
 
 #endif

@@ -5,6 +5,7 @@
 #define TZV_MEASURE_H
 #include <board.h>
 #include <stdint.h>
+#include <tzv/limits.h>
 
 #define MANIFEST_MAGIC	   "TZVMAN1"
 #define MANIFEST_VERSION   1U
@@ -73,7 +74,7 @@ struct measure_vm {
 struct measure_area {
 	uint64_t magic;
 	struct measure_log platform;
-	struct measure_vm vm[BOARD_MAX_CPUS];
+	struct measure_vm vm[TZV_MAX_VMS];
 };
 
 _Static_assert(sizeof(struct measure_area) <= MEASURE_SIZE, "measurement area too big");

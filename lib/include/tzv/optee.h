@@ -47,13 +47,22 @@
 #define OPTEE_MSG_CMD_REGISTER_SHM   4U
 #define OPTEE_MSG_CMD_UNREGISTER_SHM 5U
 
-#define OPTEE_MSG_ATTR_TYPE_MASK     0xffU
-#define OPTEE_MSG_ATTR_TYPE_NONE     0x0U
-#define OPTEE_MSG_ATTR_TYPE_VALUE_IN 0x1U
-#define OPTEE_MSG_ATTR_TYPE_RMEM_IN  0x5U
-#define OPTEE_MSG_ATTR_TYPE_TMEM_IN  0x9U
-#define OPTEE_MSG_ATTR_META	     (1U << 8)
-#define OPTEE_MSG_ATTR_NONCONTIG     (1U << 9)
+/* A parameter's type: a value, registered memory (a buffer the VM
+ * registered, named by cookie) or temporary memory (a normal-world address),
+ * each input, output or both. */
+#define OPTEE_MSG_ATTR_TYPE_MASK	 0xffU
+#define OPTEE_MSG_ATTR_TYPE_NONE	 0x0U
+#define OPTEE_MSG_ATTR_TYPE_VALUE_INPUT	 0x1U
+#define OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT 0x2U
+#define OPTEE_MSG_ATTR_TYPE_VALUE_INOUT	 0x3U
+#define OPTEE_MSG_ATTR_TYPE_RMEM_INPUT	 0x5U
+#define OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT	 0x6U
+#define OPTEE_MSG_ATTR_TYPE_RMEM_INOUT	 0x7U
+#define OPTEE_MSG_ATTR_TYPE_TMEM_INPUT	 0x9U
+#define OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT	 0xaU
+#define OPTEE_MSG_ATTR_TYPE_TMEM_INOUT	 0xbU
+#define OPTEE_MSG_ATTR_META		 (1U << 8)
+#define OPTEE_MSG_ATTR_NONCONTIG	 (1U << 9)
 /* the attrs Linux sends for OPEN_SESSION's two meta parameters, REGISTER_SHM
  * and UNREGISTER_SHM */
 #define OPTEE_MSG_ATTR_OPEN_META  0x101U
@@ -92,6 +101,28 @@ struct optee_msg_arg {
 	uint32_t num_params;
 	struct optee_msg_param params[];
 };
+
+/* The parameter-direction rules, written once for the hypervisor (which
+ * copies results back to the guest) and the STK (which produces them):
+ * which types are values, registered memory or temporary memory (which
+ * carries a normal-world address), and which the secure side writes (a
+ * value's a..c, a memory reference's size: types 2, 3, 6, 7, 0xa, 0xb). */
+#define OPTEE_PARAM_TYPE(p)	((unsigned)((p)->attr & OPTEE_MSG_ATTR_TYPE_MASK))
+#define OPTEE_TYPE_IS_VALUE(t)	((unsigned)(t)-OPTEE_MSG_ATTR_TYPE_VALUE_INPUT < 3U)
+#define OPTEE_TYPE_IS_RMEM(t)	((unsigned)(t)-OPTEE_MSG_ATTR_TYPE_RMEM_INPUT < 3U)
+#define OPTEE_TYPE_IS_TMEM(t)	((unsigned)(t)-OPTEE_MSG_ATTR_TYPE_TMEM_INPUT < 3U)
+#define OPTEE_TYPE_IS_OUTPUT(t) ((unsigned)(t) <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT && ((t)&2U))
+
+/* What goes back into the normal world's copy of a parameter of type t
+ * when the call ends: only its output fields. */
+static inline void optee_param_result(struct optee_msg_param *to,
+				      const struct optee_msg_param *from, unsigned t)
+{
+	if (OPTEE_TYPE_IS_VALUE(t) && (t & 2U))
+		to->u.value = from->u.value;
+	else if (OPTEE_TYPE_IS_OUTPUT(t))
+		to->u.rmem.size = from->u.rmem.size; /* tmem.size is the same field */
+}
 
 /* GlobalPlatform results and origins the vTEE returns */
 #define TEEC_SUCCESS		    0x00000000U

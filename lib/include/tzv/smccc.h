@@ -7,6 +7,28 @@
 #define SMCCC_OWNER(fid) (((fid) >> 24) & 0x3fU)
 #define SMCCC_FUNC(fid)	 ((fid)&0xffffU)
 
+/* Dispatch tables are arrays of structs with a uint32_t fid and a handler
+ * fn, as every level's SMC, PSCI and hypercall tables are.
+ * SMCCC_DISPATCH calls the handler of function id with the arguments that
+ * follow, then returns from the calling function; without an entry for id
+ * it does nothing, and the caller goes on to its not-found answer. (The
+ * call sits in the loop so that the compiler resolves each handler at its
+ * comparison.) SMCCC_FIND gives the entry, or NULL. */
+#define SMCCC_DISPATCH(table, id, ...)                                                             \
+	for (unsigned i_ = 0; i_ < sizeof(table) / sizeof((table)[0]); i_++)                       \
+		if ((table)[i_].fid == (id)) {                                                     \
+			(table)[i_].fn(__VA_ARGS__);                                               \
+			return;                                                                    \
+		}
+#define SMCCC_FIND(table, id)                                                                      \
+	({                                                                                         \
+		__typeof__(&(table)[0]) e_ = NULL;                                                 \
+		for (unsigned i_ = 0; !e_ && i_ < sizeof(table) / sizeof((table)[0]); i_++)        \
+			if ((table)[i_].fid == (id))                                               \
+				e_ = &(table)[i_];                                                 \
+		e_;                                                                                \
+	})
+
 #define SMCCC_OWNER_ARCH       0U
 #define SMCCC_OWNER_SIP	       2U
 #define SMCCC_OWNER_STD	       4U

@@ -50,6 +50,17 @@ static inline unsigned current_el(void)
 	return (unsigned)((read_sysreg(CurrentEL) >> 2) & 3U);
 }
 
+/* The system counter every level reads for time. */
+static inline uint64_t counter_ticks(void)
+{
+	return read_sysreg(cntpct_el0);
+}
+
+static inline uint64_t counter_freq(void)
+{
+	return read_sysreg(cntfrq_el0);
+}
+
 static inline void mmio_write8(uintptr_t a, uint8_t v)
 {
 	*(volatile uint8_t *)a = v;

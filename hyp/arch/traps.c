@@ -1,8 +1,11 @@
-/* Guest traps, dispatched on ESR_EL2.EC through a table. */
-#include <hyp.h>
+/* What the guest-exit vectors hand to C: synchronous traps, dispatched on
+ * ESR_EL2.EC through a table to the core's handlers (MMIO emulation, guest
+ * SMC/HVC, VM life), and physical interrupts. Injecting an exception into
+ * the guest is done here, as the hardware would take it. */
+#include <console.h>
 #include <tzv/console.h>
-#include <tzv/smccc.h>
-#include <tzv/sysreg.h>
+#include <tzv/cpu.h>
+#include <vm.h>
 
 typedef void (*trap_handler)(struct vcpu *v, uint64_t esr);
 
@@ -84,8 +87,7 @@ static bool emulate_mmio(struct vcpu *v, uint64_t esr)
 
 	if (size < 8)
 		val &= (1UL << (8U * size)) - 1U;
-	uint64_t ipa = fault_ipa();
-	if (!vgic_mmio(v, ipa, size, write, &val) && !vuart_mmio(v, ipa, size, write, &val))
+	if (!mmio_emulate(v, fault_ipa(), size, write, &val))
 		return false;
 	if (!write && rt != 31)
 		v->x[rt] = size < 8 ? val & ((1UL << (8U * size)) - 1U) : val;
@@ -198,7 +200,7 @@ void hyp_trap_irq(struct vcpu *v)
 		gic_drop(intid);
 		gic_deactivate(intid);
 		vm_log(v->vm, "CPU %u: interrupt %u owned by no VM running here: dropped\n",
-		       this_cpu(), intid);
+		       cpu_index(), intid);
 	}
 	vgic_flush(v);
 }

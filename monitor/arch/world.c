@@ -1,5 +1,6 @@
 /* World switch: the monitor swaps EL1 system registers and FP/SIMD state
- * between the normal world and the secure tiny kernel, and routes SMCs. */
+ * between the normal world and the secure tiny kernel, enters the STK at
+ * the entries it announced, and takes its returns. */
 #include <mon.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
@@ -7,6 +8,9 @@
 #include <tzv/sysreg.h>
 
 #define SCTLR_EL1_RESET 0x30D00800UL
+#define CPTR_TFP	(1UL << 10) /* FP/SIMD from lower ELs traps to EL3 */
+
+struct stk_entries stk_entry;
 
 /* Of the EL1 state, the monitor keeps only what the secure side can
  * change: the STK's own MMU and vector setup, what exceptions taken to
@@ -86,7 +90,7 @@ static void secure_to_ns(struct mon_cpu *c)
 }
 
 /* The secure side touched FP/SIMD for the first time in this call. */
-static void secure_fp_trap(struct mon_cpu *c)
+void world_secure_fp_trap(struct mon_cpu *c)
 {
 	write_sysreg(cptr_el3, 0);
 	isb();
@@ -178,31 +182,6 @@ static const struct stk_ret_handler stk_ret_table[] = {
 void stk_return(struct mon_cpu *c)
 {
 	uint32_t fid = (uint32_t)c->sec.gp.x[0];
-
-	for (size_t i = 0; i < sizeof(stk_ret_table) / sizeof(stk_ret_table[0]); i++) {
-		if (stk_ret_table[i].fid == fid) {
-			stk_ret_table[i].fn(c);
-			return;
-		}
-	}
+	SMCCC_DISPATCH(stk_ret_table, fid, c);
 	panic("unknown call 0x%x from the secure tiny kernel\n", fid);
-}
-
-void mon_lower_sync(struct mon_cpu *c);
-void mon_lower_sync(struct mon_cpu *c)
-{
-	uint64_t esr = read_sysreg(esr_el3);
-
-	if (ESR_EC(esr) == EC_FP && c->cur == &c->sec) {
-		secure_fp_trap(c);
-		return;
-	}
-	if (ESR_EC(esr) != EC_SMC64)
-		panic("EL3: unexpected trap from %s world, ESR %lx ELR %lx\n",
-		      c->cur == &c->ns ? "normal" : "secure", (unsigned long)esr,
-		      (unsigned long)c->cur->gp.elr);
-	if (c->cur == &c->sec)
-		stk_return(c);
-	else
-		smc_from_ns(c);
 }

@@ -1,0 +1,92 @@
+/* VMs and vCPUs: the records (hyp/core/vms.c), their life (hyp/core/vm.c)
+ * and the architecture hooks that load a vCPU and a VM's stage-2 tables
+ * (hyp/arch/vcpu.c, stage2.c). */
+#ifndef HYP_VM_H
+#define HYP_VM_H
+#include <config.h>
+#include <mmio.h>
+#include <tee.h>
+#include <tzv/pt.h>
+#include <tzv/spinlock.h>
+#include <tzv/sysreg.h>
+#include <vgic.h>
+#include <vuart.h>
+
+enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
+
+struct vm;
+
+struct vcpu {
+	uint64_t x[31];	    /* guest GPRs, saved on every trap */
+	uint64_t pc;	    /* ELR_EL2 */
+	uint64_t spsr;	    /* SPSR_EL2 */
+	uint64_t stack_top; /* hypervisor stack of the physical CPU */
+	struct vm *vm;
+	unsigned id;
+	unsigned pcpu;
+	uint64_t vmpidr;
+	volatile enum vcpu_state state;
+	volatile bool stop_request; /* set by another CPU, then SGI_HYP */
+	uint64_t entry, context;    /* for the next power-on */
+	struct vgic_cpu vgic;
+	struct vcpu_stats {
+		uint64_t irq;		   /* physical interrupts taken while it ran */
+		uint64_t sync[EC_MAX + 1]; /* traps by exception class */
+	} stats;
+};
+
+enum vm_state { VM_STOPPED = 0, VM_RUNNING };
+
+struct vm {
+	const struct vm_config *cfg;
+	unsigned id;
+	volatile enum vm_state state;
+	spinlock_t lock;
+	struct pt s2;
+	uint64_t vttbr;
+	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
+	uint64_t started;    /* counter value at its last start */
+	unsigned nmmio;
+	struct mmio_region mmio[VM_MAX_MMIO]; /* its emulated devices */
+	struct vgic_dist vgic;
+	struct vuart uart;
+	spinlock_t tee_lock;
+	struct tee_call tee_call[TZV_TEE_MAX_CALLS];
+	struct vcpu vcpu[VM_MAX_CPUS];
+};
+
+/* A result in the calling vCPU's x0 (SMCCC, PSCI). */
+static inline void vcpu_ret(struct vcpu *v, long val)
+{
+	v->x[0] = (uint64_t)val;
+}
+
+/* vms.c: the records */
+extern struct vm vms[TZV_MAX_VMS];
+extern unsigned vm_count;
+void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
+bool vm_any_running(void);
+void stats_print(void);
+
+/* arch: the vCPU's registers and the VM's stage-2 tables */
+void vcpu_arch_reset(struct vcpu *v);
+void guest_enter(struct vcpu *v) __attribute__((noreturn));
+void stage2_init(struct vm *vm);
+void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs);
+
+/* vm.c: the VMs' life */
+void vm_create_all(void);
+struct vcpu *vm_start(struct vm *vm);
+void vm_power_off(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
+void vm_reset(struct vm *vm, struct vcpu *caller) __attribute__((noreturn));
+void vcpu_run(struct vcpu *v) __attribute__((noreturn));
+void vcpu_power_off(struct vcpu *v) __attribute__((noreturn));
+void vcpu_handle_requests(struct vcpu *v);
+
+/* above vm.c: guest calls (smccc.c and what it dispatches to) */
+void guest_smccc(struct vcpu *v);
+void vpsci_handle(struct vcpu *v, uint32_t fid);
+void hypercall_handle(struct vcpu *v, uint32_t fid);
+
+#endif

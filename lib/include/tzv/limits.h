@@ -1,0 +1,18 @@
+/* Limits shared by every level and by tools/tzv-config, which reads the
+ * #defines below (a configuration is checked against the same numbers the
+ * firmware is built with). */
+#ifndef TZV_LIMITS_H
+#define TZV_LIMITS_H
+
+#define TZV_MAX_VMS	      4 /* VMs in one system, each with its own vTEE */
+#define TZV_SHMEM_MAX_MEMBERS 4 /* VMs sharing one memory region */
+
+/* What one vTEE holds at most; each VM's configured limits (tee_sessions,
+ * tee_shm, tee_shm_pages) are at most these. Fixed slots per vTEE: no VM
+ * can use up another's. */
+#define TZV_TEE_MAX_SESSIONS  8
+#define TZV_TEE_MAX_SHM	      16
+#define TZV_TEE_MAX_SHM_PAGES 512 /* pages of one registered buffer */
+#define TZV_TEE_MAX_CALLS     4	  /* yielding calls in flight per VM */
+
+#endif

@@ -1,0 +1,42 @@
+/* The STK's per-CPU setup, the syndrome of a trap from a PAL at S-EL0, and
+ * the fatal path for exceptions taken at S-EL1 itself. */
+#include <stk.h>
+#include <tzv/fatal.h>
+#include <tzv/sysreg.h>
+
+#define CPACR_FPEN (3UL << 20) /* FP/SIMD for S-EL1 and S-EL0 */
+#define EC_SVC64   0x15U
+
+/* On every CPU, at boot and at each CPU_ON, with the STK's tables built. */
+void stk_cpu_init(void)
+{
+	stk_mmu_enable();
+	write_sysreg(cpacr_el1, CPACR_FPEN);
+	isb();
+	stk_fp_poison();
+	stk_gic_cpu_init();
+}
+
+bool el0_trap_is_syscall(void)
+{
+	return ESR_EC(read_sysreg(esr_el1)) == EC_SVC64;
+}
+
+void el0_trap_syndrome(uint64_t *esr, uint64_t *far)
+{
+	*esr = read_sysreg(esr_el1);
+	*far = read_sysreg(far_el1);
+}
+
+void stk_fatal(const uint64_t *regs, unsigned kind);
+void stk_fatal(const uint64_t *regs, unsigned kind)
+{
+	const struct fatal_sysreg sys[] = {
+	    {"ESR_EL1", read_sysreg(esr_el1)},
+	    {"ELR_EL1", read_sysreg(elr_el1)},
+	    {"FAR_EL1", read_sysreg(far_el1)},
+	    {"SPSR_EL1", read_sysreg(spsr_el1)},
+	};
+
+	fatal_dump("S-EL1", kind & 3U, sys, 4, regs);
+}

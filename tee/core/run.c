@@ -1,0 +1,146 @@
+/* Running a session's PAL instance at S-EL0, and what happens when it
+ * leaves S-EL0: a system call, its return, a fault, an interrupt. The STK
+ * never blocks: a preempted PAL keeps its registers in its session and the
+ * call returns to the normal world as RPC_FOREIGN_INTR until it is resumed. */
+#include <stk.h>
+#include <tzv/cpu.h>
+#include <tzv/string.h>
+
+/* What each CPU is running at S-EL0. */
+static struct stk_cpu {
+	struct vtee *t;
+	struct call *c;
+} cpus[BOARD_MAX_CPUS];
+
+static struct stk_cpu *this_cpu(void)
+{
+	return &cpus[cpu_index() % BOARD_MAX_CPUS];
+}
+
+static void __attribute__((noreturn)) enter(struct vtee *t, struct call *c)
+{
+	struct stk_cpu *cpu = this_cpu();
+
+	cpu->t = t;
+	cpu->c = c;
+	pal_tables_switch(c->sess);
+	secure_timer_arm(STK_SLICE_US);
+	spin_unlock(&stk_lock);
+	pal_enter(&c->sess->ctx);
+}
+
+void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func)
+{
+	struct session *s = c->sess;
+	const struct pal_header *h = s->pal->hdr;
+
+	memset(&s->ctx, 0, sizeof(s->ctx)); /* nothing of an earlier entry */
+	s->ctx.pc = PAL_VA_BASE + h->entry;
+	s->ctx.sp = PAL_VA_BASE + h->mem_size;
+	s->ctx.spsr = 0; /* EL0t, interrupts unmasked */
+	s->ctx.x[0] = op;
+	s->ctx.x[1] = func;
+	s->ctx.x[2] = PAL_VA_BASE + h->mem_size;
+	enter(t, c);
+}
+
+static uint32_t token_of(const struct vtee *t, const struct call *c)
+{
+	return 0x7a000000U | ((uint32_t)t->index << 8) | (uint32_t)(c - t->call + 1);
+}
+
+void pal_resume(struct vtee *t, uint32_t token)
+{
+	unsigned i = (token & 0xffU) - 1U;
+
+	if (i >= TZV_TEE_MAX_CALLS || t->call[i].state != CALL_PREEMPTED ||
+	    token_of(t, &t->call[i]) != token) {
+		vtee_log(t, "vTEE %u: resume of 0x%x, which is not waiting\n", t->client, token);
+		stk_leave(OPTEE_SMC_RETURN_ERESUME);
+	}
+	t->call[i].state = CALL_RUNNING;
+	enter(t, &t->call[i]);
+}
+
+static void __attribute__((noreturn)) preempt(struct vtee *t, struct call *c)
+{
+	secure_timer_stop();
+	c->state = CALL_PREEMPTED;
+	uint32_t token = token_of(t, c);
+	spin_unlock(&stk_lock);
+	stk_exit(OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0, token);
+}
+
+static void __attribute__((noreturn)) entry_done(struct call *c, uint32_t res)
+{
+	struct session *s = c->sess;
+
+	secure_timer_stop();
+	msg_params_from_pal(c, pal_params_of(s));
+	pal_unmap_windows(s);
+	if (c->open) {
+		if (res == TEEC_SUCCESS) {
+			c->hdr.session = s->id;
+		} else {
+			c->sess = NULL;
+			session_free(s);
+		}
+	}
+	call_finish(c, res, TEEC_ORIGIN_TRUSTED_APP);
+}
+
+/* The instance is gone; its session stays, answering TARGET_DEAD, until
+ * the client closes it (an OPEN never gets a session). */
+static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const char *why)
+{
+	struct session *s = c->sess;
+	uint64_t esr, far;
+
+	secure_timer_stop();
+	el0_trap_syndrome(&esr, &far);
+	vtee_log(t, "PAL %s of vTEE %u killed: %s (ESR %lx FAR %lx PC %lx)\n", s->pal->name,
+		 t->client, why, (unsigned long)esr, (unsigned long)far, (unsigned long)s->ctx.pc);
+	if (c->open) {
+		c->sess = NULL;
+		session_free(s);
+	} else {
+		pal_instance_destroy(s);
+		s->dead = true;
+	}
+	call_finish(c, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TEE);
+}
+
+static void __attribute__((noreturn)) syscall(struct vtee *t, struct call *c)
+{
+	struct session *s = c->sess;
+	uint64_t nr = s->ctx.x[8];
+
+	if (nr == PAL_SYS_RETURN)
+		entry_done(c, (uint32_t)s->ctx.x[0]);
+	if (nr == PAL_SYS_PANIC)
+		kill(t, c, "it panicked");
+	s->ctx.x[0] = syscall_dispatch(t, s, nr);
+	pal_tables_switch(s);
+	spin_unlock(&stk_lock);
+	pal_enter(&s->ctx);
+}
+
+enum { TRAP_SYNC, TRAP_IRQ, TRAP_FIQ, TRAP_SERROR };
+
+/* From tee/arch/entry.S, with the PAL's registers saved in its session. */
+void stk_el0_trap(unsigned kind);
+void stk_el0_trap(unsigned kind)
+{
+	spin_lock(&stk_lock);
+	struct stk_cpu *cpu = this_cpu();
+	struct vtee *t = cpu->t;
+	struct call *c = cpu->c;
+
+	if (kind == TRAP_IRQ)
+		secure_timer_ack(); /* its slice is over */
+	if (kind == TRAP_IRQ || kind == TRAP_FIQ)
+		preempt(t, c);
+	if (kind == TRAP_SYNC && el0_trap_is_syscall())
+		syscall(t, c);
+	kill(t, c, kind == TRAP_SYNC ? "fault" : "SError");
+}

@@ -1,0 +1,122 @@
+/* The vTEEs, one per normal-world client (a VM), and the records each
+ * holds: sessions and registered buffers, in fixed slots. One lock guards
+ * all of the STK's state. */
+#include <stk.h>
+#include <tzv/console.h>
+#include <tzv/string.h>
+
+#define PAGE OPTEE_MSG_PAGE_SIZE
+
+static struct vtee vtees[TZV_MAX_VMS];
+spinlock_t stk_lock;
+
+struct vtee *vtee_of_client(uint32_t client)
+{
+	for (unsigned i = 0; i < TZV_MAX_VMS; i++)
+		if (vtees[i].in_use && vtees[i].client == client)
+			return &vtees[i];
+	return NULL;
+}
+
+/* A free, zeroed vTEE for client, not yet in use (the caller marks it so
+ * once it is set up); NULL when all are taken. */
+struct vtee *vtee_alloc(uint32_t client)
+{
+	for (unsigned i = 0; i < TZV_MAX_VMS; i++) {
+		struct vtee *t = &vtees[i];
+		if (t->in_use)
+			continue;
+		memset(t, 0, sizeof(*t));
+		t->client = client;
+		t->index = i;
+		return t;
+	}
+	return NULL;
+}
+
+/* Every session, PAL instance, buffer and secret goes with it. */
+void vtee_free(struct vtee *t)
+{
+	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
+		if (t->sess[i].in_use)
+			session_free(&t->sess[i]);
+	memset(t, 0, sizeof(*t));
+}
+
+/* What a VM makes the STK print is bounded: its vTEE's messages stop after
+ * a budget, which a new vTEE (the VM's restart) renews. */
+void vtee_log(struct vtee *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->log_budget >= STK_LOG_BUDGET)
+		return;
+	if (++t->log_budget == STK_LOG_BUDGET) {
+		pr("vTEE %u: too many messages; further ones are dropped\n", t->client);
+		return;
+	}
+	va_start(ap, fmt);
+	vpr(fmt, ap);
+	va_end(ap);
+}
+
+struct session *session_find(struct vtee *t, uint32_t id)
+{
+	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
+		if (t->sess[i].in_use && t->sess[i].id == id)
+			return &t->sess[i];
+	return NULL;
+}
+
+/* A new session within the VM's limit, with an id not reused soon. */
+struct session *session_alloc(struct vtee *t)
+{
+	unsigned used = 0;
+	struct session *s = NULL;
+
+	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++) {
+		if (t->sess[i].in_use)
+			used++;
+		else if (!s)
+			s = &t->sess[i];
+	}
+	if (used >= t->max_sessions || !s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->in_use = true;
+	t->next_id = (t->next_id + 1U) & 0xffffffU;
+	s->id = (t->next_id << 8) | (uint32_t)(s - t->sess + 1);
+	return s;
+}
+
+void session_free(struct session *s)
+{
+	if (s->arena)
+		pal_instance_destroy(s);
+	memset(s, 0, sizeof(*s));
+}
+
+struct shm *shm_find(struct vtee *t, uint64_t cookie)
+{
+	for (unsigned i = 0; i < TZV_TEE_MAX_SHM; i++)
+		if (t->shm[i].in_use && t->shm[i].cookie == cookie)
+			return &t->shm[i];
+	return NULL;
+}
+
+/* Writes into a registered buffer through its page list. */
+void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+	uint64_t pos = m->offset + offs;
+
+	while (len) {
+		uint64_t in = pos & (PAGE - 1), n = PAGE - in;
+		if (n > len)
+			n = len;
+		memcpy((uint8_t *)ns_map(m->pages[pos / PAGE]) + in, from, n);
+		from += n;
+		pos += n;
+		len -= n;
+	}
+}
