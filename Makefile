@@ -72,8 +72,12 @@ $(BEARSSL_LIB): | $(BEARSSL_STAMP)
 # The monitor runs with the MMU off: no unaligned accesses.
 $(eval $(call image,monitor,monitor,-mstrict-align $(CRYPTO_CFLAGS) -I$(BUILD)/keys))
 $(eval $(call image,tee,tee,$(CRYPTO_CFLAGS)))
-# the hypervisor is linked once per system, with that system's VM tables
+# the hypervisor is linked once per system, with that system's VM tables;
+# the trust-model tests' hostile hypervisor (hyp/test/) only into the
+# system of test/configs/hostile.toml
 $(eval $(call image,hyp,hyp,,nolink))
+hyp_hostile_EXTRA_SRCS := hyp/test/hostile.c
+$(eval $(call image,hyp_hostile,hyp,-DTZV_HOSTILE,nolink))
 
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
@@ -119,7 +123,7 @@ $(BUILD)/monitor/monitor/core/boot.o: $(TZV_KEYS)/rotpk.h
 
 # A system = a configuration built into its own directory: the VM tables
 # and device trees, the hypervisor linked with them, and QEMU's arguments.
-# $(1) = config file, $(2) = directory
+# $(1) = config file, $(2) = directory, $(3) = the hypervisor's objects
 define system
 $(2)/gen/dts.stamp: $(1) tools/tzv-config lib/include/tzv/limits.h lib/board/$(BOARD)/board.h $(GUEST_OUT) $(BM_GUESTS)
 	@mkdir -p $(2)/gen
@@ -127,25 +131,25 @@ $(2)/gen/dts.stamp: $(1) tools/tzv-config lib/include/tzv/limits.h lib/board/$(B
 	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done
 	touch $$@
 
-$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list &: $(2)/gen/dts.stamp
+$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list $(2)/gen/partitions.bin &: $(2)/gen/dts.stamp
 	$(PYTHON) tools/tzv-config tables $(1) $(2)/gen $(BUILD)
 
 $(2)/gen/vmconfig.o: $(2)/gen/vmconfig.c hyp/include/config.h
 	$$(CC) $$(hyp_CFLAGS) -c -o $$@ $$<
 
-$(2)/hyp.elf: $$(hyp_OBJS) $(2)/gen/vmconfig.o hyp/linker.ld
-	$$(LD) -nostdlib --no-warn-rwx-segments -T hyp/linker.ld -Map $(2)/hyp.map -o $$@ $$(hyp_OBJS) $(2)/gen/vmconfig.o
+$(2)/hyp.elf: $$($(3)_OBJS) $(2)/gen/vmconfig.o hyp/linker.ld
+	$$(LD) -nostdlib --no-warn-rwx-segments -T hyp/linker.ld -Map $(2)/hyp.map -o $$@ $$($(3)_OBJS) $(2)/gen/vmconfig.o
 
 $(2)/hyp.bin: $(2)/hyp.elf
 	$$(OBJCOPY) -O binary $$< $$@
 
 # the signed manifest of this system's components, and its secure flash:
-# monitor at 0, STK at 1 MiB + 4 KiB, manifest at 15 MiB, device secret
+# monitor at 0, STK at 1 MiB + 4 KiB, manifest at 15 MiB, device secret, partition map
 $(2)/manifest.bin: $(2)/gen/components.list $(2)/hyp.bin $(BUILD)/tee.bin $(1) $(TZV_SIGN) $(TZV_KEYS)/rotpk.h
 	$(TZV_SIGN) manifest $$@ $(2)/gen/components.list $(TZV_KEYS)
 
-$(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin tools/mkflash.py
-	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin
+$(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin tools/mkflash.py
+	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin
 
 $(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args
 	echo "-drive if=pflash,unit=0,format=raw,file=$(abspath $(2))/secure-flash.bin,file.locking=off -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
@@ -153,9 +157,9 @@ $(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args
 SYSTEM_ARGS += $(2)/qemu.args
 endef
 
-$(eval $(call system,$(CONFIG),$(BUILD)))
+$(eval $(call system,$(CONFIG),$(BUILD),hyp))
 TEST_CONFIGS := $(wildcard test/configs/*.toml)
-$(foreach c,$(TEST_CONFIGS),$(eval $(call system,$(c),$(BUILD)/sys/$(basename $(notdir $(c))))))
+$(foreach c,$(TEST_CONFIGS),$(eval $(call system,$(c),$(BUILD)/sys/$(basename $(notdir $(c))),$(if $(filter hostile,$(basename $(notdir $(c)))),hyp_hostile,hyp))))
 
 all: $(BUILD)/qemu.args
 test-systems: $(SYSTEM_ARGS)

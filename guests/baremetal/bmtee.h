@@ -11,8 +11,9 @@ struct bm_msg {
 	struct optee_msg_param p[OPTEE_MSG_MAX_PARAMS];
 };
 
-/* hello's UUID (pal/include/tzv-pals.h) in OPEN_SESSION's octet order */
-extern const uint8_t bm_hello_uuid[16];
+/* UUIDs (pal/include/tzv-pals.h) in OPEN_SESSION's octet order */
+extern const uint8_t bm_hello_uuid[16], bm_keystore_uuid[16], bm_attest_uuid[16],
+    bm_selftest_uuid[16];
 
 /* Clears m and sets its command and parameter count. */
 void bm_msg_init(struct bm_msg *m, uint32_t cmd, uint32_t nparams);

@@ -1,10 +1,13 @@
-/* Victim of the isolation tests: keeps a known pattern in its RAM and
- * checks it, and reports any interrupt it did not expect (SGIs or SPIs an
- * attacker might try to send it). Its peer runs the same program. */
+/* Victim of the isolation and trust-model tests: keeps a known pattern in
+ * its RAM, a hello session and a registered buffer, a keystore key and a
+ * sealed secret in its vTEE, and checks them all; reports any interrupt it
+ * did not expect (SGIs or SPIs an attacker might try to send it). Its peer
+ * runs the same program. */
 #include "bm.h"
 #include "bmtee.h"
 
 #include <tzv/optee.h>
+#include <tzv/string.h>
 
 /* The OP-TEE probe calls Linux makes, answered by this VM's vTEE. */
 static void probe_vtee(void)
@@ -73,6 +76,94 @@ static void vtee_check(unsigned long n)
 		pr("victim: vTEE session FAILED (0x%lx 0x%x)\n", (unsigned long)a0, msg.hdr.ret);
 }
 
+/* An INVOKE_COMMAND built parameter by parameter; memory references point
+ * into the registered buffer. */
+static void call_begin(uint32_t sess, uint32_t func, uint32_t nparams)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, nparams);
+	msg.hdr.session = sess;
+	msg.hdr.func = func;
+}
+
+static void param_value(unsigned i, uint64_t attr, uint64_t a)
+{
+	msg.p[i].attr = attr;
+	msg.p[i].u.value.a = a;
+}
+
+static void param_mem(unsigned i, uint64_t attr, uint64_t offs, uint64_t size)
+{
+	msg.p[i].attr = attr;
+	msg.p[i].u.rmem.offs = offs;
+	msg.p[i].u.rmem.size = size;
+	msg.p[i].u.rmem.shm_ref = COOKIE;
+}
+
+static uint32_t call_end(void)
+{
+	uint64_t a0 = bm_tee_call(&msg);
+
+	return a0 ? (uint32_t)a0 : msg.hdr.ret;
+}
+
+/* A key, a secret sealed to this VM, and one long call the STK preempts
+ * (its resume tokens pass through the hypervisor). The sealed blob is
+ * also kept at SEALED_AT, where a hostile hypervisor can read it. */
+#define SEALED_AT   0x40300000UL
+#define PUB_OFFS    1024U
+#define SECRET_OFFS 3072U
+#define BLOB_OFFS   3200U
+#define OPEN_OFFS   3400U
+#define BLOB_SIZE   (32U + 76U)
+static const char secret[32] = "the victim's sealed secret";
+static uint8_t pub[65];
+static uint32_t key_session, seal_session;
+
+static uint32_t get_public(void)
+{
+	call_begin(key_session, 1 /* KEYSTORE_CMD_GET_PUBLIC */, 2);
+	param_value(0, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, 0);
+	param_mem(1, OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT, PUB_OFFS, 65);
+	return call_end();
+}
+
+static bool key_and_secret_intact(void)
+{
+	memset(shm_data + PUB_OFFS, 0, 65);
+	memset(shm_data + OPEN_OFFS, 0, 32);
+	if (get_public() || memcmp(shm_data + PUB_OFFS, pub, 65))
+		return false;
+	call_begin(seal_session, 6 /* ATTEST_CMD_UNSEAL */, 2);
+	param_mem(0, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, BLOB_OFFS, BLOB_SIZE);
+	param_mem(1, OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT, OPEN_OFFS, 32);
+	return !call_end() && !memcmp(shm_data + OPEN_OFFS, secret, 32);
+}
+
+static void secrets_setup(void)
+{
+	uint32_t spin = 0, r = bm_tee_open(&msg, bm_keystore_uuid, &key_session);
+
+	call_begin(key_session, 0 /* KEYSTORE_CMD_GENERATE */, 1);
+	param_value(0, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, 0);
+	r |= call_end();
+	r |= get_public();
+	memcpy(pub, shm_data + PUB_OFFS, 65);
+	r |= bm_tee_open(&msg, bm_attest_uuid, &seal_session);
+	memcpy(shm_data + SECRET_OFFS, secret, 32);
+	call_begin(seal_session, 5 /* ATTEST_CMD_SEAL */, 3);
+	param_value(0, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, 0); /* bound to the VM, no PCRs */
+	param_mem(1, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, SECRET_OFFS, 32);
+	param_mem(2, OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT, BLOB_OFFS, BLOB_SIZE);
+	r |= call_end();
+	memcpy((void *)SEALED_AT, shm_data + BLOB_OFFS, BLOB_SIZE);
+	r |= bm_tee_open(&msg, bm_selftest_uuid, &spin);
+	call_begin(spin, 0 /* SELFTEST_CMD_SPIN */, 1);
+	param_value(0, OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, 30); /* ms: preempted each slice */
+	r |= call_end();
+	pr("victim: key %02x%02x%02x%02x..., secret sealed, long call done (0x%x)\n", pub[1],
+	   pub[2], pub[3], pub[4], r);
+}
+
 #define AREA	   0x40100000UL
 #define AREA_WORDS (1U << 18) /* 1 MiB */
 
@@ -98,6 +189,7 @@ void bm_main(uint64_t dtb)
 	bm_irq_hook = unexpected;
 	probe_vtee();
 	vtee_setup();
+	secrets_setup();
 	for (unsigned i = 0; i < AREA_WORDS; i++)
 		area[i] = pattern(i);
 	pr("victim: pattern written\n");
@@ -111,6 +203,8 @@ void bm_main(uint64_t dtb)
 		else
 			pr("victim: pattern intact (check %lu)\n", n);
 		vtee_check(n);
+		pr("victim: key and sealed secret %s (check %lu)\n",
+		   key_and_secret_intact() ? "intact" : "CHANGED", n);
 		if (bm_getc() == 'q')
 			bm_power_off();
 	}

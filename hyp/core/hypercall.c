@@ -1,5 +1,6 @@
 /* tzvisor's hypercalls (SMCCC vendor-specific hypervisor range,
  * docs/hypercalls.md), dispatched through a table. */
+#include <hostile.h>
 #include <shmem.h>
 #include <tzv/console.h>
 #include <tzv/smccc.h>
@@ -51,6 +52,9 @@ struct hc_fn {
 static const struct hc_fn hc_table[] = {
     {TZV_HC_CALL_UID, hc_call_uid}, {TZV_HC_REVISION, hc_revision},	  {TZV_HC_NULL, hc_null},
     {TZV_HC_DOORBELL, hc_doorbell}, {TZV_HC_GUEST_PANIC, hc_guest_panic},
+#ifdef TZV_HOSTILE
+    {TZV_HC_HOSTILE, hc_hostile}, /* the trust-model tests' hypervisor only */
+#endif
 };
 
 void hypercall_handle(struct vcpu *v, uint32_t fid)

@@ -9,6 +9,7 @@
  * the one page list Linux sends (REGISTER_SHM) as a flat list of physical
  * pages. When the call ends only the result fields go back to the guest. */
 #include <cpu.h>
+#include <hostile.h>
 #include <tee.h>
 #include <tzv/console.h>
 #include <tzv/optee.h>
@@ -22,8 +23,13 @@
 #define MAX_SHM_PAGES LIST_ENTRIES	  /* what one translated list page holds */
 _Static_assert(TZV_TEE_MAX_SHM_PAGES <= MAX_SHM_PAGES, "a buffer's pages fit one list page");
 
-/* Per call: the argument copy and the translated page list. */
-static uint8_t call_pages[TZV_MAX_VMS][TZV_TEE_MAX_CALLS][2][PAGE] __attribute__((aligned(PAGE)));
+/* Per call: the argument copy and the translated page list, in the VM's
+ * share of HYP_TEE_PAGES, where the partition map tells the STK to expect
+ * them. */
+static void *call_page(const struct vm *vm, unsigned call, unsigned which)
+{
+	return (void *)(uintptr_t)(vm->cfg->tee.pages + (2U * call + which) * PAGE);
+}
 
 static uint32_t client_id(const struct vm *vm)
 {
@@ -56,7 +62,7 @@ static void fast_call(struct vcpu *v, uint32_t fid)
 	for (unsigned i = 0; i < 7; i++)
 		r.x[i] = v->x[i] & 0xffffffffUL;
 	r.x[0] = fid;
-	r.x[7] = client_id(v->vm);
+	r.x[7] = hostile_client(v->vm, client_id(v->vm));
 	hyp_smc(&r);
 	set_result(v, r.x[0], r.x[1], r.x[2], r.x[3]);
 }
@@ -71,8 +77,8 @@ static struct tee_call *call_alloc(struct vm *vm)
 			continue;
 		c = &vm->tee_call[i];
 		c->state = TEE_CALL_RUNNING;
-		c->arg = call_pages[vm->id][i][0];
-		c->pages = (uint64_t *)(void *)call_pages[vm->id][i][1];
+		c->arg = call_page(vm, i, 0);
+		c->pages = call_page(vm, i, 1);
 	}
 	spin_unlock(&vm->tee_lock);
 	return c;
@@ -120,7 +126,7 @@ static uint32_t translate_pages(struct vcpu *v, struct tee_call *c, struct optee
 			       (unsigned long)page);
 			return TEEC_ERROR_BAD_PARAMETERS;
 		}
-		c->pages[i] = pa;
+		c->pages[i] = hostile_page(vm, pa);
 	}
 	p->u.tmem.buf_ptr = (uint64_t)(uintptr_t)c->pages | off;
 	return TEEC_SUCCESS;
@@ -186,11 +192,12 @@ static void fail_message(struct tee_call *c, uint32_t ret)
 static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, uint64_t a1, uint64_t a2,
 			uint64_t a3)
 {
-	struct smc_regs r = {{fid, a1, a2, a3, 0, 0, 0, client_id(v->vm)}};
+	struct smc_regs r = {{fid, a1, a2, a3, 0, 0, 0, hostile_client(v->vm, client_id(v->vm))}};
 
 	hyp_smc(&r);
 	if (OPTEE_SMC_RETURN_IS_RPC((uint32_t)r.x[0])) {
 		c->thread = (uint32_t)r.x[3];
+		hostile_saw_token(v->vm, c->thread);
 		spin_lock(&v->vm->tee_lock);
 		c->state = TEE_CALL_SUSPENDED;
 		spin_unlock(&v->vm->tee_lock);
@@ -234,7 +241,7 @@ static void call_with_arg(struct vcpu *v)
 		set_result(v, OPTEE_SMC_RETURN_OK, 0, 0, 0);
 		return;
 	}
-	uint64_t arg = (uint64_t)(uintptr_t)c->arg;
+	uint64_t arg = hostile_arg(vm, (uint64_t)(uintptr_t)c->arg);
 	secure_step(v, c, OPTEE_SMC_CALL_WITH_ARG, arg >> 32, arg & 0xffffffffUL, 0);
 }
 
@@ -274,11 +281,11 @@ void tee_forward(struct vcpu *v, uint32_t fid)
 		set_result(v, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 }
 
+/* Issued on one of the VM's own CPUs: the monitor accepts it from no other.
+ * The vTEE's limits come from the signed partition map. */
 static uint64_t vm_lifecycle_call(uint32_t fid, struct vm *vm)
 {
-	const struct vm_tee_limits *l = &vm->cfg->tee;
-	struct smc_regs r = {
-	    {fid, client_id(vm), l->sessions, l->shm, l->shm_pages, 0, 0, TZV_CLIENT_HYP}};
+	struct smc_regs r = {{fid, client_id(vm), 0, 0, 0, 0, 0, TZV_CLIENT_HYP}};
 
 	hyp_smc(&r);
 	return r.x[0];

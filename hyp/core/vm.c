@@ -123,7 +123,7 @@ struct vcpu *vm_start(struct vm *vm)
 	}
 	vm->log_budget = 64;
 	vm->started = counter_ticks();
-	tee_vm_created(vm);
+	vm->tee_pending = true;
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++)
 		memset(&vm->vcpu[i].stats, 0, sizeof(vm->vcpu[i].stats));
 	vm_reset_devices(vm);
@@ -140,9 +140,15 @@ struct vcpu *vm_start(struct vm *vm)
 	return boot;
 }
 
-/* Runs a vCPU from v->entry with fresh registers on this CPU. */
+/* Runs a vCPU from v->entry with fresh registers on this CPU; a VM's boot
+ * vCPU first makes the VM's vTEE, from the VM's own CPU as the monitor
+ * requires. */
 void vcpu_run(struct vcpu *v)
 {
+	if (v->vm->tee_pending && v == &v->vm->vcpu[0]) {
+		v->vm->tee_pending = false;
+		tee_vm_created(v->vm);
+	}
 	vcpu_arch_reset(v);
 	vgic_cpu_load(v);
 	v->state = VCPU_ON;

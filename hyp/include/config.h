@@ -22,9 +22,11 @@ struct vm_dev {
 };
 
 /* What one VM may hold in its vTEE at once (enforced by the hypervisor and
- * the STK): sessions, registered shared buffers, pages per buffer. */
+ * the STK): sessions, registered shared buffers, pages per buffer; and
+ * where the hypervisor's copies of its messages live (HYP_TEE_PAGES). */
 struct vm_tee_limits {
 	unsigned sessions, shm, shm_pages;
+	uint64_t pages;
 };
 
 enum panic_policy { ON_PANIC_STOP = 0, ON_PANIC_RESTART };

@@ -108,11 +108,16 @@ static uint32_t event_type(uint32_t pcr)
 	return (pcr == 8 || pcr == 9) ? EV_IPL : EV_EVENT_TAG;
 }
 
+/* The event names the component; the partition map's carries the map
+ * itself, so a verifier can read the partitions it is told of. */
 static void measure(struct measure_log *log, const struct manifest_comp *c)
 {
+	bool map = c->kind == COMP_PARTMAP;
 	char hex[17];
 
-	if (log_event(log, c->pcr, event_type(c->pcr), c->sha256, c->name, name_len(c->name)))
+	if (log_event(log, c->pcr, event_type(c->pcr), c->sha256,
+		      map ? (const char *)&area->map : c->name,
+		      map ? sizeof(area->map) : name_len(c->name)))
 		panic("measured boot: the event log is full\n");
 	hex8(c->sha256, hex);
 	pr("measured %s into PCR %u (sha256 %s...)\n", c->name, c->pcr, hex);
@@ -181,8 +186,9 @@ static void check_manifest(void)
 }
 
 /* Copies the STK out of the flash, then checks and measures the platform:
- * the monitor itself, the STK, the hypervisor and the configuration. */
-uint64_t secure_boot(void)
+ * the monitor itself, the STK, the hypervisor, the configuration and the
+ * partition map (into secure SRAM, for the monitor and the STK). */
+uint64_t secure_boot(unsigned cpus)
 {
 	uint8_t digest[SHA256_SIZE];
 	char hex[17];
@@ -196,7 +202,7 @@ uint64_t secure_boot(void)
 	hex8(digest, hex);
 	pr("measured monitor into PCR 0 (sha256 %s...)\n", hex);
 
-	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG};
+	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG, COMP_PARTMAP};
 	const struct manifest_comp *stk = NULL;
 	uint32_t svn = 0;
 	for (unsigned i = 0; i < sizeof(platform) / sizeof(platform[0]); i++) {
@@ -211,11 +217,20 @@ uint64_t secure_boot(void)
 			       (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), c->size);
 			dsb(sy);
 			stk = c;
+		} else if (c->kind == COMP_PARTMAP) {
+			if (c->load != SECURE_FLASH_BASE + FLASH_PARTMAP ||
+			    c->size != sizeof(area->map))
+				panic("secure boot: component '%s' has a wrong place or size\n",
+				      c->name);
 		} else if (!in_ns_ram(c->load, c->size)) {
 			panic("secure boot: component '%s' outside normal-world RAM\n", c->name);
 		}
 		if (check_comp(c))
 			panic("secure boot: the boot stops here\n");
+		if (c->kind == COMP_PARTMAP) {
+			memcpy(&area->map, (const void *)(uintptr_t)c->load, sizeof(area->map));
+			partmap_install(&area->map, cpus);
+		}
 		measure(&area->platform, c);
 		svn = c->svn > svn ? c->svn : svn;
 	}
@@ -238,7 +253,7 @@ static uint64_t verify_vm(uint32_t vm)
 	int err = TZV_VERIFY_OK;
 	bool kernel = false;
 
-	if (vm >= TZV_MAX_VMS)
+	if (vm >= area->map.nvms)
 		return TZV_VERIFY_NO_IMAGES;
 	spin_lock(&measure_lock);
 	m->verified = 0;
@@ -246,7 +261,7 @@ static uint64_t verify_vm(uint32_t vm)
 	memset(m->name, 0, sizeof(m->name));
 	for (uint32_t i = 0; i < manifest->count && !err; i++) {
 		const struct manifest_comp *c = &comps()[i];
-		if (c->vm != vm || c->kind < COMP_KERNEL)
+		if (c->vm != vm || c->kind < COMP_KERNEL || c->kind > COMP_DTB)
 			continue;
 		if (!in_ns_ram(c->load, c->size)) {
 			pr("component '%s' refused: outside normal-world RAM\n", c->name);

@@ -12,8 +12,9 @@ void mon_main(unsigned idx)
 	pr("tzvisor secure monitor running at EL%u on CPU %u (" BOARD_NAME ")\n", current_el(),
 	   idx);
 	struct mon_cpu *c = mon_cpu_setup(idx);
-	psci_mark_booted(idx, gic_init_distributor());
-	uint64_t stk_size = secure_boot();
+	unsigned cpus = gic_init_distributor();
+	psci_mark_booted(idx, cpus);
+	uint64_t stk_size = secure_boot(cpus);
 	pr("STK: %lu bytes in secure SRAM at 0x%lx\n", (unsigned long)stk_size,
 	   (unsigned long)STK_BASE);
 	/* x0 = this CPU, x1..x4 = the device secret, which only the STK keeps */

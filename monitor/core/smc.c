@@ -1,6 +1,9 @@
 /* SMCs from the normal world, dispatched on the SMCCC owner field. */
 #include <mon.h>
+#include <tzv/console.h>
+#include <tzv/optee.h>
 #include <tzv/smccc.h>
+#include <tzv/spinlock.h>
 
 typedef void (*owner_handler)(struct mon_cpu *c, uint32_t fid);
 
@@ -32,6 +35,43 @@ static void smc_std(struct mon_cpu *c, uint32_t fid)
 		ret(c, SMCCC_NOT_SUPPORTED);
 }
 
+/* What the hypervisor does wrong is refused and said, within a budget: a
+ * hostile hypervisor must not be able to flood the console either. */
+static bool violation(struct mon_cpu *c, const char *what, uint32_t client)
+{
+	static unsigned logged;
+	static spinlock_t lock;
+
+	spin_lock(&lock);
+	if (logged < 64)
+		pr("hypervisor violation: %s %u on CPU %u of %s: refused\n", what, client, c->idx,
+		   partmap_vm_name(partmap_vm_of_cpu(c->idx)));
+	if (++logged == 64)
+		pr("hypervisor violation: further ones are not logged\n");
+	spin_unlock(&lock);
+	return false;
+}
+
+/* The caller of a Trusted-OS call is the VM that owns this CPU in the signed
+ * partition map, whatever the hypervisor put in w7, which must agree
+ * (docs/trust-model.md). As client 0 the hypervisor speaks for itself:
+ * fast calls only, and VM_CREATED / VM_DESTROYED only for this CPU's VM. */
+static bool caller_ok(struct mon_cpu *c, uint32_t fid)
+{
+	uint32_t claimed = (uint32_t)c->ns.gp.x[7] & 0xffffU, target = (uint32_t)c->ns.gp.x[1];
+	int vm = partmap_vm_of_cpu(c->idx);
+	uint32_t own = vm < 0 ? TZV_CLIENT_HYP : TZV_CLIENT_OF_VM((uint32_t)vm);
+
+	if (claimed != TZV_CLIENT_HYP)
+		return claimed == own || violation(c, "hypervisor claimed client", claimed);
+	if (!(fid & SMCCC_FAST))
+		return violation(c, "hypervisor made a yielding call as client", claimed);
+	if ((fid == OPTEE_SMC_VM_CREATED || fid == OPTEE_SMC_VM_DESTROYED) &&
+	    (vm < 0 || target != own))
+		return violation(c, "hypervisor asked for the vTEE life of client", target);
+	return true;
+}
+
 /* Trusted OS calls go to the STK: fast calls to one entry, yielding calls
  * (which may come back as an RPC and be resumed) to another. */
 static void smc_trusted_os(struct mon_cpu *c, uint32_t fid)
@@ -40,6 +80,10 @@ static void smc_trusted_os(struct mon_cpu *c, uint32_t fid)
 
 	if (!entry) {
 		ret(c, SMCCC_NOT_SUPPORTED);
+		return;
+	}
+	if (!caller_ok(c, fid)) {
+		ret(c, OPTEE_SMC_RETURN_ENOTAVAIL);
 		return;
 	}
 	uint64_t args[8];

@@ -4,6 +4,7 @@
 #include <board.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <tzv/partition.h>
 
 struct gp_ctx {
 	uint64_t x[31];
@@ -79,8 +80,13 @@ void psci_handle(struct mon_cpu *c, uint32_t fid);
 void psci_mark_booted(unsigned idx, unsigned cpus_present);
 void mon_cpu_wait_for_on(unsigned idx) __attribute__((noreturn));
 
+/* the partition map (partition.c) */
+void partmap_install(const struct partmap *m, unsigned cpus);
+int partmap_vm_of_cpu(unsigned idx);
+const char *partmap_vm_name(int vm);
+
 /* secure boot (boot.c) */
-uint64_t secure_boot(void);
+uint64_t secure_boot(unsigned cpus);
 void device_secret(uint64_t out[4]);
 void smc_sip(struct mon_cpu *c, uint32_t fid);
 

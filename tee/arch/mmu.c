@@ -1,11 +1,13 @@
 /* S-EL1 translation tables: the STK's own region of secure SRAM (code
  * read-only, the rest no-execute), the console UART, the monitor's
- * measurement records (read-only) and, non-secure and
- * never executable, the normal world's RAM (to read the messages and buffers
- * the hypervisor has checked). Each PAL instance gets tables of its own that
- * share those privileged mappings and add its arena and memref windows. */
+ * measurement records (read-only) and a small window per CPU where the STK
+ * maps, for one access, a normal-world page the caller's partition holds
+ * (non-secure, never executable); no normal-world memory stays mapped.
+ * Each PAL instance gets tables of its own that share those privileged
+ * mappings and add its arena and memref windows. */
 #include <stk.h>
 #include <tzv/console.h>
+#include <tzv/cpu.h>
 #include <tzv/pt.h>
 #include <tzv/string.h>
 #include <tzv/sysreg.h>
@@ -34,6 +36,15 @@ extern char __text_end[];
 
 #define PAL_L1_INDEX ((PAL_VA_BASE >> 30) & 511U)
 
+/* The normal-world window: NS_WIN_PAGES pages per CPU in one L3 table. */
+#define NS_WIN_VA	0x200000000UL
+#define NS_WIN_L1_INDEX ((NS_WIN_VA >> 30) & 511U)
+#define NS_WIN_PAGES	2U
+#define NS_PAGE		(PT_VALID | PT_TABLE | S1_RW | S1_NS)
+static uint64_t ns_l2[PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t ns_l3[PT_ENTRIES] __attribute__((aligned(4096)));
+_Static_assert(NS_WIN_PAGES *BOARD_MAX_CPUS <= PT_ENTRIES, "window fits one table");
+
 void stk_mmu_init_tables(void)
 {
 	uint64_t text_end = ((uint64_t)(uintptr_t)__text_end + 4095U) & ~4095UL;
@@ -43,11 +54,12 @@ void stk_mmu_init_tables(void)
 	if (pt_map(&stk_pt, STK_BASE, STK_BASE, text_end - STK_BASE, S1_RX) ||
 	    pt_map(&stk_pt, text_end, text_end, STK_BASE + STK_SIZE - text_end, S1_RW) ||
 	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV) ||
-	    pt_map(&stk_pt, MEASURE_BASE, MEASURE_BASE, MEASURE_SIZE, S1_RW | PT_S1_AP_RO) ||
-	    pt_map(&stk_pt, RAM_BASE, RAM_BASE, RAM_SIZE, S1_RW | S1_NS))
+	    pt_map(&stk_pt, MEASURE_BASE, MEASURE_BASE, MEASURE_SIZE, S1_RW | PT_S1_AP_RO))
 		panic("STK: cannot build its translation tables\n");
-	if (root[PAL_L1_INDEX])
-		panic("STK: PAL address space overlaps the STK's\n");
+	if (root[PAL_L1_INDEX] || root[NS_WIN_L1_INDEX])
+		panic("STK: PAL address space or window overlaps the STK's\n");
+	root[NS_WIN_L1_INDEX] = (uint64_t)(uintptr_t)ns_l2 | PT_VALID | PT_TABLE;
+	ns_l2[0] = (uint64_t)(uintptr_t)ns_l3 | PT_VALID | PT_TABLE;
 	stk_kernel_ttbr = (uint64_t)(uintptr_t)root;
 }
 
@@ -67,14 +79,37 @@ void stk_mmu_enable(void)
 	isb();
 }
 
-bool ns_range_ok(uint64_t pa, uint64_t len)
+/* Maps [pa, pa + len), at most NS_WIN_PAGES pages, into this CPU's window;
+ * the caller has checked the pages are its client's and unmaps them before
+ * the lock it holds is released. */
+void *ns_map(uint64_t pa, uint64_t len)
 {
-	return pa >= RAM_BASE && len <= RAM_SIZE && pa - RAM_BASE <= RAM_SIZE - len;
+	unsigned first = cpu_index() * NS_WIN_PAGES;
+	uint64_t n = ((pa & 4095U) + len + 4095U) / 4096U;
+
+	if (!len || n > NS_WIN_PAGES)
+		panic("STK: normal-world window of %lu bytes\n", (unsigned long)len);
+	for (unsigned i = 0; i < n; i++)
+		ns_l3[first + i] = ((pa & ~4095UL) + i * 4096UL) | NS_PAGE;
+	dsb(ishst);
+	isb();
+	return (void *)(uintptr_t)(NS_WIN_VA + first * 4096UL + (pa & 4095U));
 }
 
-void *ns_map(uint64_t pa)
+void ns_unmap(void)
 {
-	return (void *)(uintptr_t)pa; /* identity, behind ns_range_ok() */
+	unsigned first = cpu_index() * NS_WIN_PAGES;
+
+	for (unsigned i = 0; i < NS_WIN_PAGES; i++) {
+		if (!ns_l3[first + i])
+			continue;
+		ns_l3[first + i] = 0;
+		dsb(ishst);
+		__asm__ volatile("tlbi vaae1is, %0" ::"r"((NS_WIN_VA >> 12) + first + i)
+				 : "memory");
+	}
+	dsb(ish);
+	isb();
 }
 
 /* tables: [0] L1, [1] L2 for the PAL gigabyte, [2] L3 of the arena,

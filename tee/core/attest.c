@@ -66,7 +66,7 @@ int vtee_measure(struct vtee *t)
 {
 	unsigned vm = t->client - 1U;
 
-	if (area->magic != MEASURE_MAGIC || vm >= TZV_MAX_VMS || !area->vm[vm].verified)
+	if (area->magic != MEASURE_MAGIC || vm >= area->map.nvms || !area->vm[vm].verified)
 		return -1;
 	memset(t->pcr, 0, sizeof(t->pcr));
 	if (replay(t, &area->platform) || replay(t, &area->vm[vm].log))

@@ -20,16 +20,19 @@ struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
 {
 	struct call *c = NULL;
 
-	if ((pa & (PAGE - 1)) || !ns_range_ok(pa, PAGE))
+	if ((pa & (PAGE - 1)) || !vtee_holds(t, pa, PAGE, true))
 		stk_leave(OPTEE_SMC_RETURN_EBADADDR);
 	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS && !c; i++)
 		if (t->call[i].state == CALL_FREE)
 			c = &t->call[i];
 	if (!c)
 		stk_leave(OPTEE_SMC_RETURN_ETHREAD_LIMIT);
-	const struct optee_msg_arg *m = ns_map(pa);
+	/* read once, into secure memory: only the copy is looked at */
+	const struct optee_msg_arg *m = ns_map(pa, PAGE);
 	memset(c, 0, sizeof(*c));
 	memcpy(&c->hdr, m, sizeof(c->hdr));
+	memcpy(c->params, m->params, sizeof(c->params));
+	ns_unmap();
 	if (c->hdr.cmd >= ncmds) {
 		memset(c, 0, sizeof(*c));
 		stk_leave(OPTEE_SMC_RETURN_EBADCMD);
@@ -40,19 +43,21 @@ struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
 		c->hdr.num_params = 0;
 		call_finish(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
 	}
-	memcpy(c->params, m->params, c->hdr.num_params * sizeof(c->params[0]));
+	memset(&c->params[c->hdr.num_params], 0,
+	       (OPTEE_MSG_MAX_PARAMS - c->hdr.num_params) * sizeof(c->params[0]));
 	return c;
 }
 
 void call_finish(struct call *c, uint32_t ret, uint32_t origin)
 {
-	struct optee_msg_arg *m = ns_map(c->arg_pa);
+	struct optee_msg_arg *m = ns_map(c->arg_pa, PAGE); /* checked at call_start */
 
 	m->ret = ret;
 	m->ret_origin = origin;
 	m->session = c->hdr.session;
 	for (unsigned i = 0; i < c->hdr.num_params; i++)
 		optee_param_result(&m->params[i], &c->params[i], OPTEE_PARAM_TYPE(&c->params[i]));
+	ns_unmap();
 	for (unsigned i = 0; i < PAL_NUM_PARAMS; i++)
 		if (c->shm[i])
 			c->shm[i]->busy--;

@@ -73,8 +73,10 @@ static unsigned limit(uint64_t asked, unsigned most)
 	return asked && asked < most ? (unsigned)asked : most;
 }
 
-/* a1 = client id; a2..a4 = that VM's limits: sessions, registered buffers,
- * pages per buffer (0 or too many: the most the STK holds) */
+/* a1 = client id (the monitor accepts it only from one of that VM's CPUs);
+ * the VM's limits (sessions, registered buffers, pages per buffer) come
+ * from the signed partition map, not from the hypervisor. A client that is
+ * no VM of the map, or no free vTEE: ENOMEM. */
 static void vm_created(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
@@ -87,9 +89,9 @@ static void vm_created(struct smc_args *a)
 	} else if (!(t = vtee_alloc(client))) {
 		r = OPTEE_SMC_RETURN_ENOMEM;
 	} else {
-		t->max_sessions = limit(a->a[2], TZV_TEE_MAX_SESSIONS);
-		t->max_shm = limit(a->a[3], TZV_TEE_MAX_SHM);
-		t->max_shm_pages = limit(a->a[4], TZV_TEE_MAX_SHM_PAGES);
+		t->max_sessions = limit(t->part->tee_sessions, TZV_TEE_MAX_SESSIONS);
+		t->max_shm = limit(t->part->tee_shm, TZV_TEE_MAX_SHM);
+		t->max_shm_pages = limit(t->part->tee_shm_pages, TZV_TEE_MAX_SHM_PAGES);
 		if (vtee_measure(t)) {
 			/* the monitor has not verified this VM's images */
 			vtee_free(t);

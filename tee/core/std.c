@@ -121,14 +121,16 @@ static void cmd_register_shm(struct vtee *t, struct call *c)
 		call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
 	}
 	uint64_t n = (off + size + PAGE - 1) / PAGE;
-	if (!size || !ns_range_ok(list, n * sizeof(uint64_t)))
+	if (!size || !vtee_holds(t, list, n * sizeof(uint64_t), true))
 		call_finish(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
-	const uint64_t *pages = ns_map(list);
-	for (uint64_t i = 0; i < n; i++) {
-		if ((pages[i] & (PAGE - 1)) || !ns_range_ok(pages[i], PAGE))
+	const uint64_t *pages = ns_map(list, n * sizeof(uint64_t));
+	memcpy(m->pages, pages, n * sizeof(uint64_t)); /* read once */
+	ns_unmap();
+	for (uint64_t i = 0; i < n; i++)
+		if ((m->pages[i] & (PAGE - 1)) || !vtee_holds(t, m->pages[i], PAGE, false)) {
+			memset(m, 0, sizeof(*m));
 			call_finish(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
-		m->pages[i] = pages[i];
-	}
+		}
 	m->in_use = true;
 	m->cookie = p->u.tmem.shm_ref;
 	m->offset = off;

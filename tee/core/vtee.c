@@ -9,6 +9,8 @@
 
 static struct vtee vtees[TZV_MAX_VMS];
 spinlock_t stk_lock;
+/* the partition map, as the monitor checked it at boot */
+static const struct partmap *const map = &((const struct measure_area *)MEASURE_BASE)->map;
 
 struct vtee *vtee_of_client(uint32_t client)
 {
@@ -18,10 +20,13 @@ struct vtee *vtee_of_client(uint32_t client)
 	return NULL;
 }
 
-/* A free, zeroed vTEE for client, not yet in use (the caller marks it so
- * once it is set up); NULL when all are taken. */
+/* A free, zeroed vTEE for client, a VM of the partition map, not yet in
+ * use (the caller marks it so once it is set up); NULL when all are taken
+ * or the map has no such VM. */
 struct vtee *vtee_alloc(uint32_t client)
 {
+	if (client - 1U >= map->nvms)
+		return NULL;
 	for (unsigned i = 0; i < TZV_MAX_VMS; i++) {
 		struct vtee *t = &vtees[i];
 		if (t->in_use)
@@ -29,9 +34,33 @@ struct vtee *vtee_alloc(uint32_t client)
 		memset(t, 0, sizeof(*t));
 		t->client = client;
 		t->index = i;
+		t->part = &map->vm[client - 1U];
 		return t;
 	}
 	return NULL;
+}
+
+static bool range_holds(const struct partmap_range *r, uint64_t pa, uint64_t len)
+{
+	return pa >= r->base && len <= r->size && pa - r->base <= r->size - len;
+}
+
+/* Whether [pa, pa + len) is the VM's own memory by the partition map: its
+ * RAM or a shared region it is a member of; for a message or page list
+ * also the hypervisor's pages for its calls. Anything else is a hypervisor
+ * violation: it checked and translated the addresses. */
+bool vtee_holds(struct vtee *t, uint64_t pa, uint64_t len, bool message)
+{
+	const struct partmap_vm *p = t->part;
+
+	if (range_holds(&p->ram, pa, len) || (message && range_holds(&p->tee, pa, len)))
+		return true;
+	for (unsigned k = 0; k < p->nshm; k++)
+		if (range_holds(&map->shm[p->shm[k]], pa, len))
+			return true;
+	vtee_log(t, "vTEE %u: hypervisor violation: 0x%lx..0x%lx is not %s's memory: refused\n",
+		 t->client, (unsigned long)pa, (unsigned long)(pa + len), p->name);
+	return false;
 }
 
 /* Every session, PAL instance, buffer and secret goes with it. */
@@ -114,7 +143,8 @@ void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len
 		uint64_t in = pos & (PAGE - 1), n = PAGE - in;
 		if (n > len)
 			n = len;
-		memcpy((uint8_t *)ns_map(m->pages[pos / PAGE]) + in, from, n);
+		memcpy(ns_map(m->pages[pos / PAGE] + in, n), from, n);
+		ns_unmap();
 		from += n;
 		pos += n;
 		len -= n;

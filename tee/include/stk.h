@@ -92,6 +92,7 @@ struct vtee {
 	bool in_use;
 	uint32_t client;
 	unsigned index;
+	const struct partmap_vm *part; /* its VM in the signed partition map */
 	unsigned max_sessions, max_shm, max_shm_pages;
 	uint32_t next_id;
 	unsigned log_budget;
@@ -134,8 +135,8 @@ int pal_map_window(struct session *s, unsigned w, const uint64_t *pages, uint64_
 void pal_unmap_windows(struct session *s);
 void pal_tables_switch(const struct session *s);
 void pal_tables_wipe(struct session *s);
-void *ns_map(uint64_t pa); /* the STK's view of a normal-world physical address */
-bool ns_range_ok(uint64_t pa, uint64_t len);
+void *ns_map(uint64_t pa, uint64_t len); /* the STK's window on normal-world pages */
+void ns_unmap(void);
 void secure_timer_arm(uint32_t us);
 void secure_timer_stop(void);
 void secure_timer_ack(void);
@@ -156,6 +157,7 @@ void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
 extern spinlock_t stk_lock;
 struct vtee *vtee_of_client(uint32_t client);
 struct vtee *vtee_alloc(uint32_t client);
+bool vtee_holds(struct vtee *t, uint64_t pa, uint64_t len, bool message);
 void vtee_free(struct vtee *t);
 void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct session *session_alloc(struct vtee *t);

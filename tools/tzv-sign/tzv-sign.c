@@ -56,8 +56,11 @@
 
 _Static_assert(MAN_SIGNED(MAN_MAX_COMPS) + MAN_SIG_SIZE <= MAN_MAX_SIZE, "manifest too large");
 
-static const char *const kind_names[] = {NULL, "stk", "hyp", "config", "kernel", "initrd", "dtb"};
-#define NKINDS 7
+static const char *const kind_names[] = {NULL,	   "stk",    "hyp", "config",
+					 "kernel", "initrd", "dtb", "partitions"};
+#define NKINDS 8
+/* the platform's components, not a VM's */
+#define PLATFORM_KIND(k) ((k) < 4 || (k) == 7)
 
 /* docs/secure-boot.md, "Key derivation": the attestation PAL's UUID
  * a7e1f0c1-7a76-4c30-9a00-617474657374 as RFC 4122 octets. */
@@ -651,7 +654,9 @@ static int cmd_manifest(const char *out_path, const char *list_path, const char 
 				    lines[i]);
 		kind = parse_kind(field[1]);
 		if (!kind)
-			die(what, "unknown kind '%s' (stk, hyp, config, kernel, initrd or dtb)",
+			die(what,
+			    "unknown kind '%s' (stk, hyp, config, partitions, kernel, initrd or "
+			    "dtb)",
 			    field[1]);
 		if (!parse_u32(field[2], &vm))
 			die(what, "VM '%s' is not a decimal number", field[2]);
@@ -661,7 +666,7 @@ static int cmd_manifest(const char *out_path, const char *list_path, const char 
 			die(what, "SVN '%s' is not a decimal number", field[4]);
 		if (!parse_hex64(field[5], &load))
 			die(what, "load address '%s' is not a 64-bit hex number with 0x", field[5]);
-		if (kind < 4 && vm != 0)
+		if (PLATFORM_KIND(kind) && vm != 0)
 			die(what, "VM must be 0 for kind %s", kind_names[kind]);
 		if (pcr >= NPCRS)
 			die(what, "PCR %u does not exist (0..%d)", pcr, NPCRS - 1);
@@ -771,7 +776,7 @@ static int cmd_check(const char *man_path, const char *dir)
 				die(what, "'%s' is there twice", (const char *)c);
 		if (kind < 1 || kind >= NKINDS)
 			die(what, "unknown kind %u", kind);
-		if (kind < 4 && get32(c + COMP_VM) != 0)
+		if (PLATFORM_KIND(kind) && get32(c + COMP_VM) != 0)
 			die(what, "VM %u for kind %s", get32(c + COMP_VM), kind_names[kind]);
 		if (get32(c + COMP_PCR) >= NPCRS)
 			die(what, "PCR %u does not exist", get32(c + COMP_PCR));

@@ -39,6 +39,7 @@
 #define FLASH_MANIFEST	    0x00F00000UL /* the signed manifest (docs/secure-boot.md) */
 #define FLASH_MANIFEST_MAX  0x00010000UL
 #define FLASH_DEVICE_SECRET 0x00F10000UL /* 32 bytes, read only by the monitor */
+#define FLASH_PARTMAP	    0x00F20000UL /* the partition map (a signed component) */
 #define FLASH_NV_COUNTER    0x03FC0000UL /* the last 256 KiB sector: anti-rollback minimum */
 #define FLASH_SECTOR	    0x00040000UL
 
@@ -49,11 +50,14 @@
 
 /* Non-secure RAM: QEMU's DTB at the base (ignored), then the hypervisor,
  * then the staging area holding pristine VM images, then VM partitions. */
-#define HYP_BASE     0x40100000UL
-#define HYP_SIZE     0x00F00000UL
-#define STAGING_BASE 0x41000000UL
-#define STAGING_SIZE 0x0F000000UL
-#define VM_POOL_BASE 0x50000000UL
+#define HYP_BASE 0x40100000UL
+#define HYP_SIZE 0x00F00000UL
+/* The last MiB of the hypervisor's region: the pages that carry each VM's
+ * vTEE messages (the partition map names each VM's share). */
+#define HYP_TEE_PAGES 0x40F00000UL
+#define STAGING_BASE  0x41000000UL
+#define STAGING_SIZE  0x0F000000UL
+#define VM_POOL_BASE  0x50000000UL
 
 /* Timer PPIs (INTIDs) */
 #define PPI_VTIMER 27U

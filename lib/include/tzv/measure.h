@@ -6,13 +6,22 @@
 #include <board.h>
 #include <stdint.h>
 #include <tzv/limits.h>
+#include <tzv/partition.h>
 
 #define MANIFEST_MAGIC	   "TZVMAN1"
 #define MANIFEST_VERSION   1U
 #define MANIFEST_MAX_COMPS 64U
 #define COMP_NAME_MAX	   32U
 
-enum comp_kind { COMP_STK = 1, COMP_HYP, COMP_CONFIG, COMP_KERNEL, COMP_INITRD, COMP_DTB };
+enum comp_kind {
+	COMP_STK = 1,
+	COMP_HYP,
+	COMP_CONFIG,
+	COMP_KERNEL,
+	COMP_INITRD,
+	COMP_DTB,
+	COMP_PARTMAP /* a platform component, like the first three */
+};
 
 struct manifest_header {
 	char magic[8];
@@ -75,6 +84,7 @@ struct measure_area {
 	uint64_t magic;
 	struct measure_log platform;
 	struct measure_vm vm[TZV_MAX_VMS];
+	struct partmap map; /* the signed partition map, as the monitor checked it */
 };
 
 _Static_assert(sizeof(struct measure_area) <= MEASURE_SIZE, "measurement area too big");

@@ -1,0 +1,163 @@
+/* The trust-model test's attacker (test/configs/hostile.toml): it commands
+ * the test-only hostile hypervisor (lib/include/tzv/test-hostile.h) to
+ * misbehave toward the secure world in every way a compromised hypervisor
+ * would, and reports whether the secure side refused. The victim (VM 0)
+ * has its RAM at PA 0x50000000, a key and a sealed secret in its vTEE and
+ * the sealed blob at IPA 0x40300000. */
+#include "bm.h"
+#include "bmtee.h"
+
+#include <tzv/optee.h>
+#include <tzv/string.h>
+#include <tzv/test-hostile.h>
+
+#define VICTIM	      0U
+#define VICTIM_RAM    0x50000000UL
+#define VICTIM_SEALED (VICTIM_RAM + 0x300000UL)
+#define BLOB_SIZE     (32U + 76U)
+
+static unsigned blocked, failed;
+static struct bm_msg msg __attribute__((aligned(4096)));
+static uint64_t list[512] __attribute__((aligned(4096)));
+static uint8_t buf[4096] __attribute__((aligned(4096)));
+static uint8_t stolen[4096] __attribute__((aligned(4096)));
+
+static void verdict(const char *what, bool ok, uint64_t got)
+{
+	pr("hostile %s: %s (0x%lx)\n", what, ok ? "refused" : "NOT REFUSED", (unsigned long)got);
+	if (ok)
+		blocked++;
+	else
+		failed++;
+}
+
+static uint64_t hostile(unsigned mode, uint64_t arg)
+{
+	return bm_hvc(TZV_HC_HOSTILE, mode, arg, (uint64_t)(uintptr_t)stolen).a0;
+}
+
+/* The VM's calls, made while the hypervisor claims they are the victim's. */
+static void forged_client(void)
+{
+	static const uint8_t *const uuids[] = {bm_hello_uuid, bm_keystore_uuid, bm_attest_uuid};
+	static const char *const what[] = {"forged client: open the victim's hello",
+					   "forged client: open the victim's keystore",
+					   "forged client: open the victim's attest (unseal)"};
+	uint32_t session = 0;
+
+	hostile(HOSTILE_FORGE_CLIENT, VICTIM);
+	uint64_t a0 = bm_smc(OPTEE_SMC_GET_OS_REVISION, 0, 0, 0).a0;
+	verdict("forged client: fast call", a0 == OPTEE_SMC_RETURN_ENOTAVAIL, a0);
+	for (unsigned i = 0; i < 3; i++) {
+		uint32_t r = bm_tee_open(&msg, uuids[i], &session);
+		verdict(what[i], r == OPTEE_SMC_RETURN_ENOTAVAIL, r);
+	}
+	hostile(HOSTILE_OFF, 0);
+}
+
+static uint32_t register_buffer(uint64_t cookie)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	list[0] = (uint64_t)(uintptr_t)buf;
+	msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+	msg.p[0].u.tmem.buf_ptr = (uint64_t)(uintptr_t)list;
+	msg.p[0].u.tmem.size = sizeof(buf);
+	msg.p[0].u.tmem.shm_ref = cookie;
+	uint64_t a0 = bm_tee_call(&msg);
+	return a0 ? (uint32_t)a0 : msg.hdr.ret;
+}
+
+/* Memory that is not this VM's, written into its messages. */
+static void foreign_memory(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t pa;
+	} targets[] = {
+	    {"the victim's RAM", VICTIM_RAM},
+	    {"the hypervisor's memory", 0x40100000},
+	    {"the staging area", 0x41000000},
+	    {"secure SRAM", 0x0e000000},
+	};
+	char what[96];
+
+	for (unsigned i = 0; i < 4; i++) {
+		hostile(HOSTILE_FOREIGN_PAGES, targets[i].pa);
+		uint32_t r = register_buffer(0xbad0 + i);
+		hostile(HOSTILE_OFF, 0);
+		snprintf_(what, sizeof(what), "buffer page at %s", targets[i].what);
+		verdict(what, r == TEEC_ERROR_BAD_PARAMETERS, r);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		hostile(HOSTILE_FOREIGN_ARG, targets[i].pa);
+		bm_msg_init(&msg, OPTEE_MSG_CMD_CANCEL, 0);
+		uint64_t a0 = bm_tee_call(&msg);
+		hostile(HOSTILE_OFF, 0);
+		snprintf_(what, sizeof(what), "message at %s", targets[i].what);
+		verdict(what, a0 == OPTEE_SMC_RETURN_EBADADDR, a0);
+	}
+	/* the honest path still works for this VM's own memory */
+	uint32_t r = register_buffer(0x600d);
+	pr("hostile: own buffer %s (0x%x)\n", r == TEEC_SUCCESS ? "registers" : "REFUSED", r);
+	failed += r != TEEC_SUCCESS;
+}
+
+/* The victim's vTEE life and calls, asked for from this VM's CPU. */
+static void foreign_requests(void)
+{
+	uint64_t a0 = hostile(HOSTILE_REPLAY_TOKEN, VICTIM);
+	verdict("replay of the victim's resume token", a0 == OPTEE_SMC_RETURN_ERESUME, a0);
+	a0 = hostile(HOSTILE_DESTROY_VM, VICTIM);
+	verdict("VM_DESTROYED of the victim from another CPU", a0 == OPTEE_SMC_RETURN_ENOTAVAIL,
+		a0);
+	a0 = hostile(HOSTILE_CREATE_VM, VICTIM);
+	verdict("VM_CREATED of the victim from another CPU", a0 == OPTEE_SMC_RETURN_ENOTAVAIL,
+		a0);
+	a0 = hostile(HOSTILE_YIELD_AS_HYP, 0);
+	verdict("a yielding call as the hypervisor", a0 == OPTEE_SMC_RETURN_ENOTAVAIL, a0);
+}
+
+/* The hypervisor can read the victim's blob (it is outside the VMs' TCB
+ * for their normal-world memory), but only the victim's vTEE opens it. */
+static void stolen_blob(void)
+{
+	uint32_t session = 0, r;
+
+	hostile(HOSTILE_READ_VM, VICTIM_SEALED);
+	r = register_buffer(0xb10b);
+	if (!r)
+		r = bm_tee_open(&msg, bm_attest_uuid, &session);
+	memcpy(buf, stolen, BLOB_SIZE);
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 2);
+	msg.hdr.session = session;
+	msg.hdr.func = 6; /* ATTEST_CMD_UNSEAL */
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	msg.p[0].u.rmem.size = BLOB_SIZE;
+	msg.p[0].u.rmem.shm_ref = 0xb10b;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
+	msg.p[1].u.rmem.offs = 2048;
+	msg.p[1].u.rmem.size = 32;
+	msg.p[1].u.rmem.shm_ref = 0xb10b;
+	uint64_t a0 = bm_tee_call(&msg);
+	bool opened = !a0 && msg.hdr.ret == TEEC_SUCCESS;
+	verdict("unseal of the victim's stolen blob in this VM's vTEE", !opened && !r,
+		a0 ? a0 : msg.hdr.ret);
+}
+
+void bm_main(uint64_t dtb)
+{
+	(void)dtb;
+	bm_gic_init();
+	pr("hostile attacker up\n");
+	bm_sleep_ms(3000); /* the victim has set up its secrets */
+	forged_client();
+	foreign_memory();
+	foreign_requests();
+	stolen_blob();
+	pr("hostile: done, %u refused, %u not refused\n", blocked, failed);
+	for (;;) {
+		bm_sleep_ms(1000);
+		if (bm_getc() == 'q')
+			bm_power_off();
+	}
+}

@@ -1,0 +1,49 @@
+/* The partition map (docs/trust-model.md): which physical CPUs and memory
+ * each VM has, as the signed configuration says. tools/tzv-config writes
+ * it, the manifest signs it, the monitor checks it at boot and keeps it in
+ * secure SRAM; the monitor names the calling VM from it and the STK lets a
+ * VM's vTEE touch only that VM's memory. */
+#ifndef TZV_PARTITION_H
+#define TZV_PARTITION_H
+#include <board.h>
+#include <stdint.h>
+#include <tzv/limits.h>
+
+#define PARTMAP_MAGIC	"TZVPMAP"
+#define PARTMAP_VERSION 1U
+
+struct partmap_range {
+	uint64_t base, size;
+};
+
+struct partmap_vm {
+	char name[16];
+	uint32_t ncpus;
+	uint32_t nshm;
+	uint64_t mpidr[BOARD_MAX_CPUS]; /* the physical CPUs its vCPUs run on */
+	struct partmap_range ram;	/* its RAM */
+	/* the hypervisor's pages that carry this VM's vTEE messages (the
+	 * copies it checked): messages and page lists may lie there, data
+	 * never does */
+	struct partmap_range tee;
+	uint32_t shm[TZV_MAX_SHMEM]; /* indexes of the shared regions it is a member of */
+	uint32_t tee_sessions, tee_shm, tee_shm_pages, reserved;
+};
+
+struct partmap {
+	char magic[8];
+	uint32_t version;
+	uint32_t nvms;
+	uint32_t nshm;
+	uint32_t size; /* sizeof(struct partmap) */
+	struct partmap_vm vm[TZV_MAX_VMS];
+	struct partmap_range shm[TZV_MAX_SHMEM];
+};
+
+_Static_assert(sizeof(struct partmap_vm) == 56 + 8 * BOARD_MAX_CPUS + 4 * TZV_MAX_SHMEM + 16,
+	       "partition map VM entry layout");
+_Static_assert(sizeof(struct partmap) == 24 + TZV_MAX_VMS * sizeof(struct partmap_vm) +
+						 16 * TZV_MAX_SHMEM,
+	       "partition map layout");
+
+#endif

@@ -1,0 +1,76 @@
+"""The hypervisor outside the vTEEs' TCB (docs/trust-model.md): a test-only
+hostile hypervisor (hyp/test/hostile.c, linked into this system alone)
+misbehaves toward the secure world on an attacker guest's command: it forges
+the client id, hands the STK the victim's, its own and secure memory, replays
+the victim's resume token, asks for the victim's vTEE life from the wrong CPU
+and steals the victim's sealed blob. The secure side must refuse each one and
+say so, and the victim's memory, key, sealed secret and session must stay
+intact while the system keeps running."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from qemu import BUILD, System, build_ok, system_dir
+
+pytestmark = pytest.mark.skipif(not build_ok("hostile"), reason="system not built")
+
+
+@pytest.fixture(scope="module")
+def system():
+    s = System("hostile", log_name="hostile")
+    s.expect(r"\[attacker\] hostile: done, (\d+) refused, (\d+) not refused", 120)
+    s.result = (int(s.child.match.group(1)), int(s.child.match.group(2)))
+    for _ in range(2):  # the victim's checks after the last attack
+        s.expect(r"\[victim\] victim: key and sealed secret (\w+)", 20)
+        s.expect(r"\[victim\] victim: pattern (\w+)", 20)
+    yield s
+    s.close()
+
+
+def test_the_secure_side_refuses_every_hostile_request(system):
+    refused, not_refused = system.result
+    lines = re.findall(r"\[attacker\] hostile (.*): (refused|NOT REFUSED) \(", system.transcript)
+    assert not_refused == 0 and refused == len(lines) == 17, lines
+    assert all(v == "refused" for _, v in lines)
+    # the victim's token was real: a preempted call of the victim's passed it
+    assert re.search(r"\[EL2 hyp\] hostile: resuming token 0x7a[0-9a-f]{6} of vm 0", system.transcript)
+    assert "[attacker] hostile: own buffer registers (0x0)" in system.transcript
+
+
+def test_the_victim_keeps_its_memory_key_secret_and_session(system):
+    t = system.transcript
+    assert re.search(r"\[victim\] victim: key [0-9a-f]{8}\.\.\., secret sealed, long call done \(0x0\)", t)
+    after = t[t.index("hostile: done"):]
+    assert "[victim] victim: key and sealed secret intact" in after
+    assert "[victim] victim: vTEE session ok" in after
+    assert "[victim] victim: pattern intact" in after
+    for bad in ("CORRUPTED", "CHANGED", "FAILED", "FATAL", "PANIC"):
+        assert bad not in t, bad
+
+
+def test_the_monitor_names_the_hypervisors_violations(system):
+    t = system.transcript
+    # the attacker's CPU is 1; the victim is client 1, the attacker client 2
+    assert "[EL3 mon] hypervisor violation: hypervisor claimed client 1 on CPU 1 of attacker: refused" in t
+    assert "[EL3 mon] hypervisor violation: hypervisor asked for the vTEE life of client 1 on CPU 1 of attacker: refused" in t
+    assert "[EL3 mon] hypervisor violation: hypervisor made a yielding call as client 0 on CPU 1 of attacker: refused" in t
+
+
+def test_the_stk_refuses_memory_outside_the_callers_partition(system):
+    t = system.transcript
+    for pa in ("0x50000000", "0x40100000", "0x41000000", "0xe000000"):
+        assert re.search(rf"\[S-EL1 stk\] vTEE \d: hypervisor violation: {pa}\.\.0x[0-9a-f]+ "
+                         r"is not attacker's memory: refused", t), pa
+
+
+def symbols(elf):
+    out = subprocess.run(["aarch64-linux-gnu-nm", elf], capture_output=True, text=True).stdout
+    return {line.split()[-1] for line in out.splitlines()}
+
+
+def test_the_hostile_code_is_in_this_system_only():
+    assert "hc_hostile" in symbols(os.path.join(system_dir("hostile"), "hyp.elf"))
+    for name in ("default", "single", "attack", "bench"):
+        assert "hc_hostile" not in symbols(os.path.join(system_dir(name), "hyp.elf")), name
