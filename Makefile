@@ -145,7 +145,10 @@ $(2)/hyp.bin: $(2)/hyp.elf
 
 # the signed manifest of this system's components, and its secure flash:
 # monitor at 0, STK at 1 MiB + 4 KiB, manifest at 15 MiB, device secret, partition map
-$(2)/manifest.bin: $(2)/gen/components.list $(2)/hyp.bin $(BUILD)/tee.bin $(1) $(TZV_SIGN) $(TZV_KEYS)/rotpk.h
+# (signed only once the VM tables linked into the hypervisor are proved to
+# agree with the partition map)
+$(2)/manifest.bin: $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/hyp.bin $(BUILD)/tee.bin $(1) $(TZV_SIGN) $(TZV_KEYS)/rotpk.h
+	$(PYTHON) tools/tzv-config check $(2)/gen $(2)/hyp.elf $(2)/hyp.bin $(BUILD)/$(3)/asm-offsets.h
 	$(TZV_SIGN) manifest $$@ $(2)/gen/components.list $(TZV_KEYS)
 
 $(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin tools/mkflash.py

@@ -203,13 +203,13 @@ uint64_t secure_boot(unsigned cpus)
 	pr("measured monitor into PCR 0 (sha256 %s...)\n", hex);
 
 	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG, COMP_PARTMAP};
+	static const char *const names[] = {"", "stk", "hyp", "config", "", "", "", "partitions"};
 	const struct manifest_comp *stk = NULL;
 	uint32_t svn = 0;
 	for (unsigned i = 0; i < sizeof(platform) / sizeof(platform[0]); i++) {
 		const struct manifest_comp *c = find_kind(platform[i]);
 		if (!c)
-			panic("secure boot: the manifest has no component of kind %u\n",
-			      platform[i]);
+			panic("secure boot: the manifest has no '%s' component\n", names[platform[i]]);
 		if (c->kind == COMP_STK) {
 			if (c->load != STK_BASE || !c->size || c->size > STK_SIZE)
 				panic("secure boot: component 'stk' has a wrong place or size\n");

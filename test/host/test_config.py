@@ -118,3 +118,45 @@ def test_vtee_limits_beyond_what_the_stk_holds_are_refused(tmp_path, extra, mess
     path = config(tmp_path, [{"name": "a", "extra": extra}])
     r = run(path, tmp_path)
     assert r.returncode != 0 and message in r.stderr, r.stderr
+
+
+BUILD = os.environ.get("TZV_BUILD", os.path.join(ROOT, "build"))
+
+
+def check(gendir):
+    return subprocess.run([sys.executable, TOOL, "check", str(gendir), os.path.join(BUILD, "hyp.elf"),
+                           os.path.join(BUILD, "hyp.bin"), os.path.join(BUILD, "hyp", "asm-offsets.h")],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(BUILD, "hyp.elf")), reason="not built")
+def test_the_hypervisors_tables_agree_with_the_partition_map():
+    r = check(os.path.join(BUILD, "gen"))
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(BUILD, "hyp.elf")), reason="not built")
+@pytest.mark.parametrize("offset,value,message", [
+    (24 + 24 + 8, 3, "VM 0 ('vm0'): mpidr is [0, 1] in the hypervisor, [0, 3] in the map"),
+    (24 + 56 + 3, 0x60, "VM 0 ('vm0'): ram is"),
+    (12, 2, "3 VMs in the hypervisor, 2 in the map"),
+])
+def test_a_partition_map_that_disagrees_with_the_hypervisor_is_refused(tmp_path, offset, value, message):
+    """The build signs only a map and a hypervisor that agree."""
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    data = bytearray(open(os.path.join(BUILD, "gen", "partitions.bin"), "rb").read())
+    data[offset] = value
+    (gen / "partitions.bin").write_bytes(bytes(data))
+    r = check(gen)
+    assert r.returncode != 0
+    assert message in r.stderr, r.stderr
+
+
+def test_too_many_shared_regions_are_refused(tmp_path):
+    regions = "".join(f'\n[[shmem]]\nname = "s{i}"\nsize = "4K"\nmembers = [{{ vm = "a", ipa = 0x{0x70000000 + i * 0x1000:x}, spi = {40 + i} }}, {{ vm = "b", ipa = 0x{0x70000000 + i * 0x1000:x}, spi = {40 + i} }}]\n' for i in range(9))
+    path = config(tmp_path, [{"name": "a"}, {"name": "b", "cpus": [1]}])
+    path.write_text(path.read_text() + regions)
+    r = run(path, tmp_path)
+    assert r.returncode != 0
+    assert "9 shared regions, at most 8 supported" in r.stderr, r.stderr

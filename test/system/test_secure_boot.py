@@ -194,3 +194,72 @@ def test_older_security_version_is_refused_and_the_minimum_never_decreases(tmp_p
         if "below" in pattern:
             assert re.search(rf"component 'stk' refused: security version {svn} is below the minimum {after}", t)
         assert nv_minimum(flash) == after, (svn, t)
+
+
+# ---- the partition map (docs/trust-model.md) ----
+
+FLASH_PARTMAP = 0xF20000
+KEYS = os.path.join(BUILD, "keys")
+
+
+def resigned_around_map(tmp_path, edit=None, drop=False):
+    """The single system re-signed with its own root key around a partition
+    map changed by edit(bytearray), or without a partition map at all."""
+    pmap = bytearray(open(os.path.join(SYS, "gen", "partitions.bin"), "rb").read())
+    if edit:
+        edit(pmap)
+    (tmp_path / "partitions.bin").write_bytes(bytes(pmap))
+    lines = []
+    for line in open(os.path.join(SYS, "gen", "components.list")):
+        f = line.split()
+        if f and f[0] == "partitions":
+            if drop:
+                continue
+            line = " ".join(f[:6] + [str(tmp_path / "partitions.bin")]) + "\n"
+        lines.append(line)
+    (tmp_path / "components.list").write_text("".join(lines))
+    man = str(tmp_path / "resigned.manifest")
+    r = run_host([TZV_SIGN, "manifest", man, str(tmp_path / "components.list"), KEYS])
+    assert r.returncode == 0, r.stderr
+    sysdir = flash_with(tmp_path, open(man, "rb").read())
+    flash = bytearray(open(str(tmp_path / "flash.bin"), "rb").read())
+    flash[FLASH_PARTMAP:FLASH_PARTMAP + len(pmap)] = pmap
+    (tmp_path / "flash.bin").write_bytes(bytes(flash))
+    return sysdir
+
+
+def set_u64(data, offset, value):
+    data[offset:offset + 8] = struct.pack("<Q", value)
+
+
+VM0 = 24  # the first VM's entry: name[16], ncpus, nshm, mpidr[4], ram, tee, ...
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda m: set_u64(m, VM0 + 24 + 8, 0), "a CPU named twice"),
+    (lambda m: set_u64(m, VM0 + 24, 0x100), "a CPU the board does not have"),
+    (lambda m: set_u64(m, VM0 + 56, 0x40000000), "memory outside the VM area"),
+    (lambda m: m.__setitem__(0, ord("X")), "not a partition map of this version"),
+], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic"])
+def test_a_signed_but_inconsistent_partition_map_stops_the_boot(tmp_path, edit, message):
+    t = boot_until(resigned_around_map(tmp_path, edit), f"partition map is refused: {message}",
+                   "partmap-bad")
+    assert f"[EL3 mon] PANIC: secure boot: the partition map is refused: {message}" in t
+    assert "entering the hypervisor" not in t
+
+
+def test_a_manifest_without_a_partition_map_stops_the_boot(tmp_path):
+    t = boot_until(resigned_around_map(tmp_path, drop=True), r"no 'partitions' component\s",
+                   "partmap-none")
+    assert "[EL3 mon] PANIC: secure boot: the manifest has no 'partitions' component" in t
+
+
+def test_a_changed_partition_map_with_the_old_signature_stops_the_boot(tmp_path):
+    pmap = bytearray(open(os.path.join(SYS, "gen", "partitions.bin"), "rb").read())
+    pmap[VM0] ^= 0x01  # the name: a consistent map, not the signed one
+    flash = bytearray(open(os.path.join(SYS, "secure-flash.bin"), "rb").read())
+    flash[FLASH_PARTMAP:FLASH_PARTMAP + len(pmap)] = pmap
+    (tmp_path / "flash.bin").write_bytes(bytes(flash))
+    sysdir = variant(tmp_path, {os.path.join(SYS, "secure-flash.bin"): str(tmp_path / "flash.bin")})
+    t = boot_until(sysdir, "the boot stops here", "partmap-changed")
+    assert "component 'partitions' refused: SHA-256 of its" in t
