@@ -154,7 +154,11 @@ $(2)/manifest.bin: $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/hyp.bin
 $(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin tools/mkflash.py
 	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin
 
-$(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args
+# what a verifier should find in this system's measurements (tzv-verify --reference)
+$(2)/reference.json: $(2)/manifest.bin $(BUILD)/monitor.bin tools/tzv-config
+	$(PYTHON) tools/tzv-config reference $(2)/gen $(BUILD)/monitor.bin $$@
+
+$(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args $(2)/reference.json
 	echo "-drive if=pflash,unit=0,format=raw,file=$(abspath $(2))/secure-flash.bin,file.locking=off -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
 
 SYSTEM_ARGS += $(2)/qemu.args

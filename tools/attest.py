@@ -167,7 +167,8 @@ def main(argv):
     verdicts = {
         "tzv-verify": run("tzv-verify", [
             sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), out,
-            "--device-pub", device_pub, "--nonce", nonce, "--pcrs", PCR_LIST, "--vm", VM]),
+            "--device-pub", device_pub, "--nonce", nonce, "--pcrs", PCR_LIST, "--vm", VM,
+            "--reference", os.path.join(build, "reference.json")]),
         "tpm2_checkquote": run("tpm2_checkquote", [
             "tpm2_checkquote", "-u", p("ak.pem"), "-m", p("quote.attest"),
             "-s", p("quote.sig"), "-g", "sha256", "-q", nonce, "-f", p("pcrs.bin"),

@@ -111,8 +111,7 @@ static void foreign_requests(void)
 	verdict("VM_DESTROYED of the victim from another CPU", a0 == OPTEE_SMC_RETURN_ENOTAVAIL,
 		a0);
 	a0 = hostile(HOSTILE_CREATE_VM, VICTIM);
-	verdict("VM_CREATED of the victim from another CPU", a0 == OPTEE_SMC_RETURN_ENOTAVAIL,
-		a0);
+	verdict("VM_CREATED of the victim from another CPU", a0 == OPTEE_SMC_RETURN_ENOTAVAIL, a0);
 	a0 = hostile(HOSTILE_YIELD_AS_HYP, 0);
 	verdict("a yielding call as the hypervisor", a0 == OPTEE_SMC_RETURN_ENOTAVAIL, a0);
 }

@@ -209,7 +209,8 @@ uint64_t secure_boot(unsigned cpus)
 	for (unsigned i = 0; i < sizeof(platform) / sizeof(platform[0]); i++) {
 		const struct manifest_comp *c = find_kind(platform[i]);
 		if (!c)
-			panic("secure boot: the manifest has no '%s' component\n", names[platform[i]]);
+			panic("secure boot: the manifest has no '%s' component\n",
+			      names[platform[i]]);
 		if (c->kind == COMP_STK) {
 			if (c->load != STK_BASE || !c->size || c->size > STK_SIZE)
 				panic("secure boot: component 'stk' has a wrong place or size\n");

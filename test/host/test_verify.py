@@ -3,6 +3,7 @@ a TCG event log and TPM 2.0 quotes laid out as docs/secure-boot.md says):
 valid evidence is TRUSTED, and Debian's tpm2_checkquote accepts it too; each
 tampering is REJECTED, by the check it should fail."""
 import hashlib
+import json
 import importlib.machinery
 import importlib.util
 import io
@@ -73,11 +74,21 @@ def event2(pcr, etype, digest, data):
             struct.pack("<I", len(data)) + data)
 
 
+def partition_map(vm):
+    """A one-VM partition map as the monitor measures it (partition.h)."""
+    entry = struct.pack("<16sII4QQQQQ8IIIII", vm.encode(), 2, 0, 0, 1, 0, 0, 0x50000000,
+                        0x20000000, 0x40F00000, 0x8000, *([0] * 8), 8, 16, 512, 0)
+    return (struct.pack("<8sIIII", b"TZVPMAP\0", 1, 1, 0, 24 + 4 * 136 + 128) + entry +
+            bytes(3 * 136 + 128))
+
+
 def boot_events(vm, runtime=()):
-    """The platform's measurements (PCR 0-3), the VM's (8-10), then run-time
-    EXTENDs (PCR, data): (pcr, type, digest, name)."""
+    """The platform's measurements (PCR 0-3, the partition map last), the
+    VM's (8-10), then run-time EXTENDs (PCR, data): (pcr, type, digest, name)."""
     ev = [(i, 1, hashlib.sha256(f"image {name}".encode()).digest(), name.encode())
           for i, name in enumerate(["monitor", "stk", "hyp", "config"])]
+    pmap = partition_map("vm0")
+    ev.append((3, 1, hashlib.sha256(pmap).digest(), pmap))
     ev += [(8, 0xD, hashlib.sha256(f"{vm} kernel".encode()).digest(), f"{vm}.kernel".encode()),
            (9, 0xD, hashlib.sha256(f"{vm} initrd".encode()).digest(), f"{vm}.initrd".encode()),
            (10, 6, hashlib.sha256(f"{vm} dtb".encode()).digest(), f"{vm}.dtb".encode())]
@@ -170,8 +181,10 @@ def good(platform, tmp_path):
     return d, nonce
 
 
-def run_tool(d, platform, nonce=None, pcrs=PCR_LIST, vm="vm0"):
+def run_tool(d, platform, nonce=None, pcrs=PCR_LIST, vm="vm0", reference=None):
     args = [sys.executable, TOOL, str(d), "--device-pub", str(platform.device_pem)]
+    if reference is not None:
+        args += ["--reference", str(reference)]
     if nonce is not None:
         args += ["--nonce", nonce]
     if pcrs is not None:
@@ -218,11 +231,13 @@ def test_trusted(good, platform):
     r = run_tool(d, platform, nonce=nonce)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
-    assert lines[-1] == "tzv-verify: verdict: TRUSTED"
-    assert all(line.endswith(": ok") for line in lines[:-1]), r.stdout
+    assert lines[-1] == ("tzv-verify: verdict: TRUSTED (signatures and event log only: the "
+                         "measurements were not compared with reference values)")
+    assert lines[-2] == "tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB)"
+    assert all(line.endswith(": ok") for line in lines[:-2]), r.stdout
     for check in ("AK statement", "VM name", "AK public key", "quote signature", "quote magic",
                   "quote type", "qualified signer", "PCR selection", "nonce", "PCR digest",
-                  "event log", "event log replay"):
+                  "event log", "event log replay", "partition map"):
         assert f"tzv-verify: {check}: ok" in lines
 
 
@@ -481,9 +496,57 @@ def test_every_flipped_eventlog_digest_byte(good, platform):
         if pcr in PCRS:
             spots += list(range(at, at + 4)) + list(range(at + 14, at + 14 + 32))
         at += 14 + 32 + 4 + size
-    assert at == len(orig) and len(spots) == 7 * 36
+    assert at == len(orig) and len(spots) == 8 * 36
     for i in spots:
         flip(path, i)
         ok, out = verdict(d, platform, nonce=nonce, pcrs=PCR_LIST, vm="vm0")
         assert not ok, f"eventlog.bin byte {i} accepted:\n{out}"
         path.write_bytes(orig)
+
+
+# ---- reference values (tools/tzv-config reference) ----
+
+def reference(tmp_path, change=None):
+    """The reference file the build would write for boot_events("vm0")."""
+    events = [e for e in boot_events("vm0") if not 11 <= e[0] <= 15]
+    ref = {"platform": [], "vms": {"vm0": []}}
+    for pcr, _, digest, data in events:
+        e = {"pcr": pcr, "sha256": digest.hex()}
+        if data[:8] == b"TZVPMAP\0":
+            e.update(name="partitions", data=data.hex())
+        else:
+            e["name"] = data.decode()
+        (ref["platform"] if pcr < 8 else ref["vms"]["vm0"]).append(e)
+    if change:
+        change(ref)
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps(ref))
+    return path
+
+
+def test_trusted_against_reference_values(good, platform, tmp_path):
+    d, nonce = good
+    r = run_tool(d, platform, nonce=nonce, reference=reference(tmp_path))
+    assert r.returncode == 0, r.stdout
+    assert "tzv-verify: reference values: ok" in r.stdout
+    assert r.stdout.rstrip().endswith(
+        "tzv-verify: verdict: TRUSTED (the measurements match the reference values)")
+
+
+def other_kernel(ref):
+    ref["vms"]["vm0"][0]["sha256"] = hashlib.sha256(b"another kernel").hexdigest()
+
+
+@pytest.mark.parametrize("change,why", [
+    (other_kernel, "measurement 6 ('vm0.kernel', PCR 8): sha256 "),
+    (lambda ref: ref["platform"][4].update(data=(b"TZVPMAP\0" + bytes(8)).hex()),
+     "measurement 5 is the partition map in PCR 3, the reference has 'partitions'"),
+    (lambda ref: ref["vms"].pop("vm0"), "has no VM 'vm0'"),
+    (lambda ref: ref["platform"].append({"pcr": 3, "name": "extra", "sha256": "00" * 32}),
+     "measurement 6 is 'vm0.kernel' in PCR 8, the reference has 'extra' in PCR 3"),
+], ids=["kernel", "map", "no-vm", "missing-event"])
+def test_measurements_that_differ_from_the_reference_are_named(good, platform, tmp_path, change, why):
+    d, nonce = good
+    r = run_tool(d, platform, nonce=nonce, reference=reference(tmp_path, change))
+    assert_rejected(r, "reference values")
+    assert why in r.stdout, r.stdout

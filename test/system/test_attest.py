@@ -40,10 +40,13 @@ def evidence(system, vm, nonce, outdir):
     return files
 
 
-def verify(outdir, nonce, vm):
+REFERENCE = os.path.join(SYS, "reference.json")
+
+
+def verify(outdir, nonce, vm, reference=None):
     return run_host([sys.executable, TZV_VERIFY, outdir, "--device-pub",
                      os.path.join(BUILD, "keys", "device.pem"), "--nonce", nonce,
-                     "--pcrs", PCRS, "--vm", vm])
+                     "--pcrs", PCRS, "--vm", vm] + (["--reference", reference] if reference else []))
 
 
 def read_file(system, vm, path):
@@ -87,8 +90,13 @@ def first_boot(tmp_path_factory):
 
 def test_quote_of_vm0_is_accepted_by_tzv_verify_and_tpm2_checkquote(first_boot):
     d, nonce = str(first_boot["tmp"] / "vm0"), first_boot["nonce0"]
-    r = verify(d, nonce, "vm0")
-    assert r.returncode == 0 and "tzv-verify: verdict: TRUSTED" in r.stdout, r.stdout + r.stderr
+    r = verify(d, nonce, "vm0", REFERENCE)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "tzv-verify: verdict: TRUSTED (the measurements match the reference values)" in r.stdout
+    # the partitions the quote vouches for, from the measured partition map
+    assert "tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB)" in r.stdout
+    assert "tzv-verify: partition vm1: CPU 2, RAM 0x70000000..0x80000000 (256 MiB)" in r.stdout
+    assert "tzv-verify: partition vm2: CPU 3, RAM 0x80000000..0x84000000 (64 MiB)" in r.stdout
     p = lambda n: os.path.join(d, n)  # noqa: E731
     r = run_host(["tpm2_checkquote", "-u", p("ak.pem"), "-m", p("quote.attest"), "-s", p("quote.sig"),
                   "-g", "sha256", "-q", nonce, "-f", p("pcrs.bin"), "-l", PCRS, "-e", p("eventlog.bin")])
@@ -174,7 +182,11 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         nonce = os.urandom(32).hex()
         files = evidence(s, "vm0", nonce, str(tmp_path / "vm0"))
         r = verify(str(tmp_path / "vm0"), nonce, "vm0")
-        assert r.returncode == 0, r.stdout  # still honest evidence, of another kernel
+        assert r.returncode == 0, r.stdout  # still honest evidence, of another kernel...
+        assert "measurements were not compared with reference values" in r.stdout
+        r = verify(str(tmp_path / "vm0"), nonce, "vm0", REFERENCE)  # ...not the reference one
+        assert r.returncode == 1 and "tzv-verify: verdict: REJECTED" in r.stdout, r.stdout
+        assert "reference values: FAILED (measurement 6 ('vm0.kernel', PCR 8): sha256 " in r.stdout
         before, after = first_boot["vm0"]["pcrs.bin"], files["pcrs.bin"]
         assert after[:4 * 32] == before[:4 * 32]
         assert after[4 * 32:5 * 32] != before[4 * 32:5 * 32]  # PCR 8

@@ -42,8 +42,8 @@ struct partmap {
 
 _Static_assert(sizeof(struct partmap_vm) == 56 + 8 * BOARD_MAX_CPUS + 4 * TZV_MAX_SHMEM + 16,
 	       "partition map VM entry layout");
-_Static_assert(sizeof(struct partmap) == 24 + TZV_MAX_VMS * sizeof(struct partmap_vm) +
-						 16 * TZV_MAX_SHMEM,
+_Static_assert(sizeof(struct partmap) ==
+		   24 + TZV_MAX_VMS * sizeof(struct partmap_vm) + 16 * TZV_MAX_SHMEM,
 	       "partition map layout");
 
 #endif
