@@ -4,10 +4,12 @@
  * the CPU that made it (docs/trust-model.md). */
 #include <mon.h>
 #include <tzv/console.h>
+#include <tzv/optee.h>
 #include <tzv/string.h>
 
 static const struct partmap *map;
-static int cpu_vm[BOARD_MAX_CPUS]; /* VM index + 1, or 0 */
+static int cpu_vm[BOARD_MAX_CPUS];   /* VM index + 1, or 0 */
+uint32_t cpu_client[BOARD_MAX_CPUS]; /* the client id of the CPU's VM, or 0 */
 
 static bool range_in(const struct partmap_range *r, uint64_t lo, uint64_t hi)
 {
@@ -83,6 +85,8 @@ void partmap_install(const struct partmap *m, unsigned cpus)
 	if (err)
 		panic("secure boot: the partition map is refused: %s\n", err);
 	map = m;
+	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
+		cpu_client[i] = cpu_vm[i] ? TZV_CLIENT_OF_VM((uint32_t)cpu_vm[i] - 1U) : 0;
 	for (unsigned i = 0; i < m->nvms; i++)
 		pr("partition %s: %u CPU(s), RAM 0x%lx..0x%lx\n", m->vm[i].name, m->vm[i].ncpus,
 		   (unsigned long)m->vm[i].ram.base,

@@ -59,15 +59,14 @@ static bool violation(struct mon_cpu *c, const char *what, uint32_t client)
 static bool caller_ok(struct mon_cpu *c, uint32_t fid)
 {
 	uint32_t claimed = (uint32_t)c->ns.gp.x[7] & 0xffffU, target = (uint32_t)c->ns.gp.x[1];
-	int vm = partmap_vm_of_cpu(c->idx);
-	uint32_t own = vm < 0 ? TZV_CLIENT_HYP : TZV_CLIENT_OF_VM((uint32_t)vm);
+	uint32_t own = cpu_client[c->idx];
 
 	if (claimed != TZV_CLIENT_HYP)
 		return claimed == own || violation(c, "hypervisor claimed client", claimed);
 	if (!(fid & SMCCC_FAST))
 		return violation(c, "hypervisor made a yielding call as client", claimed);
 	if ((fid == OPTEE_SMC_VM_CREATED || fid == OPTEE_SMC_VM_DESTROYED) &&
-	    (vm < 0 || target != own))
+	    (own == TZV_CLIENT_HYP || target != own))
 		return violation(c, "hypervisor asked for the vTEE life of client", target);
 	return true;
 }

@@ -83,6 +83,7 @@ void mon_cpu_wait_for_on(unsigned idx) __attribute__((noreturn));
 /* the partition map (partition.c) */
 void partmap_install(const struct partmap *m, unsigned cpus);
 int partmap_vm_of_cpu(unsigned idx);
+extern uint32_t cpu_client[BOARD_MAX_CPUS]; /* by the map: the VM client id of each CPU, or 0 */
 const char *partmap_vm_name(int vm);
 
 /* secure boot (boot.c) */

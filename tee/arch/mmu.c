@@ -36,14 +36,16 @@ extern char __text_end[];
 
 #define PAL_L1_INDEX ((PAL_VA_BASE >> 30) & 511U)
 
-/* The normal-world window: NS_WIN_PAGES pages per CPU in one L3 table. */
+/* The normal-world window, one L3 table: a page for each call slot's
+ * message while the call lasts, then NS_CPU_PAGES per CPU for one access. */
 #define NS_WIN_VA	0x200000000UL
 #define NS_WIN_L1_INDEX ((NS_WIN_VA >> 30) & 511U)
-#define NS_WIN_PAGES	2U
+#define NS_CALL_SLOTS	(TZV_MAX_VMS * TZV_TEE_MAX_CALLS)
+#define NS_CPU_PAGES	2U
 #define NS_PAGE		(PT_VALID | PT_TABLE | S1_RW | S1_NS)
 static uint64_t ns_l2[PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t ns_l3[PT_ENTRIES] __attribute__((aligned(4096)));
-_Static_assert(NS_WIN_PAGES *BOARD_MAX_CPUS <= PT_ENTRIES, "window fits one table");
+_Static_assert(NS_CALL_SLOTS + NS_CPU_PAGES * BOARD_MAX_CPUS <= PT_ENTRIES, "window fits a table");
 
 void stk_mmu_init_tables(void)
 {
@@ -79,16 +81,9 @@ void stk_mmu_enable(void)
 	isb();
 }
 
-/* Maps [pa, pa + len), at most NS_WIN_PAGES pages, into this CPU's window;
- * the caller has checked the pages are its client's and unmaps them before
- * the lock it holds is released. */
-void *ns_map(uint64_t pa, uint64_t len)
+/* The caller has checked the pages are its client's, under the STK's lock. */
+static void *map_at(unsigned first, uint64_t pa, uint64_t n)
 {
-	unsigned first = cpu_index() * NS_WIN_PAGES;
-	uint64_t n = ((pa & 4095U) + len + 4095U) / 4096U;
-
-	if (!len || n > NS_WIN_PAGES)
-		panic("STK: normal-world window of %lu bytes\n", (unsigned long)len);
 	for (unsigned i = 0; i < n; i++)
 		ns_l3[first + i] = ((pa & ~4095UL) + i * 4096UL) | NS_PAGE;
 	dsb(ishst);
@@ -96,11 +91,9 @@ void *ns_map(uint64_t pa, uint64_t len)
 	return (void *)(uintptr_t)(NS_WIN_VA + first * 4096UL + (pa & 4095U));
 }
 
-void ns_unmap(void)
+static void unmap_at(unsigned first, unsigned n)
 {
-	unsigned first = cpu_index() * NS_WIN_PAGES;
-
-	for (unsigned i = 0; i < NS_WIN_PAGES; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		if (!ns_l3[first + i])
 			continue;
 		ns_l3[first + i] = 0;
@@ -110,6 +103,33 @@ void ns_unmap(void)
 	}
 	dsb(ish);
 	isb();
+}
+
+/* [pa, pa + len), at most NS_CPU_PAGES pages, in this CPU's part of the
+ * window for one access, unmapped before the lock is released. */
+void *ns_map(uint64_t pa, uint64_t len)
+{
+	uint64_t n = ((pa & 4095U) + len + 4095U) / 4096U;
+
+	if (!len || n > NS_CPU_PAGES)
+		panic("STK: normal-world window of %lu bytes\n", (unsigned long)len);
+	return map_at(NS_CALL_SLOTS + cpu_index() * NS_CPU_PAGES, pa, n);
+}
+
+void ns_unmap(void)
+{
+	unmap_at(NS_CALL_SLOTS + cpu_index() * NS_CPU_PAGES, NS_CPU_PAGES);
+}
+
+/* The message page of call slot `slot`, from its start to its end. */
+void *ns_map_call(unsigned slot, uint64_t pa)
+{
+	return map_at(slot % NS_CALL_SLOTS, pa, 1);
+}
+
+void ns_unmap_call(unsigned slot)
+{
+	unmap_at(slot % NS_CALL_SLOTS, 1);
 }
 
 /* tables: [0] L1, [1] L2 for the PAL gigabyte, [2] L3 of the arena,

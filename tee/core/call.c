@@ -28,41 +28,41 @@ struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
 	if (!c)
 		stk_leave(OPTEE_SMC_RETURN_ETHREAD_LIMIT);
 	/* read once, into secure memory: only the copy is looked at */
-	const struct optee_msg_arg *m = ns_map(pa, PAGE);
 	memset(c, 0, sizeof(*c));
+	c->slot = t->index * TZV_TEE_MAX_CALLS + (unsigned)(c - t->call);
+	struct optee_msg_arg *m = ns_map_call(c->slot, pa);
 	memcpy(&c->hdr, m, sizeof(c->hdr));
-	memcpy(c->params, m->params, sizeof(c->params));
-	ns_unmap();
 	if (c->hdr.cmd >= ncmds) {
+		ns_unmap_call(c->slot);
 		memset(c, 0, sizeof(*c));
 		stk_leave(OPTEE_SMC_RETURN_EBADCMD);
 	}
+	c->msg = m;
 	c->state = CALL_RUNNING;
 	c->arg_pa = pa;
 	if (c->hdr.num_params > OPTEE_MSG_MAX_PARAMS) {
 		c->hdr.num_params = 0;
 		call_finish(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
 	}
-	memset(&c->params[c->hdr.num_params], 0,
-	       (OPTEE_MSG_MAX_PARAMS - c->hdr.num_params) * sizeof(c->params[0]));
+	memcpy(c->params, m->params, c->hdr.num_params * sizeof(c->params[0]));
 	return c;
 }
 
 void call_finish(struct call *c, uint32_t ret, uint32_t origin)
 {
-	struct optee_msg_arg *m = ns_map(c->arg_pa, PAGE); /* checked at call_start */
+	struct optee_msg_arg *m = c->msg;
 
 	m->ret = ret;
 	m->ret_origin = origin;
 	m->session = c->hdr.session;
 	for (unsigned i = 0; i < c->hdr.num_params; i++)
 		optee_param_result(&m->params[i], &c->params[i], OPTEE_PARAM_TYPE(&c->params[i]));
-	ns_unmap();
 	for (unsigned i = 0; i < PAL_NUM_PARAMS; i++)
 		if (c->shm[i])
 			c->shm[i]->busy--;
 	if (c->sess && c->sess->in_use)
 		c->sess->busy = false;
+	ns_unmap_call(c->slot);
 	memset(c, 0, sizeof(*c));
 	stk_leave(OPTEE_SMC_RETURN_OK);
 }

@@ -63,12 +63,15 @@ bool vtee_holds(struct vtee *t, uint64_t pa, uint64_t len, bool message)
 	return false;
 }
 
-/* Every session, PAL instance, buffer and secret goes with it. */
+/* Every session, PAL instance, buffer, secret and call goes with it. */
 void vtee_free(struct vtee *t)
 {
 	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
 		if (t->sess[i].in_use)
 			session_free(&t->sess[i]);
+	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
+		if (t->call[i].state != CALL_FREE)
+			ns_unmap_call(t->call[i].slot);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -70,6 +70,8 @@ struct call {
 	enum call_state state;
 	uint32_t token; /* a3 of the RPC that suspended it */
 	uint64_t arg_pa;
+	struct optee_msg_arg *msg; /* the message page, mapped while the call lasts */
+	unsigned slot;		   /* where: its page of the STK's normal-world window */
 	struct optee_msg_arg hdr;
 	struct optee_msg_param params[OPTEE_MSG_MAX_PARAMS];
 	struct session *sess;
@@ -137,6 +139,8 @@ void pal_tables_switch(const struct session *s);
 void pal_tables_wipe(struct session *s);
 void *ns_map(uint64_t pa, uint64_t len); /* the STK's window on normal-world pages */
 void ns_unmap(void);
+void *ns_map_call(unsigned slot, uint64_t pa);
+void ns_unmap_call(unsigned slot);
 void secure_timer_arm(uint32_t us);
 void secure_timer_stop(void);
 void secure_timer_ack(void);
