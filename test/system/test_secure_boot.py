@@ -233,6 +233,20 @@ def set_u64(data, offset, value):
 
 
 VM0 = 24  # the first VM's entry: name[16], ncpus, nshm, mpidr[4], ram, tee, ...
+VM_SIZE = 136
+
+
+def second_vm_overlapping(m):
+    """A copy of vm0 on CPU 2 whose RAM overlaps vm0's."""
+    m[12:16] = struct.pack("<I", 2)
+    vm1 = bytearray(m[VM0:VM0 + VM_SIZE])
+    vm1[0:3] = b"vm1"
+    vm1[20:24] = struct.pack("<I", 0)
+    set_u64(vm1, 16 + 8, 2)  # one CPU: 2 (ncpus at 16)
+    vm1[16:20] = struct.pack("<I", 1)
+    set_u64(vm1, 56, struct.unpack_from("<Q", m, VM0 + 56)[0] + 0x100000)
+    set_u64(vm1, 72, struct.unpack_from("<Q", m, VM0 + 72)[0] + 0x8000)
+    m[VM0 + VM_SIZE:VM0 + 2 * VM_SIZE] = vm1
 
 
 @pytest.mark.parametrize("edit,message", [
@@ -240,7 +254,8 @@ VM0 = 24  # the first VM's entry: name[16], ncpus, nshm, mpidr[4], ram, tee, ...
     (lambda m: set_u64(m, VM0 + 24, 0x100), "a CPU the board does not have"),
     (lambda m: set_u64(m, VM0 + 56, 0x40000000), "memory outside the VM area"),
     (lambda m: m.__setitem__(0, ord("X")), "not a partition map of this version"),
-], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic"])
+    (second_vm_overlapping, "two VMs' memory overlapping"),
+], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic", "overlap"])
 def test_a_signed_but_inconsistent_partition_map_stops_the_boot(tmp_path, edit, message):
     t = boot_until(resigned_around_map(tmp_path, edit), f"partition map is refused: {message}",
                    "partmap-bad")
