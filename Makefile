@@ -58,6 +58,26 @@ endef
 include pal/pal.mk
 tee_EXTRA_OBJS := $(PAL_IMAGES_OBJ)
 
+# Signing (docs/secure-boot.md): tools/tzv-sign, and the development keys
+# it creates in $(TZV_KEYS) on first use; the monitor carries the root
+# key's hash (rotpk.h).
+include tools/tzv-sign/tzv-sign.mk
+
+# The PALs not built into the STK, as signed PAL files of the development
+# secure service provider (docs/pal-abi.md); the Linux guests carry them in
+# /lib/optee_armtz/ for tee-supplicant.
+PAL_TAS := $(patsubst %,$(BUILD)/pal/%.ta,$(filter-out $(PAL_BUILTIN),$(PAL_NAMES)))
+$(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 1
+# For the loading tests (test/system/test_pal.py), in the guests'
+# /usr/share/tzv-test/: selftest signed by a provider the platform does not
+# authorize, and by the root key, which may sign no PAL.
+PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta
+$(BUILD)/pal/selftest-untrusted.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) signer-key $(TZV_KEYS) untrusted
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/untrusted.key --svn 1 --version 1
+$(BUILD)/pal/selftest-root.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/root.key
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/root.key --svn 1 --version 1
 # The secure world's crypto (lib/src/crypto.c) is Debian's BearSSL, which
 # pal/pal.mk fetches.
 CRYPTO_CFLAGS := -I$(BEARSSL_INC)
@@ -89,15 +109,26 @@ deps:
 
 guest: $(GUEST_OUT)
 $(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/*) \
-		pal/include/tzv-pals.h tools/mkcpio.py
-	guests/linux/build.sh $(GUEST)
+		pal/include/tzv-pals.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES)
+	TZV_TAS="$(abspath $(PAL_TAS))" TZV_TEST_FILES="$(abspath $(PAL_TEST_FILES))" \
+		guests/linux/build.sh $(GUEST)
 
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
 BM_CFLAGS := $(CFLAGS_COMMON) -mstrict-align -Iguests/baremetal
 BM_COMMON := $(BUILD)/baremetal/start.o $(BUILD)/baremetal/bm.o $(BUILD)/baremetal/bmtee.o \
+	$(BUILD)/baremetal/tas.o \
 	$(BUILD)/baremetal/lib-console.o $(BUILD)/baremetal/lib-string.o \
 	$(patsubst lib/src/%.c,$(BUILD)/baremetal/lib-%.o,$(BOARD_SRCS))
 BM_GUESTS := $(patsubst guests/baremetal/guest-%.c,$(BUILD)/baremetal/%.bin,$(wildcard guests/baremetal/guest-*.c))
+# the signed PAL files, for the guests' stand-in for tee-supplicant (bmtee.c)
+$(BUILD)/baremetal/tas.S: $(PAL_TAS) Makefile
+	@mkdir -p $(@D)
+	@{ echo '	.section .rodata'; echo '	.balign 8'; echo '	.global bm_tas'; \
+	echo 'bm_tas:'; $(foreach t,$(PAL_TAS),echo '	.quad $(notdir $(basename $(t)))_ta, $(notdir $(basename $(t)))_end - $(notdir $(basename $(t)))_ta';) \
+	echo '	.quad 0, 0'; $(foreach t,$(PAL_TAS),echo '$(notdir $(basename $(t)))_ta: .incbin "$(abspath $(t))"'; \
+	echo '$(notdir $(basename $(t)))_end:';) } > $@
+$(BUILD)/baremetal/tas.o: $(BUILD)/baremetal/tas.S
+	$(CC) $(ASFLAGS_COMMON) -c -o $@ $<
 $(BUILD)/baremetal/%.o: guests/baremetal/%.S
 	@mkdir -p $(@D)
 	$(CC) $(ASFLAGS_COMMON) -c -o $@ $<
@@ -115,10 +146,6 @@ $(BUILD)/baremetal/%.bin: $(BUILD)/baremetal/%.elf
 # keep intermediate objects: they are not worth rebuilding
 .SECONDARY:
 
-# Signing (docs/secure-boot.md): tools/tzv-sign, and the development keys
-# it creates in $(TZV_KEYS) on first use; the monitor carries the root
-# key's hash (rotpk.h).
-include tools/tzv-sign/tzv-sign.mk
 $(BUILD)/monitor/monitor/core/boot.o: $(TZV_KEYS)/rotpk.h
 
 # A system = a configuration built into its own directory: the VM tables
@@ -131,7 +158,7 @@ $(2)/gen/dts.stamp: $(1) tools/tzv-config lib/include/tzv/limits.h lib/board/$(B
 	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done
 	touch $$@
 
-$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list $(2)/gen/partitions.bin &: $(2)/gen/dts.stamp
+$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/gen/signers.bin &: $(2)/gen/dts.stamp $(TZV_KEYS)/provider.pub
 	$(PYTHON) tools/tzv-config tables $(1) $(2)/gen $(BUILD)
 
 $(2)/gen/vmconfig.o: $(2)/gen/vmconfig.c hyp/include/config.h
@@ -151,8 +178,8 @@ $(2)/manifest.bin: $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/hyp.bin
 	$(PYTHON) tools/tzv-config check $(2)/gen $(2)/hyp.elf $(2)/hyp.bin $(BUILD)/$(3)/asm-offsets.h
 	$(TZV_SIGN) manifest $$@ $(2)/gen/components.list $(TZV_KEYS)
 
-$(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin tools/mkflash.py
-	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin
+$(2)/secure-flash.bin: $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin $(2)/gen/signers.bin tools/mkflash.py
+	$(PYTHON) tools/mkflash.py $$@ $(BUILD)/monitor.bin $(BUILD)/tee.bin $(2)/manifest.bin $(TZV_KEYS)/device-secret.bin $(2)/gen/partitions.bin $(2)/gen/signers.bin
 
 # what a verifier should find in this system's measurements (tzv-verify --reference)
 $(2)/reference.json: $(2)/manifest.bin $(BUILD)/monitor.bin tools/tzv-config

@@ -5,7 +5,7 @@ monitor writes its anti-rollback record into the last sector).
 Layout (docs/image-layout.md, docs/secure-boot.md): the monitor at offset 0
 (at most 1 MiB), the STK image at 1 MiB + 4 KiB (its size is in the signed
 manifest), the manifest at 15 MiB, the device secret at 15 MiB + 64 KiB, the partition map
-at 15 MiB + 128 KiB.
+at 15 MiB + 128 KiB, the PAL signers at 15 MiB + 192 KiB.
 Every constant here mirrors lib/board/qemu-virt/board.h.
 """
 import os
@@ -17,6 +17,7 @@ FLASH_MANIFEST_MAX = 0x10000
 FLASH_DEVICE_SECRET = 0xF10000
 FLASH_PARTMAP = 0xF20000
 FLASH_PARTMAP_MAX = 0x10000
+FLASH_SIGNERS = 0xF30000
 MONITOR_MAX = 0x100000
 STK_MAX = FLASH_MANIFEST - FLASH_STK_IMAGE
 FLASH_NV_COUNTER = 0x3FC0000
@@ -25,11 +26,11 @@ FLASH_SIZE = 64 << 20
 
 
 def main():
-    if len(sys.argv) != 7:
+    if len(sys.argv) != 8:
         sys.exit("usage: mkflash.py OUT MONITOR.bin STK.bin MANIFEST.bin DEVICE-SECRET.bin "
-                 "PARTITIONS.bin")
+                 "PARTITIONS.bin SIGNERS.bin")
     out = sys.argv[1]
-    mon, stk, man, secret, pmap = (open(p, "rb").read() for p in sys.argv[2:])
+    mon, stk, man, secret, pmap, signers = (open(p, "rb").read() for p in sys.argv[2:])
     if len(mon) > MONITOR_MAX:
         sys.exit(f"mkflash: monitor is {len(mon)} bytes, more than the {MONITOR_MAX} it may use")
     if not stk or len(stk) > STK_MAX:
@@ -40,12 +41,15 @@ def main():
         sys.exit(f"mkflash: the device secret is {len(secret)} bytes, not 32")
     if not pmap or len(pmap) > FLASH_PARTMAP_MAX:
         sys.exit(f"mkflash: partition map is {len(pmap)} bytes, outside 1..{FLASH_PARTMAP_MAX}")
-    img = bytearray(FLASH_PARTMAP + len(pmap))
+    if not signers or len(signers) > FLASH_PARTMAP_MAX:
+        sys.exit(f"mkflash: the signer list is {len(signers)} bytes, outside 1..{FLASH_PARTMAP_MAX}")
+    img = bytearray(FLASH_SIGNERS + len(signers))
     img[: len(mon)] = mon
     img[FLASH_STK_IMAGE : FLASH_STK_IMAGE + len(stk)] = stk
     img[FLASH_MANIFEST : FLASH_MANIFEST + len(man)] = man
     img[FLASH_DEVICE_SECRET : FLASH_DEVICE_SECRET + len(secret)] = secret
-    img[FLASH_PARTMAP:] = pmap
+    img[FLASH_PARTMAP:FLASH_PARTMAP + len(pmap)] = pmap
+    img[FLASH_SIGNERS:] = signers
     nv = b"\xff" * FLASH_SECTOR
     try:
         with open(out, "rb") as f:

@@ -21,6 +21,19 @@ static volatile uint64_t fault_esr;
 SMCCC_CALL(bm_smc, "smc #0")
 SMCCC_CALL(bm_hvc, "hvc #0")
 
+/* With x4 and x5 too (an OP-TEE RETURN_FROM_RPC after RPC_ALLOC). */
+struct bm_res bm_smc6(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
+	register uint64_t x4 __asm__("x4") = a4, x5 __asm__("x5") = a5;
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)::"x6", "x7",
+			   "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+			   "memory");
+	return (struct bm_res){x0, x1, x2, x3};
+}
+
 bool bm_read32(uint64_t addr, uint32_t *val, uint64_t *esr)
 {
 	fault_esr = 0;

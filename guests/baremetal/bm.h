@@ -14,6 +14,7 @@ struct bm_res {
 
 struct bm_res bm_smc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 struct bm_res bm_hvc(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+struct bm_res bm_smc6(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Reads/writes that may fault: return false (and the syndrome) if so. */
 bool bm_read32(uint64_t addr, uint32_t *val, uint64_t *esr);

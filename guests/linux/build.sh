@@ -165,11 +165,29 @@ fi
 kos=()
 for k in "$out"/modules/*.ko; do [ -f "$k" ] && kos+=("$k"); done
 
+# The signed PAL files for tee-supplicant ($TZV_TAS, from the Makefile), as
+# /lib/optee_armtz/<uuid>.ta: the UUID is the file header's (offset 16).
+tas=()
+tafiles=()
+for t in ${TZV_TAS:-}; do
+	[ -f "$t" ] || die "PAL file $t missing"
+	h=$(od -An -v -tx1 -j16 -N16 "$t" | tr -d ' \n')
+	uuid=${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}
+	tas+=("$t")
+	tafiles+=(--file "lib/optee_armtz/$uuid.ta=$t:444")
+done
+# files the system tests use in the guest ($TZV_TEST_FILES): /usr/share/tzv-test/
+for t in ${TZV_TEST_FILES:-}; do
+	[ -f "$t" ] || die "test file $t missing"
+	tas+=("$t")
+	tafiles+=(--file "usr/share/tzv-test/$(basename "$t")=$t:444")
+done
+
 # Nothing changed since the last build: finish at once.
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
 	for d in "$kdeb" "$bdeb" "${udeb[@]}" "$here/build.sh" "$here/init" "$here/inittab" \
-		"$here/profile" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}"; do
+		"$here/profile" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}" "${tas[@]}"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -300,11 +318,12 @@ fi
 
 $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--dir tmp:1777 --dir root:700 --dir etc --dir bin --dir sbin \
-	--dir usr/bin --dir usr/sbin --dir lib/modules --dir lib/modules/debian \
+	--dir usr/bin --dir usr/sbin --dir lib/modules --dir lib/modules/debian --dir lib/optee_armtz \
+	--dir usr/share --dir usr/share/tzv-test \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
-	"${links[@]}" "${modfiles[@]}" "${ufiles[@]}"
+	"${links[@]}" "${modfiles[@]}" "${ufiles[@]}" "${tafiles[@]}"
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"

@@ -23,12 +23,12 @@
 #define MAX_SHM_PAGES LIST_ENTRIES	  /* what one translated list page holds */
 _Static_assert(TZV_TEE_MAX_SHM_PAGES <= MAX_SHM_PAGES, "a buffer's pages fit one list page");
 
-/* Per call: the argument copy and the translated page list, in the VM's
- * share of HYP_TEE_PAGES, where the partition map tells the STK to expect
- * them. */
+/* Per call: the argument copy, the translated page list and the copy of
+ * the RPC argument, in the VM's share of HYP_TEE_PAGES, where the partition
+ * map tells the STK to expect them. */
 static void *call_page(const struct vm *vm, unsigned call, unsigned which)
 {
-	return (void *)(uintptr_t)(vm->cfg->tee.pages + (2U * call + which) * PAGE);
+	return (void *)(uintptr_t)(vm->cfg->tee.pages + (3U * call + which) * PAGE);
 }
 
 static uint32_t client_id(const struct vm *vm)
@@ -79,6 +79,9 @@ static struct tee_call *call_alloc(struct vm *vm)
 		c->state = TEE_CALL_RUNNING;
 		c->arg = call_page(vm, i, 0);
 		c->pages = call_page(vm, i, 1);
+		c->rpc_arg = call_page(vm, i, 2);
+		c->rpc = c->rpc_cmd = 0;
+		c->guest_rpc = 0;
 	}
 	spin_unlock(&vm->tee_lock);
 	return c;
@@ -187,15 +190,64 @@ static void fail_message(struct tee_call *c, uint32_t ret)
 	g->ret_origin = TEEC_ORIGIN_COMMS;
 }
 
+/* An RPC the STK asks of the guest, on its way out: RPC_CMD's argument
+ * goes from the hypervisor's copy, which the STK wrote, to the guest's. */
+static void rpc_out(struct tee_call *c, uint32_t func)
+{
+	c->rpc = func;
+	if (func == OPTEE_SMC_RETURN_RPC_CMD && c->guest_rpc) {
+		memcpy((void *)(uintptr_t)c->guest_rpc, c->rpc_arg, OPTEE_RPC_ARG_SIZE);
+		c->rpc_cmd = ((const struct optee_msg_arg *)c->rpc_arg)->cmd;
+	}
+}
+
+/* The guest's answer, on its way in (a[1..5] of its RETURN_FROM_RPC):
+ * RPC_ALLOC's buffer, checked, is replaced by the hypervisor's copy (the
+ * STK never sees the guest's); RPC_CMD's result is copied back, and
+ * SHM_ALLOC's page list translated into physical pages of the VM. */
+static void rpc_in(struct vcpu *v, struct tee_call *c, uint64_t a[6])
+{
+	struct vm *vm = v->vm;
+	uint64_t ipa = (a[1] << 32) | (a[2] & 0xffffffffUL), pa;
+
+	if (c->rpc == OPTEE_SMC_RETURN_RPC_ALLOC && ipa) {
+		if ((ipa & (PAGE - 1)) || !ram_pa(vm, ipa, PAGE, &pa)) {
+			vm_log(vm, "%s: vTEE RPC buffer at 0x%lx is not a page of its RAM\n",
+			       vm->cfg->name, (unsigned long)ipa);
+			a[1] = a[2] = 0; /* as if the allocation failed */
+			return;
+		}
+		c->guest_rpc = pa;
+		uint64_t copy = hostile_page(vm, (uint64_t)(uintptr_t)c->rpc_arg);
+		a[1] = copy >> 32;
+		a[2] = copy & 0xffffffffUL;
+	} else if (c->rpc == OPTEE_SMC_RETURN_RPC_CMD && c->guest_rpc) {
+		struct optee_msg_arg *m = c->rpc_arg;
+		memcpy(m, (const void *)(uintptr_t)c->guest_rpc, OPTEE_RPC_ARG_SIZE);
+		m->cmd = c->rpc_cmd;
+		m->num_params = m->num_params > OPTEE_RPC_ARG_PARAMS ? 0 : m->num_params;
+		if (c->rpc_cmd == OPTEE_RPC_CMD_SHM_ALLOC && !m->ret) {
+			struct optee_msg_param *p = &m->params[0];
+			if (p->attr != (OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG))
+				m->ret = TEEC_ERROR_NOT_SUPPORTED; /* Linux hands a page list */
+			else
+				m->ret = translate_pages(v, c, p);
+		}
+	} else if (c->rpc == OPTEE_SMC_RETURN_RPC_FREE) {
+		c->guest_rpc = 0;
+	}
+}
+
 /* One step of a yielding call in the secure world: it ends, or comes back
  * as an RPC the guest answers with RETURN_FROM_RPC. */
-static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, uint64_t a1, uint64_t a2,
-			uint64_t a3)
+static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, const uint64_t a[6])
 {
-	struct smc_regs r = {{fid, a1, a2, a3, 0, 0, 0, hostile_client(v->vm, client_id(v->vm))}};
+	struct smc_regs r = {
+	    {fid, a[1], a[2], a[3], a[4], a[5], 0, hostile_client(v->vm, client_id(v->vm))}};
 
 	hyp_smc(&r);
 	if (OPTEE_SMC_RETURN_IS_RPC((uint32_t)r.x[0])) {
+		rpc_out(c, (uint32_t)r.x[0]);
 		c->thread = (uint32_t)r.x[3];
 		hostile_saw_token(v->vm, c->thread);
 		spin_lock(&v->vm->tee_lock);
@@ -242,7 +294,8 @@ static void call_with_arg(struct vcpu *v)
 		return;
 	}
 	uint64_t arg = hostile_arg(vm, (uint64_t)(uintptr_t)c->arg);
-	secure_step(v, c, OPTEE_SMC_CALL_WITH_ARG, arg >> 32, arg & 0xffffffffUL, 0);
+	const uint64_t a[6] = {0, arg >> 32, arg & 0xffffffffUL};
+	secure_step(v, c, OPTEE_SMC_CALL_WITH_ARG, a);
 }
 
 static void return_from_rpc(struct vcpu *v)
@@ -266,7 +319,10 @@ static void return_from_rpc(struct vcpu *v)
 		set_result(v, OPTEE_SMC_RETURN_ERESUME, 0, 0, 0);
 		return;
 	}
-	secure_step(v, c, OPTEE_SMC_RETURN_FROM_RPC, 0, 0, thread);
+	uint64_t a[6] = {0,	 v->x[1] & 0xffffffffUL, v->x[2] & 0xffffffffUL,
+			 thread, v->x[4] & 0xffffffffUL, v->x[5] & 0xffffffffUL};
+	rpc_in(v, c, a);
+	secure_step(v, c, OPTEE_SMC_RETURN_FROM_RPC, a);
 }
 
 void tee_forward(struct vcpu *v, uint32_t fid)

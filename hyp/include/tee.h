@@ -13,7 +13,12 @@ struct tee_call {
 	uint32_t nparams;
 	uint64_t attr[6]; /* the parameter types as checked */
 	void *arg;	  /* the hypervisor's copy, the only one the STK reads */
-	uint64_t *pages;  /* a translated page list (REGISTER_SHM) */
+	uint64_t *pages;  /* a translated page list (REGISTER_SHM, RPC SHM_ALLOC) */
+	/* an RPC the STK made of the guest, and the RPC argument it works in:
+	 * the guest's (guest_rpc) and the hypervisor's copy the STK uses */
+	uint32_t rpc, rpc_cmd;
+	uint64_t guest_rpc;
+	void *rpc_arg;
 };
 
 struct vcpu;

@@ -108,16 +108,19 @@ static uint32_t event_type(uint32_t pcr)
 	return (pcr == 8 || pcr == 9) ? EV_IPL : EV_EVENT_TAG;
 }
 
-/* The event names the component; the partition map's carries the map
- * itself, so a verifier can read the partitions it is told of. */
+/* The event names the component; the partition map's and the PAL signers'
+ * carry the component itself, so a verifier can read what it is told of. */
 static void measure(struct measure_log *log, const struct manifest_comp *c)
 {
-	bool map = c->kind == COMP_PARTMAP;
+	const char *data = c->name;
+	uint32_t len = name_len(c->name);
 	char hex[17];
 
-	if (log_event(log, c->pcr, event_type(c->pcr), c->sha256,
-		      map ? (const char *)&area->map : c->name,
-		      map ? sizeof(area->map) : name_len(c->name)))
+	if (c->kind == COMP_PARTMAP || c->kind == COMP_SIGNERS) {
+		data = (const char *)(uintptr_t)c->load;
+		len = (uint32_t)c->size;
+	}
+	if (log_event(log, c->pcr, event_type(c->pcr), c->sha256, data, len))
 		panic("measured boot: the event log is full\n");
 	hex8(c->sha256, hex);
 	pr("measured %s into PCR %u (sha256 %s...)\n", c->name, c->pcr, hex);
@@ -185,6 +188,19 @@ static void check_manifest(void)
 	pr("secure boot: manifest of %u components signed by the root key\n", h->count);
 }
 
+/* The PAL signers: a list of this version, and never the root key, which
+ * signs the platform and nothing else. */
+static void check_signers(const struct pal_signers *s)
+{
+	if (memcmp(s->magic, SIGNERS_MAGIC, sizeof(SIGNERS_MAGIC)) || s->version != 1 ||
+	    s->count > TZV_MAX_SIGNERS)
+		panic("secure boot: the PAL signer list is malformed\n");
+	for (uint32_t i = 0; i < s->count; i++)
+		if (!memcmp(s->key[i], rotpk_hash, SHA256_SIZE))
+			panic("secure boot: the PAL signer list names the root key\n");
+	pr("secure boot: %u authorized PAL signer(s)\n", s->count);
+}
+
 /* Copies the STK out of the flash, then checks and measures the platform:
  * the monitor itself, the STK, the hypervisor, the configuration and the
  * partition map (into secure SRAM, for the monitor and the STK). */
@@ -202,8 +218,10 @@ uint64_t secure_boot(unsigned cpus)
 	hex8(digest, hex);
 	pr("measured monitor into PCR 0 (sha256 %s...)\n", hex);
 
-	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG, COMP_PARTMAP};
-	static const char *const names[] = {"", "stk", "hyp", "config", "", "", "", "partitions"};
+	static const uint32_t platform[] = {COMP_STK, COMP_HYP, COMP_CONFIG, COMP_PARTMAP,
+					    COMP_SIGNERS};
+	static const char *const names[] = {"", "stk", "hyp",	     "config", "",
+					    "", "",    "partitions", "signers"};
 	const struct manifest_comp *stk = NULL;
 	uint32_t svn = 0;
 	for (unsigned i = 0; i < sizeof(platform) / sizeof(platform[0]); i++) {
@@ -218,9 +236,10 @@ uint64_t secure_boot(unsigned cpus)
 			       (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), c->size);
 			dsb(sy);
 			stk = c;
-		} else if (c->kind == COMP_PARTMAP) {
-			if (c->load != SECURE_FLASH_BASE + FLASH_PARTMAP ||
-			    c->size != sizeof(area->map))
+		} else if (c->kind == COMP_PARTMAP || c->kind == COMP_SIGNERS) {
+			bool map = c->kind == COMP_PARTMAP;
+			if (c->load != SECURE_FLASH_BASE + (map ? FLASH_PARTMAP : FLASH_SIGNERS) ||
+			    c->size != (map ? sizeof(area->map) : sizeof(area->signers)))
 				panic("secure boot: component '%s' has a wrong place or size\n",
 				      c->name);
 		} else if (!in_ns_ram(c->load, c->size)) {
@@ -231,6 +250,10 @@ uint64_t secure_boot(unsigned cpus)
 		if (c->kind == COMP_PARTMAP) {
 			memcpy(&area->map, (const void *)(uintptr_t)c->load, sizeof(area->map));
 			partmap_install(&area->map, cpus);
+		} else if (c->kind == COMP_SIGNERS) {
+			memcpy(&area->signers, (const void *)(uintptr_t)c->load,
+			       sizeof(area->signers));
+			check_signers(&area->signers);
 		}
 		measure(&area->platform, c);
 		svn = c->svn > svn ? c->svn : svn;

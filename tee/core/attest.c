@@ -77,9 +77,13 @@ int vtee_measure(struct vtee *t)
 	return 0;
 }
 
+/* A loaded PAL's keys are bound to its signer too ("tzvisor derive v2" ||
+ * signer || UUID ...): another provider's PAL of the same UUID derives
+ * others. The platform's PALs keep v1 (their keys are the device's). */
 uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x)
 {
-	uint8_t msg[sizeof(DERIVE_TAG) - 1 + 16 + 16 + PAL_DERIVE_LABEL_MAX];
+	static const uint8_t platform[32];
+	uint8_t msg[sizeof(DERIVE_TAG) - 1 + 32 + 16 + 16 + PAL_DERIVE_LABEL_MAX];
 	const void *label = user_buf(s, x[0], x[1], false);
 	uint8_t *out = user_buf(s, x[3], SHA256_SIZE, true);
 
@@ -87,6 +91,11 @@ uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x)
 		return TEEC_ERROR_BAD_PARAMETERS;
 	size_t n = sizeof(DERIVE_TAG) - 1;
 	memcpy(msg, DERIVE_TAG, n);
+	if (memcmp(s->pal->signer, platform, 32)) {
+		msg[n - 1] = '2';
+		memcpy(msg + n, s->pal->signer, 32);
+		n += 32;
+	}
 	memcpy(msg + n, s->pal->hdr->uuid, 16);
 	memset(msg + n + 16, 0, 16);
 	if (x[2] & PAL_DERIVE_VM)

@@ -7,6 +7,34 @@
 
 #define PAGE OPTEE_MSG_PAGE_SIZE
 
+/* A call's resume token: the a3 of the RPC that suspends it (vTEE, slot). */
+uint32_t call_token(const struct vtee *t, const struct call *c)
+{
+	return 0x7a000000U | ((uint32_t)t->index << 8) | (uint32_t)(c - t->call + 1);
+}
+
+/* The call of this vTEE that waits on token, or NULL. */
+struct call *call_of_token(struct vtee *t, uint32_t token)
+{
+	unsigned i = (token & 0xffU) - 1U;
+
+	if (i >= TZV_TEE_MAX_CALLS || call_token(t, &t->call[i]) != token ||
+	    (t->call[i].state != CALL_PREEMPTED && t->call[i].state != CALL_RPC))
+		return NULL;
+	return &t->call[i];
+}
+
+/* Back to the normal world in the middle of the call: an RPC it answers
+ * with RETURN_FROM_RPC and the token. */
+void call_suspend(struct vtee *t, struct call *c, enum call_state why, uint32_t func, uint64_t a1,
+		  uint64_t a2)
+{
+	c->state = why;
+	uint32_t token = call_token(t, c);
+	spin_unlock(&stk_lock);
+	stk_exit(func, a1, a2, token);
+}
+
 /* Every path of a yielding call ends here or in a PAL (which ends later). */
 void stk_leave(uint64_t a0)
 {

@@ -1,10 +1,12 @@
-/* The PAL images built into the STK: each header checked once at boot,
- * then found by UUID when a client opens a session. */
+/* The PAL images: those built into the STK (checked once at boot; the
+ * platform's own), and those a VM loaded into its vTEE (registered there,
+ * each in secure memory of its own), found by UUID when a client opens a
+ * session. */
 #include <stk.h>
 #include <tzv/console.h>
 #include <tzv/string.h>
 
-#define MAX_PALS 8
+#define MAX_PALS 4
 
 struct pal_blob {
 	uint64_t start, size;
@@ -14,31 +16,11 @@ extern const struct pal_blob pal_image_table[];
 static struct pal_image pals[MAX_PALS];
 static unsigned npals;
 
-static bool page_aligned(uint64_t v)
-{
-	return !(v & 4095U);
-}
-
-static const char *header_error(const struct pal_header *h, uint64_t size)
-{
-	if (size < sizeof(*h) || memcmp(h->magic, PAL_MAGIC, sizeof(PAL_MAGIC)))
-		return "bad magic";
-	if (!page_aligned(h->text_size) || !page_aligned(h->image_size) ||
-	    !page_aligned(h->mem_size) || !page_aligned(h->stack_size))
-		return "sizes not page multiples";
-	if (h->image_size > size || h->text_size > h->image_size || h->entry >= h->text_size)
-		return "image layout";
-	if (h->mem_size > PAL_MAX_MEM || h->stack_size < 4096U ||
-	    (uint64_t)h->image_size + h->bss_size + 4096U + h->stack_size > h->mem_size)
-		return "memory layout";
-	return NULL;
-}
-
 void pal_registry_init(void)
 {
 	for (const struct pal_blob *b = pal_image_table; b->size && npals < MAX_PALS; b++) {
 		const struct pal_header *h = (const struct pal_header *)(uintptr_t)b->start;
-		const char *err = header_error(h, b->size);
+		const char *err = pal_header_error(h, b->size);
 		if (err) {
 			pr("PAL image at 0x%lx refused: %s\n", (unsigned long)b->start, err);
 			continue;
@@ -52,12 +34,47 @@ void pal_registry_init(void)
 	}
 }
 
-const struct pal_image *pal_find(const uint8_t uuid[16])
+/* The platform's PAL, or the one this vTEE registered, of that UUID. */
+struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16])
 {
 	for (unsigned i = 0; i < npals; i++)
 		if (!memcmp(pals[i].hdr->uuid, uuid, 16))
 			return &pals[i];
+	for (unsigned i = 0; t && i < STK_MAX_REGISTERED; i++)
+		if (t->reg[i].hdr && !memcmp(t->reg[i].hdr->uuid, uuid, 16))
+			return &t->reg[i];
 	return NULL;
+}
+
+/* A checked file, in npages of secure memory, becomes a PAL of the vTEE;
+ * NULL when the vTEE has no free slot (the caller keeps the memory). */
+struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
+			       const uint8_t measurement[32])
+{
+	const struct pal_file_header *fh = (const void *)file;
+
+	for (unsigned i = 0; i < STK_MAX_REGISTERED; i++) {
+		struct pal_image *p = &t->reg[i];
+		if (p->hdr)
+			continue;
+		p->hdr = (const void *)(file + sizeof(*fh));
+		p->size = fh->image_size;
+		memcpy(p->name, fh->name, sizeof(fh->name));
+		memcpy(p->signer, fh->signer, sizeof(p->signer));
+		memcpy(p->measurement, measurement, sizeof(p->measurement));
+		p->version = fh->pal_version;
+		p->svn = fh->svn;
+		p->mem = file;
+		p->npages = npages;
+		return p;
+	}
+	return NULL;
+}
+
+void pal_unregister(struct pal_image *p)
+{
+	pages_free(p->mem, p->npages);
+	memset(p, 0, sizeof(*p));
 }
 
 unsigned pal_device_uuids(uint8_t *out, unsigned max)

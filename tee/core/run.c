@@ -44,31 +44,51 @@ void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func)
 	enter(t, c);
 }
 
-static uint32_t token_of(const struct vtee *t, const struct call *c)
+void pal_resume(struct vtee *t, struct call *c)
 {
-	return 0x7a000000U | ((uint32_t)t->index << 8) | (uint32_t)(c - t->call + 1);
-}
-
-void pal_resume(struct vtee *t, uint32_t token)
-{
-	unsigned i = (token & 0xffU) - 1U;
-
-	if (i >= TZV_TEE_MAX_CALLS || t->call[i].state != CALL_PREEMPTED ||
-	    token_of(t, &t->call[i]) != token) {
-		vtee_log(t, "vTEE %u: resume of 0x%x, which is not waiting\n", t->client, token);
-		stk_leave(OPTEE_SMC_RETURN_ERESUME);
-	}
-	t->call[i].state = CALL_RUNNING;
-	enter(t, &t->call[i]);
+	c->state = CALL_RUNNING;
+	enter(t, c);
 }
 
 static void __attribute__((noreturn)) preempt(struct vtee *t, struct call *c)
 {
 	secure_timer_stop();
-	c->state = CALL_PREEMPTED;
-	uint32_t token = token_of(t, c);
-	spin_unlock(&stk_lock);
-	stk_exit(OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0, token);
+	call_suspend(t, c, CALL_PREEMPTED, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0);
+}
+
+/* OPEN_SESSION of a pseudo-PAL or of a PAL this vTEE has: a session, and
+ * for a PAL its instance, entered with the call's parameters. */
+void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct pal_image *pal)
+{
+	const struct optee_msg_param *p = c->params;
+	struct session *s = session_alloc(t);
+
+	if (!s) {
+		vtee_log(t, "vTEE %u: session limit (%u) reached\n", t->client, t->max_sessions);
+		call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
+	}
+	c->first = 2;
+	if (pta) {
+		s->pta = pta;
+		c->hdr.session = s->id;
+		call_finish(c, TEEC_SUCCESS, TEEC_ORIGIN_TEE);
+	}
+	s->pal = pal;
+	pal_instance_create(t, s);
+	struct pal_params *pp = pal_params_of(s);
+	uint32_t r = msg_params_to_pal(t, c, pp, s);
+	pp->login = (uint32_t)p[1].u.value.c;
+	memcpy(pp->client_uuid, &p[1].u.value.a, 8);
+	memcpy(pp->client_uuid + 8, &p[1].u.value.b, 8);
+	c->sess = s;
+	s->busy = true;
+	if (r) {
+		c->sess = NULL;
+		session_free(s);
+		call_finish(c, r, TEEC_ORIGIN_TEE);
+	}
+	c->open = true;
+	pal_run(t, c, PAL_OP_OPEN, 0);
 }
 
 static void __attribute__((noreturn)) entry_done(struct call *c, uint32_t res)

@@ -7,6 +7,7 @@
 
 #define PAGE OPTEE_MSG_PAGE_SIZE
 
+/* A pseudo-PAL, a PAL the vTEE has, or one its VM's tee-supplicant loads. */
 static void cmd_open_session(struct vtee *t, struct call *c)
 {
 	const struct optee_msg_param *p = c->params;
@@ -18,37 +19,11 @@ static void cmd_open_session(struct vtee *t, struct call *c)
 	memcpy(uuid, &p[0].u.value.a, 8);
 	memcpy(uuid + 8, &p[0].u.value.b, 8);
 	const struct pta *pta = pta_find(uuid);
-	const struct pal_image *pal = pta ? NULL : pal_find(uuid);
+	struct pal_image *pal = pta ? NULL : pal_find(t, uuid);
 	c->hdr.session = 0;
 	if (!pta && !pal)
-		call_finish(c, TEEC_ERROR_ITEM_NOT_FOUND, TEEC_ORIGIN_TEE);
-	struct session *s = session_alloc(t);
-	if (!s) {
-		vtee_log(t, "vTEE %u: session limit (%u) reached\n", t->client, t->max_sessions);
-		call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
-	}
-	c->first = 2;
-	if (pta) {
-		s->pta = pta;
-		c->hdr.session = s->id;
-		call_finish(c, TEEC_SUCCESS, TEEC_ORIGIN_TEE);
-	}
-	s->pal = pal;
-	pal_instance_create(t, s);
-	struct pal_params *pp = pal_params_of(s);
-	uint32_t r = msg_params_to_pal(t, c, pp, s);
-	pp->login = (uint32_t)p[1].u.value.c;
-	memcpy(pp->client_uuid, &p[1].u.value.a, 8);
-	memcpy(pp->client_uuid + 8, &p[1].u.value.b, 8);
-	c->sess = s;
-	s->busy = true;
-	if (r) {
-		c->sess = NULL;
-		session_free(s);
-		call_finish(c, r, TEEC_ORIGIN_TEE);
-	}
-	c->open = true;
-	pal_run(t, c, PAL_OP_OPEN, 0);
+		loader_start(t, c, uuid);
+	session_open(t, c, pta, pal);
 }
 
 /* The session a message names, usable now; otherwise ends the call. */
@@ -176,7 +151,16 @@ void stk_std_smc(struct smc_args *a)
 					    sizeof(cmd_table) / sizeof(cmd_table[0]));
 		cmd_table[c->hdr.cmd](t, c);
 	}
-	if (fid == OPTEE_SMC_RETURN_FROM_RPC)
-		pal_resume(t, (uint32_t)a->a[3]);
+	if (fid == OPTEE_SMC_RETURN_FROM_RPC) {
+		struct call *c = call_of_token(t, (uint32_t)a->a[3]);
+		if (!c) {
+			vtee_log(t, "vTEE %u: resume of 0x%x, which is not waiting\n", t->client,
+				 (uint32_t)a->a[3]);
+			stk_leave(OPTEE_SMC_RETURN_ERESUME);
+		}
+		if (c->state == CALL_PREEMPTED)
+			pal_resume(t, c);
+		loader_resume(t, c, a->a);
+	}
 	stk_leave(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
 }

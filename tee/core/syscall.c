@@ -44,13 +44,14 @@ static uint64_t sys_time(struct vtee *t, struct session *s, const uint64_t *x)
 	return stk_time_us();
 }
 
-/* Storage objects: per vTEE, and each visible only to the PAL (UUID) that
- * wrote it; they go with the vTEE. */
+/* Storage objects: per vTEE, and each visible only to the PAL (UUID and
+ * signer) that wrote it; they go with the vTEE. */
 static struct object *object_find(struct vtee *t, struct session *s, uint32_t id)
 {
 	for (unsigned i = 0; i < STK_MAX_OBJECTS; i++) {
 		struct object *o = &t->obj[i];
-		if (o->in_use && o->id == id && !memcmp(o->owner, s->pal->hdr->uuid, 16))
+		if (o->in_use && o->id == id && !memcmp(o->owner, s->pal->hdr->uuid, 16) &&
+		    !memcmp(o->signer, s->pal->signer, 32))
 			return o;
 	}
 	return NULL;
@@ -74,6 +75,7 @@ static uint64_t sys_store_put(struct vtee *t, struct session *s, const uint64_t 
 	o->in_use = true;
 	o->id = (uint32_t)x[0];
 	memcpy(o->owner, s->pal->hdr->uuid, 16);
+	memcpy(o->signer, s->pal->signer, 32);
 	o->len = (uint32_t)x[2];
 	memcpy(o->data, buf, x[2]);
 	return 0;

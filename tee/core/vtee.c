@@ -70,8 +70,13 @@ void vtee_free(struct vtee *t)
 		if (t->sess[i].in_use)
 			session_free(&t->sess[i]);
 	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
-		if (t->call[i].state != CALL_FREE)
+		if (t->call[i].state != CALL_FREE) {
 			ns_unmap_call(t->call[i].slot);
+			pages_free(t->call[i].load.file, t->call[i].load.file_pages);
+		}
+	for (unsigned i = 0; i < STK_MAX_REGISTERED; i++)
+		if (t->reg[i].hdr)
+			pal_unregister(&t->reg[i]);
 	memset(t, 0, sizeof(*t));
 }
 

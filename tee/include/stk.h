@@ -20,7 +20,11 @@ struct smc_args {
 #define STK_STACK_SIZE 8192
 /* Per-vTEE capacities (a VM's configured limits are at most these) are
  * lib/include/tzv/limits.h's TZV_TEE_MAX_*; storage is the STK's own. */
-#define STK_MAX_OBJECTS 16
+#define STK_MAX_OBJECTS	   16
+#define STK_MAX_REGISTERED 8	/* PALs one vTEE loaded */
+#define STK_POOL_PAGES	   1024 /* secure memory for loaded PALs (4 MiB) */
+/* a signed PAL file: header, an image of at most PAL_MAX_MEM, signature */
+#define LOAD_MAX_PAGES	(PAL_MAX_MEM / 4096U + 2U)
 #define STK_OBJECT_SIZE PAL_STORE_MAX
 #define STK_ARENA_SIZE	(PAL_MAX_MEM + 0x1000UL)
 #define STK_LOG_BUDGET	64     /* console lines one vTEE may cause */
@@ -45,7 +49,19 @@ struct shm {
 	uint64_t pages[TZV_TEE_MAX_SHM_PAGES];
 };
 
-struct pal_image;
+/* A PAL's image: the platform's (built into the STK, signer all zero) or
+ * one a VM loaded and the STK checked (registered in that VM's vTEE). */
+struct pal_image {
+	const struct pal_header *hdr;
+	uint64_t size;
+	char name[sizeof(((struct pal_header *)0)->name) + 1]; /* NUL-terminated for the console */
+	uint8_t signer[32];				       /* SHA-256 of the signer's key */
+	uint8_t measurement[32]; /* SHA-256 of the signed file's header and image */
+	uint32_t version, svn;
+	uint8_t *mem; /* the registered file, npages of secure memory */
+	unsigned npages;
+};
+
 struct pta;
 
 struct session {
@@ -62,7 +78,23 @@ struct session {
 	unsigned mapped[PAL_NUM_PARAMS]; /* pages mapped in each window */
 };
 
-enum call_state { CALL_FREE = 0, CALL_RUNNING, CALL_PREEMPTED };
+enum call_state { CALL_FREE = 0, CALL_RUNNING, CALL_PREEMPTED, CALL_RPC };
+
+/* A PAL being loaded for an OPEN_SESSION through the normal world's
+ * tee-supplicant (loader.c), one RPC at a time. */
+enum load_phase { LOAD_ALLOC = 1, LOAD_SIZE, LOAD_SHM, LOAD_READ, LOAD_SHM_FREE, LOAD_FREE };
+struct load {
+	enum load_phase phase;
+	uint32_t error; /* once something failed: the open ends with it */
+	uint8_t uuid[16];
+	uint64_t rpc_pa, rpc_cookie; /* the RPC argument the normal world allocated */
+	uint64_t size;		     /* of the file */
+	uint64_t shm_cookie, shm_offset;
+	unsigned npages;
+	uint64_t pages[LOAD_MAX_PAGES]; /* of the buffer tee-supplicant fills */
+	uint8_t *file;			/* the copy in secure memory */
+	unsigned file_pages;
+};
 
 /* A yielding call in flight: the message (copied from the normal world) and
  * where its results go. */
@@ -78,11 +110,13 @@ struct call {
 	struct shm *shm[PAL_NUM_PARAMS]; /* registered buffers it maps */
 	unsigned first;			 /* index of the first GP parameter */
 	bool open;			 /* an OPEN_SESSION */
+	struct load load;
 };
 
 struct object {
 	bool in_use;
-	uint8_t owner[16]; /* the PAL's UUID */
+	uint8_t owner[16];  /* the PAL's UUID */
+	uint8_t signer[32]; /* and who signed it (zero: the platform) */
 	uint32_t id;
 	uint32_t len;
 	uint8_t data[STK_OBJECT_SIZE];
@@ -102,6 +136,7 @@ struct vtee {
 	struct shm shm[TZV_TEE_MAX_SHM];
 	struct call call[TZV_TEE_MAX_CALLS];
 	struct object obj[STK_MAX_OBJECTS];
+	struct pal_image reg[STK_MAX_REGISTERED]; /* the PALs it loaded */
 	/* measured boot: the VM's PCRs, and what it extended at run time */
 	char vm_name[16];
 	uint32_t starts;
@@ -113,12 +148,6 @@ struct vtee {
 struct pta {
 	uint8_t uuid[16];
 	uint32_t (*invoke)(struct vtee *t, struct call *c, uint32_t func);
-};
-
-struct pal_image {
-	const struct pal_header *hdr;
-	uint64_t size;
-	char name[sizeof(((struct pal_header *)0)->name) + 1]; /* NUL-terminated for the console */
 };
 
 /* arch: CPU setup and traps (cpu.c), translation tables (mmu.c), the
@@ -148,9 +177,20 @@ uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
 
 /* core, floor by floor: each file uses only those listed before it */
-/* images.c: the PAL images built into the STK */
+/* pages.c: secure memory in pages */
+void *pages_alloc(unsigned n);
+void pages_free(void *p, unsigned n);
+unsigned pages_free_count(void);
+/* palfile.c: the checks of a PAL image and of a signed PAL file */
+const char *pal_header_error(const struct pal_header *h, uint64_t size);
+const char *pal_file_check(const uint8_t *file, uint64_t len, const uint8_t uuid[16],
+			   const struct pal_signers *signers, uint8_t measurement[32]);
+/* images.c: the PAL images, built in or registered by a vTEE */
 void pal_registry_init(void);
-const struct pal_image *pal_find(const uint8_t uuid[16]);
+struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16]);
+struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
+			       const uint8_t measurement[32]);
+void pal_unregister(struct pal_image *p);
 unsigned pal_device_uuids(uint8_t *out, unsigned max);
 /* instance.c: a session's PAL instance and its memory */
 void pal_instance_create(struct vtee *t, struct session *s);
@@ -171,6 +211,10 @@ struct shm *shm_find(struct vtee *t, uint64_t cookie);
 void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
 /* call.c: a yielding call's life and its message parameters */
 void stk_leave(uint64_t a0) __attribute__((noreturn));
+uint32_t call_token(const struct vtee *t, const struct call *c);
+struct call *call_of_token(struct vtee *t, uint32_t token);
+void call_suspend(struct vtee *t, struct call *c, enum call_state why, uint32_t func, uint64_t a1,
+		  uint64_t a2) __attribute__((noreturn));
 struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds);
 void call_finish(struct call *c, uint32_t ret, uint32_t origin) __attribute__((noreturn));
 uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp,
@@ -188,7 +232,12 @@ uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t syscall_dispatch(struct vtee *t, struct session *s, uint64_t nr);
 /* run.c: running a PAL instance at S-EL0, and what ends its run */
 void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func) __attribute__((noreturn));
-void pal_resume(struct vtee *t, uint32_t token) __attribute__((noreturn));
+void pal_resume(struct vtee *t, struct call *c) __attribute__((noreturn));
+void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct pal_image *pal)
+    __attribute__((noreturn));
+/* loader.c: loading a PAL through the normal world's tee-supplicant */
+void loader_start(struct vtee *t, struct call *c, const uint8_t uuid[16]) __attribute__((noreturn));
+void loader_resume(struct vtee *t, struct call *c, const uint64_t a[6]) __attribute__((noreturn));
 /* pta.c: pseudo-PALs */
 const struct pta *pta_find(const uint8_t uuid[16]);
 /* std.c, fast.c: the SMC entries (through tee/arch/entry.S) */

@@ -87,12 +87,14 @@ def test_keys_are_created_once_and_kept(tool, tmp_path):
     d = tmp_path / "new" / "keys"
     r = run(tool, "keys", d)
     assert r.returncode == 0, r.stderr
-    assert r.stdout == f"tzv-sign: created a development root key pair in {d} (never commit it)\n"
+    assert r.stdout == (f"tzv-sign: created a development root key pair in {d} (never commit it)\n"
+                        f"tzv-sign: created the development PAL-signing key pair provider in {d}\n")
     assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
-    sizes = {"root.key": 32, "root.pub": 65, "device-secret.bin": 32}
+    sizes = {"root.key": 32, "root.pub": 65, "device-secret.bin": 32, "provider.key": 32,
+             "provider.pub": 65}
     for name, size in sizes.items():
         assert os.path.getsize(d / name) == size, name
-    for name in ("root.key", "device-secret.bin"):
+    for name in ("root.key", "device-secret.bin", "provider.key"):
         assert stat.S_IMODE(os.stat(d / name).st_mode) == 0o600, name
     assert (d / "root.pub").read_bytes()[0] == 4
     before = {n: (d / n).read_bytes() for n in os.listdir(d)}

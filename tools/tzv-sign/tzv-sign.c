@@ -4,6 +4,11 @@
  *                                   what is derived from them: root.pem, rotpk.h, device.pem
  *   tzv-sign manifest OUT LIST DIR  the signed boot manifest of the components in LIST
  *   tzv-sign check MANIFEST DIR     verifies a manifest against DIR/root.pub, lists it
+ *   tzv-sign signer-key DIR NAME    a secure service provider's PAL-signing key pair,
+ *                                   DIR/NAME.key and NAME.pub (made when missing)
+ *   tzv-sign pal IN OUT --key KEY --svn N [--version V]
+ *                                   a signed PAL file (docs/pal-abi.md) of the PAL
+ *                                   image IN, signed with the private key file KEY
  *
  * All cryptography is Debian's BearSSL (libbearssl-dev). Errors: one line
  * "tzv-sign: <what>: <why>" on stderr and exit 1; usage errors exit 2. */
@@ -19,9 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <tzv/pal-abi.h>
 #include <unistd.h>
 
-#define USAGE "usage: tzv-sign keys DIR | manifest OUT LIST DIR | check MANIFEST DIR"
+#define USAGE                                                                                      \
+	"usage: tzv-sign keys DIR | manifest OUT LIST DIR | check MANIFEST DIR | "                 \
+	"signer-key DIR NAME | pal IN OUT --key KEY --svn N [--version V]"
 
 /* docs/secure-boot.md, "Manifest" */
 #define MAN_MAGIC	"TZVMAN1"
@@ -56,11 +64,11 @@
 
 _Static_assert(MAN_SIGNED(MAN_MAX_COMPS) + MAN_SIG_SIZE <= MAN_MAX_SIZE, "manifest too large");
 
-static const char *const kind_names[] = {NULL,	   "stk",    "hyp", "config",
-					 "kernel", "initrd", "dtb", "partitions"};
-#define NKINDS 8
+static const char *const kind_names[] = {NULL,	   "stk", "hyp",	"config", "kernel",
+					 "initrd", "dtb", "partitions", "signers"};
+#define NKINDS 9
 /* the platform's components, not a VM's */
-#define PLATFORM_KIND(k) ((k) < 4 || (k) == 7)
+#define PLATFORM_KIND(k) ((k) < 4 || (k) >= 7)
 
 /* docs/secure-boot.md, "Key derivation": the attestation PAL's UUID
  * a7e1f0c1-7a76-4c30-9a00-617474657374 as RFC 4122 octets. */
@@ -458,6 +466,40 @@ static void load_root(const char *dir, uint8_t key[KEY_SIZE], uint8_t pub[PUB_SI
 		die(pub_path, "is not the public key of root.key");
 }
 
+/* DIR/NAME.key and .pub, a P-256 pair of its own; made when missing. */
+static bool ensure_key(const char *dir, const char *name, uint8_t pub[PUB_SIZE])
+{
+	char key_path[PATH_MAX], pub_path[PATH_MAX], file[NAME_MAX];
+	uint8_t key[KEY_SIZE], stored[PUB_SIZE];
+	bool created = false;
+
+	snprintf(file, sizeof(file), "%s.key", name);
+	join(key_path, dir, file);
+	snprintf(file, sizeof(file), "%s.pub", name);
+	join(pub_path, dir, file);
+	if (!read_exact(key_path, key, KEY_SIZE, true)) {
+		uint8_t seed[48];
+
+		if (path_exists(pub_path))
+			die(key_path, "missing while %s.pub exists", name);
+		urandom(seed, sizeof(seed));
+		key_from_seed(seed, sizeof(seed), key);
+		memset(seed, 0, sizeof(seed));
+		created = write_new(key_path, key, KEY_SIZE, 0600);
+		if (!created)
+			read_exact(key_path, key, KEY_SIZE, false);
+	}
+	public_key(key_path, key, pub);
+	memset(key, 0, sizeof(key));
+	if (!read_exact(pub_path, stored, PUB_SIZE, true)) {
+		write_new(pub_path, pub, PUB_SIZE, 0644);
+		read_exact(pub_path, stored, PUB_SIZE, false);
+	}
+	if (memcmp(stored, pub, PUB_SIZE) != 0)
+		die(pub_path, "is not the public key of %s.key", name);
+	return created;
+}
+
 static int cmd_keys(const char *dir)
 {
 	char key_path[PATH_MAX], pub_path[PATH_MAX], secret_path[PATH_MAX], path[PATH_MAX];
@@ -513,6 +555,10 @@ static int cmd_keys(const char *dir)
 
 	if (created)
 		printf("tzv-sign: created a development root key pair in %s (never commit it)\n",
+		       dir);
+	/* the development secure service provider, which signs the shipped PALs */
+	if (ensure_key(dir, "provider", pub))
+		printf("tzv-sign: created the development PAL-signing key pair provider in %s\n",
 		       dir);
 	return 0;
 }
@@ -655,8 +701,8 @@ static int cmd_manifest(const char *out_path, const char *list_path, const char 
 		kind = parse_kind(field[1]);
 		if (!kind)
 			die(what,
-			    "unknown kind '%s' (stk, hyp, config, partitions, kernel, initrd or "
-			    "dtb)",
+			    "unknown kind '%s' (stk, hyp, config, partitions, signers, kernel, "
+			    "initrd or dtb)",
 			    field[1]);
 		if (!parse_u32(field[2], &vm))
 			die(what, "VM '%s' is not a decimal number", field[2]);
@@ -799,6 +845,88 @@ static int cmd_check(const char *man_path, const char *dir)
 	return 0;
 }
 
+/* ---- PAL signing (docs/pal-abi.md, "Signed PAL files") ---- */
+
+static int cmd_signer_key(const char *dir, const char *name)
+{
+	uint8_t pub[PUB_SIZE];
+
+	if (!*name || strchr(name, '/') || strcmp(name, "root") == 0 || strcmp(name, "device") == 0)
+		die(name, "not a name for a signer key (the root and device keys are not)");
+	make_dirs(dir);
+	if (ensure_key(dir, name, pub))
+		printf("tzv-sign: created the PAL-signing key pair %s in %s (never commit it)\n",
+		       name, dir);
+	return 0;
+}
+
+static uint32_t parse_number(const char *what, const char *s)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, &v))
+		die(what, "'%s' is not a decimal number", s);
+	return v;
+}
+
+static int cmd_pal(int argc, char **argv)
+{
+	static uint8_t
+	    file[sizeof(struct pal_file_header) + PAL_FILE_MAX_IMAGE + sizeof(struct pal_file_sig)];
+	const char *in = argv[0], *out = argv[1], *key_path = NULL;
+	uint32_t svn = 0, version = 0;
+	bool have_svn = false;
+	uint8_t key[KEY_SIZE], hash[SHA256_SIZE];
+	size_t size;
+
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--key") == 0)
+			key_path = argv[i + 1];
+		else if (strcmp(argv[i], "--svn") == 0)
+			svn = parse_number("--svn", argv[i + 1]), have_svn = true;
+		else if (strcmp(argv[i], "--version") == 0)
+			version = parse_number("--version", argv[i + 1]);
+		else
+			usage();
+	}
+	if (!key_path || !have_svn)
+		usage();
+	struct pal_file_header *h = (struct pal_file_header *)file;
+	uint8_t *image = file + sizeof(*h);
+	read_file(in, image, PAL_FILE_MAX_IMAGE + 1, &size, false);
+	if (size > PAL_FILE_MAX_IMAGE)
+		die(in, "larger than %u bytes", PAL_FILE_MAX_IMAGE);
+	if (size < 80 || memcmp(image, PAL_MAGIC, sizeof(PAL_MAGIC)) || get32(image + 56) != size)
+		die(in, "not a PAL image (magic, or image_size that is not the file's size)");
+	read_exact(key_path, key, KEY_SIZE, false);
+	struct pal_file_sig *s = (struct pal_file_sig *)(image + size);
+	memset(h, 0, sizeof(*h));
+	memset(s, 0, sizeof(*s));
+	public_key(key_path, key, s->pub);
+	memcpy(h->magic, PAL_FILE_MAGIC, sizeof(PAL_FILE_MAGIC));
+	h->version = PAL_FILE_VERSION;
+	h->header_size = sizeof(*h);
+	memcpy(h->uuid, image + 8, 16);
+	memcpy(h->name, image + 24, 16);
+	h->pal_version = version;
+	h->svn = svn;
+	h->image_size = (uint32_t)size;
+	h->mem_size = get32(image + 64);
+	sha256(s->pub, PUB_SIZE, h->signer);
+	sha256(file, sizeof(*h) + size, hash);
+	br_ec_private_key sk = {BR_EC_secp256r1, key, KEY_SIZE};
+	br_ec_public_key pk = {BR_EC_secp256r1, s->pub, PUB_SIZE};
+	if (br_ecdsa_i31_sign_raw(br_ec_get_default(), &br_sha256_vtable, hash, &sk, s->sig) != 64)
+		die(out, "BearSSL could not sign");
+	memset(key, 0, sizeof(key));
+	if (br_ecdsa_i31_vrfy_raw(br_ec_get_default(), hash, SHA256_SIZE, &pk, s->sig, 64) != 1)
+		die(out, "the signature just made does not verify");
+	write_if_changed(out, file, sizeof(*h) + size + sizeof(*s), 0644);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -811,5 +939,9 @@ int main(int argc, char **argv)
 		return cmd_manifest(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "check") == 0)
 		return cmd_check(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "signer-key") == 0)
+		return cmd_signer_key(argv[2], argv[3]);
+	if (argc >= 8 && strcmp(argv[1], "pal") == 0)
+		return cmd_pal(argc - 2, argv + 2);
 	usage();
 }

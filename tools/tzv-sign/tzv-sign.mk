@@ -15,12 +15,13 @@ TZV_SIGN_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 export TZV_SIGN := $(BUILD)/tools/tzv-sign
 export TZV_KEYS := $(BUILD)/keys
 TZV_KEY_FILES := $(addprefix $(TZV_KEYS)/,root.key root.pub root.pem rotpk.h \
-	device-secret.bin device.pem)
+	device-secret.bin device.pem provider.key provider.pub)
 
 TZV_SIGN_HOSTCC ?= gcc
-TZV_SIGN_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes
+TZV_SIGN_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes \
+	-I$(TZV_SIGN_DIR)/../../lib/include
 
-$(TZV_SIGN): $(TZV_SIGN_DIR)/tzv-sign.c $(TZV_SIGN_DIR)/tzv-sign.mk
+$(TZV_SIGN): $(TZV_SIGN_DIR)/tzv-sign.c $(TZV_SIGN_DIR)/tzv-sign.mk $(TZV_SIGN_DIR)/../../lib/include/tzv/pal-abi.h
 	@test -f /usr/include/bearssl.h || { echo "tzv-sign: libbearssl-dev (amd64) is missing;" \
 		"run scripts/host-deps.sh as root" >&2; exit 1; }
 	@mkdir -p $(@D)

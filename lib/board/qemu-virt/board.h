@@ -40,6 +40,7 @@
 #define FLASH_MANIFEST_MAX  0x00010000UL
 #define FLASH_DEVICE_SECRET 0x00F10000UL /* 32 bytes, read only by the monitor */
 #define FLASH_PARTMAP	    0x00F20000UL /* the partition map (a signed component) */
+#define FLASH_SIGNERS	    0x00F30000UL /* the authorized PAL signers (a signed component) */
 #define FLASH_NV_COUNTER    0x03FC0000UL /* the last 256 KiB sector: anti-rollback minimum */
 #define FLASH_SECTOR	    0x00040000UL
 

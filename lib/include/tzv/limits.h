@@ -7,6 +7,7 @@
 #define TZV_MAX_VMS	      4 /* VMs in one system, each with its own vTEE */
 #define TZV_SHMEM_MAX_MEMBERS 4 /* VMs sharing one memory region */
 #define TZV_MAX_SHMEM	      8 /* shared memory regions in one system */
+#define TZV_MAX_SIGNERS	      8 /* secure service providers whose PALs the STK loads */
 
 /* What one vTEE holds at most; each VM's configured limits (tee_sessions,
  * tee_shm, tee_shm_pages) are at most these. Fixed slots per vTEE: no VM

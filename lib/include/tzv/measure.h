@@ -20,7 +20,19 @@ enum comp_kind {
 	COMP_KERNEL,
 	COMP_INITRD,
 	COMP_DTB,
-	COMP_PARTMAP /* a platform component, like the first three */
+	COMP_PARTMAP, /* platform components, like the first three */
+	COMP_SIGNERS
+};
+
+/* The secure service providers the platform owner authorizes to sign PALs
+ * (docs/pal-abi.md): SHA-256 of each one's public key. A signed component
+ * in the secure flash, measured into PCR 3 with the list as event data. */
+#define SIGNERS_MAGIC "TZVSIGN"
+struct pal_signers {
+	char magic[8];
+	uint32_t version; /* 1 */
+	uint32_t count;
+	uint8_t key[TZV_MAX_SIGNERS][32];
 };
 
 struct manifest_header {
@@ -84,7 +96,8 @@ struct measure_area {
 	uint64_t magic;
 	struct measure_log platform;
 	struct measure_vm vm[TZV_MAX_VMS];
-	struct partmap map; /* the signed partition map, as the monitor checked it */
+	struct partmap map;	    /* the signed partition map, as the monitor checked it */
+	struct pal_signers signers; /* and the PAL signers */
 };
 
 _Static_assert(sizeof(struct measure_area) <= MEASURE_SIZE, "measurement area too big");

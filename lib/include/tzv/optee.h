@@ -27,7 +27,10 @@
 #define OPTEE_SMC_RETURN_ENOTAVAIL	  0x7U
 #define OPTEE_SMC_RETURN_UNKNOWN_FUNCTION 0xFFFFFFFFU
 
+#define OPTEE_SMC_RETURN_RPC_ALLOC	  0xFFFF0000U
+#define OPTEE_SMC_RETURN_RPC_FREE	  0xFFFF0002U
 #define OPTEE_SMC_RETURN_RPC_FOREIGN_INTR 0xFFFF0004U
+#define OPTEE_SMC_RETURN_RPC_CMD	  0xFFFF0005U
 #define OPTEE_SMC_RETURN_IS_RPC(a0)	  (((a0)&0xFFFF0000U) == 0xFFFF0000U && (a0) != 0xFFFFFFFFU)
 
 #define OPTEE_SMC_SEC_CAP_DYNAMIC_SHM	 (1U << 2)
@@ -68,6 +71,15 @@
 #define OPTEE_MSG_ATTR_OPEN_META  0x101U
 #define OPTEE_MSG_ATTR_REGISTER	  0x20aU
 #define OPTEE_MSG_ATTR_UNREGISTER 0x5U
+
+/* RPC commands the vTEE sends the normal world (optee_rpc_cmd.h) in the
+ * argument an RPC_ALLOC obtained: four parameters at most */
+#define OPTEE_RPC_CMD_LOAD_TA	0U
+#define OPTEE_RPC_CMD_SHM_ALLOC 6U
+#define OPTEE_RPC_CMD_SHM_FREE	7U
+#define OPTEE_RPC_SHM_TYPE_APPL 0U
+#define OPTEE_RPC_ARG_PARAMS	4U
+#define OPTEE_RPC_ARG_SIZE	(32U + 32U * OPTEE_RPC_ARG_PARAMS)
 
 /* The most parameters a message may carry here: two meta parameters and the
  * four GlobalPlatform ones (Linux never sends more). */
@@ -136,6 +148,7 @@ static inline void optee_param_result(struct optee_msg_param *to,
 #define TEEC_ERROR_OUT_OF_MEMORY    0xFFFF000CU
 #define TEEC_ERROR_BUSY		    0xFFFF000DU
 #define TEEC_ERROR_COMMUNICATION    0xFFFF000EU
+#define TEEC_ERROR_SECURITY	    0xFFFF000FU
 #define TEEC_ERROR_SHORT_BUFFER	    0xFFFF0010U
 #define TEEC_ERROR_TARGET_DEAD	    0xFFFF3024U
 #define TEEC_ERROR_STORAGE_NO_SPACE 0xFFFF3041U

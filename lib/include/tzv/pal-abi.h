@@ -59,6 +59,38 @@ struct pal_header {
 	uint64_t reserved1;
 };
 
+/* A signed PAL file (docs/pal-abi.md, "Signed PAL files"): this header,
+ * the PAL image (image_size bytes, starting with its struct pal_header),
+ * then struct pal_file_sig. The signature is ECDSA P-256 by the signer's
+ * key over SHA-256 of the header and the image; a PAL's measurement is that
+ * digest. All integers are little-endian. */
+#define PAL_FILE_MAGIC	   "TZVPALF"
+#define PAL_FILE_VERSION   1U
+#define PAL_FILE_MAX_IMAGE (1024U * 1024U) /* what the STK copies in at most */
+
+struct pal_file_header {
+	char magic[8];
+	uint32_t version;     /* PAL_FILE_VERSION */
+	uint32_t header_size; /* sizeof(struct pal_file_header) */
+	uint8_t uuid[16];     /* = the image's, RFC 4122 octet order */
+	char name[16];	      /* = the image's */
+	uint32_t pal_version;
+	uint32_t svn;	     /* security version: refused below the stored minimum */
+	uint32_t image_size; /* = the image's pal_header.image_size */
+	uint32_t mem_size;   /* = the image's pal_header.mem_size */
+	uint8_t signer[32];  /* SHA-256 of the signer's public key */
+	uint8_t reserved[32];
+};
+
+struct pal_file_sig {
+	uint8_t pub[65]; /* the signer's public key, 0x04 || X || Y */
+	uint8_t pad[3];
+	uint8_t sig[64]; /* r || s */
+};
+
+_Static_assert(sizeof(struct pal_file_header) == 128, "PAL file header layout");
+_Static_assert(sizeof(struct pal_file_sig) == 132, "PAL file signature layout");
+
 /* GlobalPlatform parameter types */
 #define PAL_PARAM_NONE		0U
 #define PAL_PARAM_VALUE_INPUT	1U
