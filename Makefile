@@ -109,7 +109,7 @@ deps:
 
 guest: $(GUEST_OUT)
 $(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/*) \
-		pal/include/tzv-pals.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES)
+		pal/include/tzv-pals.h lib/include/tzv/pal-abi.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES)
 	TZV_TAS="$(abspath $(PAL_TAS))" TZV_TEST_FILES="$(abspath $(PAL_TEST_FILES))" \
 		guests/linux/build.sh $(GUEST)
 

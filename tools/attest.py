@@ -10,9 +10,12 @@ nonce unless one is given), rebuilds the evidence files from the
 then checks the evidence on the host as a remote verifier would:
 
   tools/tzv-verify BUILD/attest/vm0 --device-pub BUILD/keys/device.pem
-      --nonce NONCE --pcrs sha256:0,1,2,3,8,9,10 --vm vm0
+      --nonce NONCE --pcrs sha256:0,1,2,3,8,9,10,12 --vm vm0
   tpm2_checkquote -u ak.pem -m quote.attest -s quote.sig -g sha256 -q NONCE
-      -f pcrs.bin -l sha256:0,1,2,3,8,9,10 -e eventlog.bin
+      -f pcrs.tpm2 -e eventlog.bin
+
+(pcrs.tpm2: pcrs.bin and pcrs.list in tpm2_quote's own form, which this
+writes; see tpm2_pcr_file).
   tpm2_eventlog eventlog.bin
 
 Prints each verifier's verdict and exits 1 if any of them rejects (or the
@@ -23,13 +26,14 @@ import importlib.util
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VM = "vm0"
-PCR_LIST = "sha256:0,1,2,3,8,9,10"
-NPCRS = 7
+PCR_LIST = "sha256:0,1,2,3,8,9,10,12"
+NPCRS = 8
 # the files tzv-client attest prints, and their sizes (None: checked below)
 FILES = {"quote.attest": None, "quote.sig": 72, "pcrs.bin": 32 * NPCRS,
          "pcrs.list": len(PCR_LIST) + 1, "ak.pem": None, "ak.cert": 160,
@@ -97,6 +101,26 @@ def parse(out):
     return files
 
 
+def tpm2_pcr_file(values, pcr_list):
+    """pcrs.bin and pcrs.list as tpm2_quote -o serializes them (tpm2-tools
+    5.4, lib/pcr.c): TPML_PCR_SELECTION, a UINT32 count, then TPML_DIGEST
+    lists of up to 8, each structure whole and little-endian. Debian 12's
+    tpm2_checkquote -f/-l loses the 8th PCR of a selection (fixed upstream
+    in tpm2-tools 140a9e70); read from this form it does not."""
+    pcrs = [int(i) for i in pcr_list[len("sha256:"):].split(",")]
+    mask = sum(1 << i for i in pcrs)
+    sel = struct.pack("<HB4sx", 0x000B, 3, mask.to_bytes(4, "little"))
+    out = struct.pack("<I", 1) + sel + bytes(8 * 15)  # 16 banks of 8 bytes
+    lists = [values[32 * i:32 * i + 256] for i in range(0, len(pcrs), 8)]
+    out += struct.pack("<I", len(lists))
+    for chunk in lists:
+        digests = [chunk[j:j + 32] for j in range(0, len(chunk), 32)]
+        out += struct.pack("<I", len(digests))
+        out += b"".join(struct.pack("<H", 32) + d + bytes(32) for d in digests)
+        out += bytes(66 * (8 - len(digests)))
+    return out
+
+
 def check_files(files, nonce):
     """The set and sizes tzv-client attest promises."""
     missing = set(FILES) - set(files)
@@ -157,7 +181,8 @@ def main(argv):
     out = os.path.join(build, "attest", VM)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    for name in FILES:
+    files["pcrs.tpm2"] = tpm2_pcr_file(files["pcrs.bin"], PCR_LIST)
+    for name in files:
         with open(os.path.join(out, name), "wb") as f:
             f.write(files[name])
     say(f"evidence of {VM} in {out}: " +
@@ -171,8 +196,8 @@ def main(argv):
             "--reference", os.path.join(build, "reference.json")]),
         "tpm2_checkquote": run("tpm2_checkquote", [
             "tpm2_checkquote", "-u", p("ak.pem"), "-m", p("quote.attest"),
-            "-s", p("quote.sig"), "-g", "sha256", "-q", nonce, "-f", p("pcrs.bin"),
-            "-l", PCR_LIST, "-e", p("eventlog.bin")], show=False),
+            "-s", p("quote.sig"), "-g", "sha256", "-q", nonce, "-f", p("pcrs.tpm2"),
+            "-e", p("eventlog.bin")], show=False),
         "tpm2_eventlog": run("tpm2_eventlog", ["tpm2_eventlog", p("eventlog.bin")],
                              show=False),
     }

@@ -26,6 +26,7 @@ py=/usr/bin/python3
 [ -x $py ] || py=python3
 cross=${CROSS_COMPILE:-aarch64-linux-gnu-}
 pals=$here/../../pal/include # tzv-pals.h, the PALs' UUIDs and commands
+abi=$here/../../lib/include  # tzv/pal-abi.h, the PAL manager's records
 
 # The user-space packages of the TEE client stack, each at its candidate
 # version (uver) from the deb udeb: optee-client-dev only for the headers and
@@ -123,8 +124,8 @@ quick() {
 modsrcs=("$here/kmod.sh" "$here/modules")
 [ -d "$here/modules" ] && while IFS= read -r f; do modsrcs+=("$f"); done \
 	< <(find "$here/modules" -mindepth 1)
-# tzv-client's sources: its folder, its files and the PAL header it includes.
-clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h")
+# tzv-client's sources: its folder, its files and the headers it includes.
+clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h" "$abi/tzv/pal-abi.h")
 if quick; then
 	echo "guest: kernel $(cut -d';' -f1 "$out/VERSION") (up to date)"
 	exit 0
@@ -247,7 +248,7 @@ cc=${cross}gcc
 echo '#include <stdio.h>' | $cc -E -x c - >/dev/null 2>&1 ||
 	die "$cc does not find the arm64 C library headers (libc6-dev-arm64-cross; scripts/host-deps.sh installs it)"
 [ -f "$pals/tzv-pals.h" ] || die "no $pals/tzv-pals.h"
-$cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" \
+$cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" -I"$abi" \
 	-o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
 	-L"$u/usr/lib/aarch64-linux-gnu" -lteec
 

@@ -81,6 +81,16 @@
 	}
 #define STATS_CMD_GET 0
 
+/* the PAL manager pseudo-PAL, inside the STK (commands and records:
+ * lib/include/tzv/pal-abi.h); a7e1f0c1-7a76-4c30-9a00-70616c6d6772 */
+#define TZV_UUID_PALMGR                                                                            \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x70, 0x61, 0x6c, 0x6d, 0x67, 0x72                             \
+		}                                                                                  \
+	}
+
 /* attest: measured-boot quotes, PCRs, the event log and sealing
  * (docs/secure-boot.md); a7e1f0c1-7a76-4c30-9a00-617474657374 */
 #define TZV_UUID_ATTEST                                                                            \

@@ -116,19 +116,15 @@ uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x)
 	return 0;
 }
 
-/* Only the attestation PAL extends, and only the VM's own PCRs. */
-uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x)
+/* A run-time measurement of the VM: its record in the vTEE's log, then
+ * the PCR extended. */
+uint32_t vtee_extend(struct vtee *t, uint32_t pcr, const uint8_t digest[32], const void *event,
+		     uint32_t size)
 {
-	const uint8_t *digest = user_buf(s, x[1], SHA256_SIZE, false);
-	const void *event = user_buf(s, x[2], x[3], false);
 	struct measure_log *log = &t->runtime;
-	uint32_t pcr = (uint32_t)x[0], type = EV_EVENT_TAG, count = 1, size = (uint32_t)x[3];
+	uint32_t type = EV_EVENT_TAG, count = 1;
 	uint16_t alg = TPM_ALG_SHA256;
 
-	if (!(s->pal->hdr->flags & PAL_FLAG_ATTEST) || x[0] < PCR_VM_FIRST || x[0] > PCR_VM_LAST)
-		return TEEC_ERROR_ACCESS_DENIED;
-	if (!digest || !event || x[3] > PAL_EXTEND_EVENT_MAX)
-		return TEEC_ERROR_BAD_PARAMETERS;
 	if (RECORD_FIXED + size > MEASURE_LOG_MAX - log->len)
 		return TEEC_ERROR_STORAGE_NO_SPACE;
 	uint8_t *p = log->data + log->len;
@@ -143,6 +139,21 @@ uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x)
 	log->count++;
 	extend(t, pcr, digest);
 	return 0;
+}
+
+/* Only the attestation PAL extends, and only the VM's own PCRs but the
+ * one the STK keeps for the PALs the VM loaded. */
+uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const uint8_t *digest = user_buf(s, x[1], SHA256_SIZE, false);
+	const void *event = user_buf(s, x[2], x[3], false);
+
+	if (!(s->pal->hdr->flags & PAL_FLAG_ATTEST) || x[0] < PCR_VM_FIRST || x[0] > PCR_VM_LAST ||
+	    x[0] == PCR_PALS)
+		return TEEC_ERROR_ACCESS_DENIED;
+	if (!digest || !event || x[3] > PAL_EXTEND_EVENT_MAX)
+		return TEEC_ERROR_BAD_PARAMETERS;
+	return vtee_extend(t, (uint32_t)x[0], digest, event, (uint32_t)x[3]);
 }
 
 /* The whole log: the header, the platform, the VM's boot, its run time. */

@@ -24,8 +24,8 @@ struct rpc_arg {
 };
 
 /* func with a1:a2 = a (a cookie), or a1 = a for RPC_ALLOC (a size). */
-static void __attribute__((noreturn)) rpc(struct vtee *t, struct call *c, enum load_phase next,
-					  uint32_t func, uint64_t a)
+static void __attribute__((noreturn))
+rpc(struct vtee *t, struct call *c, enum load_phase next, uint32_t func, uint64_t a)
 {
 	c->load.phase = next;
 	if (func == OPTEE_SMC_RETURN_RPC_ALLOC)
@@ -34,8 +34,8 @@ static void __attribute__((noreturn)) rpc(struct vtee *t, struct call *c, enum l
 }
 
 /* An RPC_CMD with this argument, written into the normal world's buffer. */
-static void __attribute__((noreturn)) command(struct vtee *t, struct call *c, enum load_phase next,
-					      const struct rpc_arg *arg)
+static void __attribute__((noreturn))
+command(struct vtee *t, struct call *c, enum load_phase next, const struct rpc_arg *arg)
 {
 	memcpy(ns_map(c->load.rpc_pa, sizeof(*arg)), arg, sizeof(*arg));
 	ns_unmap();
@@ -137,6 +137,22 @@ static bool copy_in(struct load *l)
 	return true;
 }
 
+/* Into the VM's PCR_PALS and event log, so that a verifier sees each PAL
+ * the VM loaded, in order; a PAL that cannot be measured does not run. */
+static bool measure_pal(struct vtee *t, const struct pal_image *pal)
+{
+	struct pal_event e;
+
+	memset(&e, 0, sizeof(e));
+	memcpy(e.magic, PAL_EVENT_MAGIC, sizeof(PAL_EVENT_MAGIC));
+	memcpy(e.uuid, pal->hdr->uuid, 16);
+	memcpy(e.name, pal->hdr->name, sizeof(e.name));
+	e.version = pal->version;
+	e.svn = pal->svn;
+	memcpy(e.signer, pal->signer, sizeof(e.signer));
+	return vtee_extend(t, PCR_PALS, pal->measurement, &e, sizeof(e)) == 0;
+}
+
 static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 {
 	struct load *l = &c->load;
@@ -150,12 +166,18 @@ static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 	struct pal_image *pal = l->error ? NULL : pal_find(t, l->uuid);
 	if (!l->error && !pal) { /* (another call may have loaded it meanwhile) */
 		pal = pal_register(t, l->file, l->file_pages, measurement);
-		if (pal) {
-			l->file = NULL;
-			vtee_log(t, "vTEE %u: PAL %s loaded, version %u\n", t->client, pal->name,
-				 pal->version);
-		} else {
+		if (!pal) {
 			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "no room for another PAL");
+		} else {
+			l->file = NULL; /* the registration holds it now */
+			if (measure_pal(t, pal)) {
+				vtee_log(t, "vTEE %u: PAL %s loaded, version %u\n", t->client,
+					 pal->name, pal->version);
+			} else {
+				pal_unregister(pal);
+				pal = NULL;
+				fail(t, l, TEEC_ERROR_STORAGE_NO_SPACE, "the event log is full");
+			}
 		}
 	}
 	pages_free(l->file, l->file_pages);
@@ -204,7 +226,8 @@ void loader_resume(struct vtee *t, struct call *c, const uint64_t a[6])
 		}
 		l->shm_cookie = arg.p[0].u.tmem.shm_ref;
 		if (!take_buffer(t, l, &arg.p[0])) {
-			fail(t, l, TEEC_ERROR_BAD_PARAMETERS, "the buffer for its file is not its memory");
+			fail(t, l, TEEC_ERROR_BAD_PARAMETERS,
+			     "the buffer for its file is not its memory");
 			shm_command(&arg, OPTEE_RPC_CMD_SHM_FREE, l->shm_cookie);
 			command(t, c, LOAD_SHM_FREE, &arg);
 		}

@@ -141,6 +141,24 @@ struct shm *shm_find(struct vtee *t, uint64_t cookie)
 	return NULL;
 }
 
+/* Reads from a registered buffer through its page list. */
+void shm_read(const struct shm *m, uint64_t offs, void *dst, uint64_t len)
+{
+	uint8_t *to = dst;
+	uint64_t pos = m->offset + offs;
+
+	while (len) {
+		uint64_t in = pos & (PAGE - 1), n = PAGE - in;
+		if (n > len)
+			n = len;
+		memcpy(to, ns_map(m->pages[pos / PAGE] + in, n), n);
+		ns_unmap();
+		to += n;
+		pos += n;
+		len -= n;
+	}
+}
+
 /* Writes into a registered buffer through its page list. */
 void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len)
 {

@@ -209,6 +209,7 @@ struct session *session_find(struct vtee *t, uint32_t id);
 void session_free(struct session *s);
 struct shm *shm_find(struct vtee *t, uint64_t cookie);
 void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
+void shm_read(const struct shm *m, uint64_t offs, void *dst, uint64_t len);
 /* call.c: a yielding call's life and its message parameters */
 void stk_leave(uint64_t a0) __attribute__((noreturn));
 uint32_t call_token(const struct vtee *t, const struct call *c);
@@ -223,6 +224,8 @@ void msg_params_from_pal(struct call *c, const struct pal_params *pp);
 /* attest.c: measured boot per vTEE, the attestation system calls */
 void attest_init(const uint64_t secret[4]);
 int vtee_measure(struct vtee *t);
+uint32_t vtee_extend(struct vtee *t, uint32_t pcr, const uint8_t digest[32], const void *event,
+		     uint32_t size);
 uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x);

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, "tools", "tzv-verify")
 
-MASK = 0x70F
-PCRS = [0, 1, 2, 3, 8, 9, 10]
-PCR_LIST = "sha256:0,1,2,3,8,9,10"
+MASK = 0x170F
+PCRS = [0, 1, 2, 3, 8, 9, 10, 12]
+PCR_LIST = "sha256:0,1,2,3,8,9,10,12"
 FILES = ["quote.attest", "quote.sig", "pcrs.bin", "pcrs.list", "ak.pem", "ak.cert",
          "eventlog.bin", "nonce"]
 
@@ -38,6 +38,9 @@ def load_tool():
 
 
 tzv_verify = load_tool()
+_spec = importlib.util.spec_from_file_location("tzv_attest", os.path.join(ROOT, "tools", "attest.py"))
+attest_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(attest_tool)
 
 
 # ---- evidence, made as the attestation PAL and the STK make it ----
@@ -82,9 +85,21 @@ def partition_map(vm):
             bytes(3 * 136 + 128))
 
 
+HELLO_UUID = "a7e1f0c1-7a76-4c30-9a00-68656c6c6f00"
+HELLO_MEASUREMENT = hashlib.sha256(b"the hello PAL's file").digest()
+SIGNER = hashlib.sha256(b"the provider's key").digest()
+
+
+def pal_event(uuid=HELLO_UUID, name=b"hello", version=1, svn=1, signer=SIGNER):
+    """The STK's record of a PAL's registration in PCR 12 (measure.h)."""
+    return struct.pack("<8s16s16sII32s", b"TZVPALE\0", bytes.fromhex(uuid.replace("-", "")),
+                       name, version, svn, signer)
+
+
 def boot_events(vm, runtime=()):
     """The platform's measurements (PCR 0-3, the partition map last), the
-    VM's (8-10), then run-time EXTENDs (PCR, data): (pcr, type, digest, name)."""
+    VM's (8-10), then run-time EXTENDs (PCR, data) and PAL registrations
+    (12, data, measurement): (pcr, type, digest, name)."""
     ev = [(i, 1, hashlib.sha256(f"image {name}".encode()).digest(), name.encode())
           for i, name in enumerate(["monitor", "stk", "hyp", "config"])]
     pmap = partition_map("vm0")
@@ -92,7 +107,8 @@ def boot_events(vm, runtime=()):
     ev += [(8, 0xD, hashlib.sha256(f"{vm} kernel".encode()).digest(), f"{vm}.kernel".encode()),
            (9, 0xD, hashlib.sha256(f"{vm} initrd".encode()).digest(), f"{vm}.initrd".encode()),
            (10, 6, hashlib.sha256(f"{vm} dtb".encode()).digest(), f"{vm}.dtb".encode())]
-    ev += [(pcr, 6, hashlib.sha256(data).digest(), data) for pcr, data in runtime]
+    ev += [(r[0], 6, r[2] if len(r) > 2 else hashlib.sha256(r[1]).digest(), r[1])
+           for r in runtime]
     return ev
 
 
@@ -143,7 +159,8 @@ class Platform:
         self.device_pem = tmp_path / "device.pem"
         self.device_pem.write_bytes(pem(self.device))
 
-    def evidence(self, d, vm="vm0", nonce=None, pcrs=PCRS, runtime=((11, b"app v1"),)):
+    def evidence(self, d, vm="vm0", nonce=None, pcrs=PCRS,
+                 runtime=((11, b"app v1"), (12, pal_event(), HELLO_MEASUREMENT))):
         """Writes the files `tzv-client attest` writes into d; returns the
         nonce (hex)."""
         nonce = nonce if nonce is not None else os.urandom(32)
@@ -233,11 +250,13 @@ def test_trusted(good, platform):
     lines = r.stdout.splitlines()
     assert lines[-1] == ("tzv-verify: verdict: TRUSTED (signatures and event log only: the "
                          "measurements were not compared with reference values)")
-    assert lines[-2] == "tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB)"
-    assert all(line.endswith(": ok") for line in lines[:-2]), r.stdout
+    assert lines[-2] == (f"tzv-verify: PAL 1: {HELLO_UUID} hello version 1 svn 1 signer "
+                         f"{SIGNER.hex()[:16]}... measurement {HELLO_MEASUREMENT.hex()}")
+    assert lines[-3] == "tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB)"
+    assert all(line.endswith(": ok") for line in lines[:-3]), r.stdout
     for check in ("AK statement", "VM name", "AK public key", "quote signature", "quote magic",
                   "quote type", "qualified signer", "PCR selection", "nonce", "PCR digest",
-                  "event log", "event log replay", "partition map"):
+                  "event log", "event log replay", "partition map", "PALs loaded"):
         assert f"tzv-verify: {check}: ok" in lines
 
 
@@ -262,7 +281,7 @@ def test_layout(good):
     assert len((d / "quote.attest").read_bytes()) == 145
     assert len((d / "quote.sig").read_bytes()) == 72
     assert len((d / "ak.cert").read_bytes()) == 160
-    assert len((d / "pcrs.bin").read_bytes()) == 7 * 32
+    assert len((d / "pcrs.bin").read_bytes()) == 8 * 32
     assert (d / "pcrs.list").read_text() == PCR_LIST + "\n"
 
 
@@ -270,10 +289,14 @@ TPM2_CHECKQUOTE = shutil.which("tpm2_checkquote")
 
 
 def checkquote(d, nonce, extra=()):
+    """With the PCRs in tpm2_quote's own form, as make attest passes them
+    (tools/attest.py: 5.4 loses the 8th PCR of an -f/-l pair)."""
+    (d / "pcrs.tpm2").write_bytes(attest_tool.tpm2_pcr_file((d / "pcrs.bin").read_bytes(),
+                                                            PCR_LIST))
     return subprocess.run(
         [TPM2_CHECKQUOTE, "-u", str(d / "ak.pem"), "-m", str(d / "quote.attest"),
-         "-s", str(d / "quote.sig"), "-g", "sha256", "-q", nonce, "-f", str(d / "pcrs.bin"),
-         "-l", PCR_LIST, *extra], capture_output=True, text=True)
+         "-s", str(d / "quote.sig"), "-g", "sha256", "-q", nonce, "-f", str(d / "pcrs.tpm2"),
+         *extra], capture_output=True, text=True)
 
 
 @pytest.mark.skipif(not TPM2_CHECKQUOTE, reason="tpm2_checkquote (tpm2-tools) missing")
@@ -290,6 +313,9 @@ def test_tpm2_checkquote_accepts(good):
 def test_tpm2_checkquote_rejects(good):
     d, nonce = good
     assert checkquote(d, "00" + nonce[2:] if nonce[:2] != "00" else "11" + nonce[2:]).returncode
+    flip(d / "pcrs.bin", 7 * 32 + 3)  # the 8th PCR, 12
+    assert checkquote(d, nonce).returncode
+    flip(d / "pcrs.bin", 7 * 32 + 3)
     flip(d / "quote.sig", 10)
     assert checkquote(d, nonce).returncode
 
@@ -496,7 +522,7 @@ def test_every_flipped_eventlog_digest_byte(good, platform):
         if pcr in PCRS:
             spots += list(range(at, at + 4)) + list(range(at + 14, at + 14 + 32))
         at += 14 + 32 + 4 + size
-    assert at == len(orig) and len(spots) == 8 * 36
+    assert at == len(orig) and len(spots) == 9 * 36  # 8 at boot, hello in PCR 12
     for i in spots:
         flip(path, i)
         ok, out = verdict(d, platform, nonce=nonce, pcrs=PCR_LIST, vm="vm0")
@@ -550,3 +576,60 @@ def test_measurements_that_differ_from_the_reference_are_named(good, platform, t
     r = run_tool(d, platform, nonce=nonce, reference=reference(tmp_path, change))
     assert_rejected(r, "reference values")
     assert why in r.stdout, r.stdout
+
+
+# ---- the PALs the VM loaded (PCR 12) ----
+
+def expect_pal(d, platform, *pals):
+    args = [sys.executable, TOOL, str(d), "--device-pub", str(platform.device_pem)]
+    for p in pals:
+        args += ["--expect-pal", p]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def test_the_pals_loaded_are_printed_in_order_and_can_be_required(platform, tmp_path):
+    other = hashlib.sha256(b"the keystore PAL's file").digest()
+    keystore = "a7e1f0c1-7a76-4c30-9a00-6b657973746f"
+    d = tmp_path / "vm0"
+    platform.evidence(d, runtime=((12, pal_event(), HELLO_MEASUREMENT),
+                                  (12, pal_event(keystore, b"keystore", 3, 2), other)))
+    hello, ks = f"{HELLO_UUID}:{HELLO_MEASUREMENT.hex()}", f"{keystore}:{other.hex()}"
+    r = expect_pal(d, platform, hello, ks)
+    assert r.returncode == 0, r.stdout
+    assert f"tzv-verify: PAL 2: {keystore} keystore version 3 svn 2 signer " in r.stdout
+    for wrong in ([ks, hello], [hello], [hello, ks, hello], [hello, f"{keystore}:{'00' * 32}"]):
+        r = expect_pal(d, platform, *wrong)
+        assert_rejected(r, "PALs loaded")
+        assert "PAL 2: " in r.stdout  # what it did load is still shown
+
+
+def test_no_pal_loaded(platform, tmp_path):
+    d = tmp_path / "vm0"
+    platform.evidence(d, runtime=())
+    r = expect_pal(d, platform)
+    assert r.returncode == 0 and "tzv-verify: PALs: none loaded" in r.stdout, r.stdout
+    assert_rejected(expect_pal(d, platform, f"{HELLO_UUID}:{HELLO_MEASUREMENT.hex()}"),
+                    "PALs loaded")
+
+
+def test_pals_are_unknown_without_pcr_12_in_the_quote(platform, tmp_path):
+    d = tmp_path / "vm0"
+    platform.evidence(d, pcrs=[0, 1, 2, 3, 8, 9, 10])
+    r = expect_pal(d, platform)
+    assert r.returncode == 0 and "tzv-verify: PALs: unknown (PCR 12 is not quoted)" in r.stdout
+    assert_rejected(expect_pal(d, platform, f"{HELLO_UUID}:{HELLO_MEASUREMENT.hex()}"),
+                    "PALs loaded")
+
+
+def test_an_event_in_pcr_12_that_is_not_a_pal_registration(platform, tmp_path):
+    d = tmp_path / "vm0"
+    platform.evidence(d, runtime=((12, b"forged"),))
+    assert_rejected(expect_pal(d, platform), "PALs loaded")
+
+
+@pytest.mark.parametrize("arg", ["hello", f"{HELLO_UUID}:abcd", f"{HELLO_UUID[:-1]}:{'00' * 32}",
+                                 f"{HELLO_UUID.replace('-', '')}:{'00' * 32}"])
+def test_a_malformed_expect_pal_is_a_usage_error(good, platform, arg):
+    d, _ = good
+    r = expect_pal(d, platform, arg)
+    assert r.returncode == 2 and "is not UUID:MEASUREMENT" in r.stderr, r.stderr

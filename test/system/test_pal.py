@@ -4,11 +4,16 @@ OPEN_SESSION names a PAL the VM's vTEE does not have, checked by the STK and
 registered in that vTEE. Every bad file is refused with a defined error and
 a log line naming why, and leaves nothing behind. Runs the one-VM test
 system (test/configs/single.toml)."""
+import hashlib
+import importlib.util
+import os
 import re
+import struct
+import sys
 
 import pytest
 
-from qemu import System, build_ok
+from qemu import BUILD, ROOT, System, build_ok, run_host, system_dir
 
 pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
 
@@ -17,6 +22,22 @@ HELLO = "/lib/optee_armtz/a7e1f0c1-7a76-4c30-9a00-68656c6c6f00.ta"
 KEYSTORE = "/lib/optee_armtz/a7e1f0c1-7a76-4c30-9a00-6b657973746f.ta"
 ORIG = "/tmp/selftest.ta"
 FIXTURES = "/usr/share/tzv-test"
+UUID_SELFTEST = "a7e1f0c1-7a76-4c30-9a00-746573740000"
+UUID_HELLO = "a7e1f0c1-7a76-4c30-9a00-68656c6c6f00"
+UUID_RNG = "ab7a617c-b8e7-4d8f-8301-d09b61036b64"
+
+_spec = importlib.util.spec_from_file_location("tzv_attest", os.path.join(ROOT, "tools", "attest.py"))
+attest_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(attest_tool)
+
+
+def identity(name):
+    """(signer, measurement) of the build's signed PAL file, as a verifier
+    computes them: the header's signer hash, SHA-256 of header and image."""
+    with open(os.path.join(BUILD, "pal", f"{name}.ta"), "rb") as f:
+        data = f.read()
+    image_size, = struct.unpack_from("<I", data, 56)
+    return data[64:96].hex(), hashlib.sha256(data[:128 + image_size]).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +137,84 @@ def test_a_restart_unregisters_its_pals_and_concurrent_loads_share_one(vm):
     outs = [vm.run(f"cat /tmp/c{i}.out") for i in (1, 2, 3)]
     assert all(o.startswith("spin: ok") for o in outs), outs
     assert vm.transcript[mark:].count("[S-EL1 stk] vTEE 1: PAL selftest loaded") == 1
+
+
+def pal_lines(vm):
+    out = vm.run("tzv-client pal list").splitlines()
+    return out[:-1], out[-1]
+
+
+def test_the_pal_manager_lists_what_the_vtee_registered(vm):
+    """Each registration with its identity as a verifier would
+    compute it from the file; the built-in PALs are not listed."""
+    assert vm.run("tzv-client hello-value 1") == "hello-value: a=2 b=3"
+    lines, total = pal_lines(vm)
+    assert total == "pal: 2 registered", lines
+    for line, name, uuid in zip(lines, ("selftest", "hello"), (UUID_SELFTEST, UUID_HELLO)):
+        signer, measurement = identity(name)
+        m = re.fullmatch(rf"pal: {uuid} {name} version=1 svn=1 signer={signer} "
+                         rf"measurement={measurement} mem=(\d+) sessions=0 pages=(\d+)", line)
+        assert m, line
+        assert int(m.group(1)) > 0 and int(m.group(2)) > 0
+
+
+def test_unloading_a_pal_in_use_is_busy_then_it_goes_and_loads_again(vm):
+    vm.run("tzv-client spin 4000 > /tmp/spin.out 2>&1 & sleep 1")
+    out = vm.run(f"tzv-client pal unload {UUID_SELFTEST}; echo rc=$?")
+    assert "tzv-client: invoke: TEEC_ERROR_BUSY (0xffff000d)" in out and "rc=1" in out, out
+    vm.run("wait")
+    assert vm.run("cat /tmp/spin.out").startswith("spin: ok")
+    assert vm.run(f"tzv-client pal unload {UUID_SELFTEST}") == f"pal: unloaded {UUID_SELFTEST}"
+    assert "[S-EL1 stk] vTEE 1: PAL selftest unloaded" in vm.transcript
+    lines, total = pal_lines(vm)
+    assert total == "pal: 1 registered" and lines[0].startswith(f"pal: {UUID_HELLO} hello "), lines
+    mark = len(vm.transcript)
+    assert vm.run("tzv-client spin 1").startswith("spin: ok")
+    assert "[S-EL1 stk] vTEE 1: PAL selftest loaded, version 1" in vm.transcript[mark:]
+
+
+@pytest.mark.parametrize("uuid,error", [
+    ("00000000-0000-0000-0000-000000000000", "TEEC_ERROR_ITEM_NOT_FOUND (0xffff0008)"),
+    (UUID_RNG, "TEEC_ERROR_ACCESS_DENIED (0xffff0001)"),  # the platform's own
+], ids=["unknown", "built-in"])
+def test_unloading_what_is_not_a_registered_pal_is_refused(vm, uuid, error):
+    before = stats(vm)
+    out = vm.run(f"tzv-client pal unload {uuid}; echo rc=$?")
+    assert f"tzv-client: invoke: {error}" in out and "rc=1" in out, out
+    assert stats(vm) == before
+    assert vm.run("tzv-client pal unload not-a-uuid; echo rc=$?").endswith("rc=2")
+
+
+def test_no_client_extends_the_pals_pcr(vm):
+    out = vm.run("tzv-client extend 12 forged-pal; echo rc=$?")
+    assert "TEEC_ERROR_ACCESS_DENIED" in out and "rc=1" in out, out
+
+
+def verify(outdir, *extra):
+    return run_host([sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), outdir,
+                     "--device-pub", os.path.join(BUILD, "keys", "device.pem"),
+                     "--reference", os.path.join(system_dir("single"), "reference.json"),
+                     *extra])
+
+
+def test_a_quote_tells_which_pals_the_vm_loaded_in_order(vm, tmp_path):
+    """Since the restart: selftest, hello, selftest again (it was unloaded)."""
+    files = attest_tool.parse(vm.run("tzv-client attest 00112233 /tmp/att; echo rc=$?", 300))
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    loaded = [("selftest", UUID_SELFTEST), ("hello", UUID_HELLO), ("selftest", UUID_SELFTEST)]
+    expect = []
+    for name, uuid in loaded:
+        expect += ["--expect-pal", f"{uuid}:{identity(name)[1]}"]
+    r = verify(str(tmp_path), *expect)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "tzv-verify: PALs loaded: ok" in r.stdout
+    for n, (name, uuid) in enumerate(loaded, 1):
+        signer, measurement = identity(name)
+        assert (f"tzv-verify: PAL {n}: {uuid} {name} version 1 svn 1 signer {signer[:16]}... "
+                f"measurement {measurement}") in r.stdout, r.stdout
+    # a verifier that expects another list, or another build of a PAL
+    r = verify(str(tmp_path), *expect[:4])
+    assert r.returncode == 1 and "tzv-verify: PALs loaded: FAILED" in r.stdout, r.stdout
+    wrong = expect[:-1] + [f"{UUID_SELFTEST}:{identity('hello')[1]}"]
+    assert verify(str(tmp_path), *wrong).returncode == 1

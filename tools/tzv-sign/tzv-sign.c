@@ -924,6 +924,11 @@ static int cmd_pal(int argc, char **argv)
 	if (br_ecdsa_i31_vrfy_raw(br_ec_get_default(), hash, SHA256_SIZE, &pk, s->sig, 64) != 1)
 		die(out, "the signature just made does not verify");
 	write_if_changed(out, file, sizeof(*h) + size + sizeof(*s), 0644);
+	/* what a verifier pins (tzv-verify --expect-pal UUID:MEASUREMENT) */
+	char m[2 * SHA256_SIZE + 1];
+	hex(m, hash, SHA256_SIZE);
+	printf("tzv-sign: %s: PAL %.16s version %u svn %u measurement %s\n", out, h->name, version,
+	       svn, m);
 	return 0;
 }
 

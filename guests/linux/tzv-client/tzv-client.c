@@ -24,7 +24,7 @@
  *                                   same session ("crash: after: <NAME> ...")
  *   tzv-client bench N              N hello INC calls on one session, timed
  *   tzv-client attest NONCE_HEX [DIR]
- *                                   attest: a quote over sha256:0,1,2,3,8,9,10
+ *                                   attest: a quote over sha256:0,1,2,3,8,9,10,12
  *                                   with the nonce (1-64 bytes), the AK
  *                                   statement, the PCRs and the event log,
  *                                   as files in DIR (default /tmp/attest),
@@ -38,6 +38,11 @@
  *                                   seals TEXT to the PCRs of MASK_HEX, the
  *                                   blob to FILE: "seal: ok"
  *   tzv-client unseal FILE          "unseal: <the text>"
+ *   tzv-client pal list             the PALs the vTEE registered, one line each:
+ *                                   "pal: <uuid> <name> version=V svn=S
+ *                                   signer=<hex> measurement=<hex> mem=M
+ *                                   sessions=N pages=P", then "pal: N registered"
+ *   tzv-client pal unload UUID      unregisters it: "pal: unloaded <uuid>"
  *
  * Numbers are decimal or 0x-hex (MASK_HEX: hex, 0x optional). Results go to
  * stdout with exit status 0; a usage error exits 2; a failing TEEC call
@@ -58,6 +63,7 @@
 #include <time.h>
 
 #include "tzv-pals.h"
+#include "tzv/pal-abi.h" /* the PAL manager's records */
 
 static const TEEC_UUID uuid_hello = TZV_UUID_HELLO;
 static const TEEC_UUID uuid_rng = TZV_UUID_RNG;
@@ -65,6 +71,7 @@ static const TEEC_UUID uuid_keystore = TZV_UUID_KEYSTORE;
 static const TEEC_UUID uuid_selftest = TZV_UUID_SELFTEST;
 static const TEEC_UUID uuid_stats = TZV_UUID_STATS;
 static const TEEC_UUID uuid_attest = TZV_UUID_ATTEST;
+static const TEEC_UUID uuid_palmgr = TZV_UUID_PALMGR;
 
 static TEEC_Context ctx;
 static int ctx_up;
@@ -379,10 +386,9 @@ static int parse_hex(const char *s, uint8_t *p, size_t n)
 	return 0;
 }
 
-/* 8-4-4-4-12 hex digits. */
-static int parse_uuid(const char *s, TEEC_UUID *u)
+/* 8-4-4-4-12 hex digits, to the 16 octets in RFC 4122 order. */
+static int parse_uuid_octets(const char *s, uint8_t b[16])
 {
-	uint8_t b[16];
 	char hex[33];
 	size_t n = 0;
 
@@ -397,7 +403,14 @@ static int parse_uuid(const char *s, TEEC_UUID *u)
 		}
 	}
 	hex[n] = '\0';
-	if (parse_hex(hex, b, sizeof(b)))
+	return parse_hex(hex, b, 16);
+}
+
+static int parse_uuid(const char *s, TEEC_UUID *u)
+{
+	uint8_t b[16];
+
+	if (parse_uuid_octets(s, b))
 		return -1;
 	u->timeLow = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 	u->timeMid = (uint16_t)(b[4] << 8 | b[5]);
@@ -607,8 +620,9 @@ static int cmd_bench(char **argv)
 /* ---- attestation (docs/secure-boot.md) ---- */
 
 /* the selection `tzv-client attest` quotes */
-#define ATTEST_MASK 0x70Fu /* PCR 0-3 (platform), 8-10 (the VM's boot) */
-#define ATTEST_LIST "sha256:0,1,2,3,8,9,10"
+/* PCR 0-3 (platform), 8-10 (the VM's boot), 12 (the PALs it loaded) */
+#define ATTEST_MASK 0x170Fu
+#define ATTEST_LIST "sha256:0,1,2,3,8,9,10,12"
 #define ATTEST_LOG  (64 * 1024) /* the contract: a log is < 64 KiB */
 
 /* A PCR mask: 1-8 hex digits, 0x optional. */
@@ -742,7 +756,7 @@ static void print_file(const char *name, const uint8_t *p, size_t n)
 static int cmd_attest(char **argv)
 {
 	const char *dir = argv[1] ? argv[1] : "/tmp/attest";
-	uint8_t nonce[64], quote[256], sig[72], ak[160], pcrs[7 * 32], *log = NULL;
+	uint8_t nonce[64], quote[256], sig[72], ak[160], pcrs[8 * 32], *log = NULL;
 	char pem[256], nonce_hex[2 * sizeof(nonce) + 2], path[4096];
 	size_t nlen = strlen(argv[0]) / 2, log_size = ATTEST_LOG, quote_len, sig_len, pcrs_len;
 	TEEC_Operation op;
@@ -952,6 +966,71 @@ static int cmd_unseal(char **argv)
 	return rc;
 }
 
+/* ---- the PAL manager (docs/pal-abi.md) ---- */
+
+static void print_uuid(const uint8_t u[16])
+{
+	for (int i = 0; i < 16; i++)
+		printf("%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
+}
+
+static void print_pal(const struct pal_info *p)
+{
+	printf("pal: ");
+	print_uuid(p->uuid);
+	printf(" %.*s version=%u svn=%u signer=", (int)sizeof(p->name), p->name, p->version,
+	       p->svn);
+	for (size_t i = 0; i < sizeof(p->signer); i++)
+		printf("%02x", p->signer[i]);
+	printf(" measurement=");
+	for (size_t i = 0; i < sizeof(p->measurement); i++)
+		printf("%02x", p->measurement[i]);
+	printf(" mem=%u sessions=%u pages=%u\n", p->mem_size, p->sessions, p->secure_pages);
+}
+
+static int pal_list(void)
+{
+	struct pal_info info[32];
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE);
+	size_t n;
+
+	op.params[0].tmpref.buffer = info;
+	op.params[0].tmpref.size = sizeof(info);
+	if (oneshot(&uuid_palmgr, PALMGR_CMD_LIST, &op))
+		return 1;
+	n = min_size(op.params[0].tmpref.size, sizeof(info)) / sizeof(info[0]);
+	for (size_t i = 0; i < n; i++)
+		print_pal(&info[i]);
+	printf("pal: %zu registered\n", n);
+	return 0;
+}
+
+static int pal_unload(const char *arg)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
+	uint8_t uuid[16];
+
+	if (parse_uuid_octets(arg, uuid))
+		return 2;
+	op.params[0].tmpref.buffer = uuid;
+	op.params[0].tmpref.size = sizeof(uuid);
+	if (oneshot(&uuid_palmgr, PALMGR_CMD_UNLOAD, &op))
+		return 1;
+	printf("pal: unloaded ");
+	print_uuid(uuid);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_pal(char **argv)
+{
+	if (!strcmp(argv[0], "list") && !argv[1])
+		return pal_list();
+	if (!strcmp(argv[0], "unload") && argv[1])
+		return pal_unload(argv[1]);
+	return 2;
+}
+
 static const struct {
 	const char *name;
 	int min, max; /* arguments after the name */
@@ -977,6 +1056,7 @@ static const struct {
     {"extend", 2, 2, cmd_extend, "PCR TEXT"},
     {"seal", 3, 3, cmd_seal, "MASK_HEX TEXT FILE"},
     {"unseal", 1, 1, cmd_unseal, "FILE"},
+    {"pal", 1, 2, cmd_pal, "list | unload UUID"},
 };
 
 static int usage(FILE *f, int rc)

@@ -69,6 +69,7 @@ _Static_assert(sizeof(struct manifest_sig) == 132, "manifest signature layout");
 #define PCR_COUNT	  24U
 #define PCR_VM_FIRST	  8U
 #define PCR_VM_LAST	  15U
+#define PCR_PALS	  12U /* the STK's: each PAL the VM loaded, in order */
 #define EV_NO_ACTION	  0x3U
 #define EV_POST_CODE	  0x1U
 #define EV_EVENT_TAG	  0x6U
@@ -76,6 +77,17 @@ _Static_assert(sizeof(struct manifest_sig) == 132, "manifest signature layout");
 #define TPM_ALG_SHA256	  0x000BU
 #define MEASURE_LOG_MAX	  16384U
 #define MEASURE_EVENT_MAX 256U
+
+/* The event of a PAL's registration in PCR_PALS (EV_EVENT_TAG); its digest
+ * is the PAL's measurement. */
+#define PAL_EVENT_MAGIC "TZVPALE"
+struct pal_event {
+	char magic[8];
+	uint8_t uuid[16];
+	char name[16];
+	uint32_t version, svn;
+	uint8_t signer[32];
+};
 
 /* TCG_PCR_EVENT2 records with one SHA-256 digest, back to back. */
 struct measure_log {

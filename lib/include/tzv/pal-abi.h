@@ -91,6 +91,25 @@ struct pal_file_sig {
 _Static_assert(sizeof(struct pal_file_header) == 128, "PAL file header layout");
 _Static_assert(sizeof(struct pal_file_sig) == 132, "PAL file signature layout");
 
+/* The PAL manager pseudo-PAL, a7e1f0c1-7a76-4c30-9a00-70616c6d6772
+ * (docs/pal-abi.md): a VM lists the PALs its vTEE registered and unloads
+ * them. LIST: p0 MEMREF_OUTPUT, one struct pal_info per PAL (a NULL or short
+ * buffer learns the size). UNLOAD: p0 MEMREF_INPUT, the UUID (16 bytes). */
+#define PALMGR_CMD_LIST	  0U
+#define PALMGR_CMD_UNLOAD 1U
+
+struct pal_info {
+	uint8_t uuid[16];
+	char name[16];
+	uint32_t version, svn;
+	uint8_t signer[32];	 /* SHA-256 of its signer's public key */
+	uint8_t measurement[32]; /* SHA-256 of its file's header and image */
+	uint32_t mem_size;	 /* what each of its instances needs */
+	uint32_t sessions;	 /* open now */
+	uint32_t secure_pages;	 /* what its registration holds */
+	uint32_t reserved;
+};
+
 /* GlobalPlatform parameter types */
 #define PAL_PARAM_NONE		0U
 #define PAL_PARAM_VALUE_INPUT	1U
