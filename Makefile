@@ -71,8 +71,13 @@ $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 1
 # For the loading tests (test/system/test_pal.py), in the guests'
 # /usr/share/tzv-test/: selftest signed by a provider the platform does not
-# authorize, and by the root key, which may sign no PAL.
-PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta
+# authorize, and by the root key, which may sign no PAL; and "selftest2", a
+# PAL of its own (selftest's image under the UUID ...-746573740002).
+PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta \
+	$(BUILD)/pal/selftest2.ta
+$(BUILD)/pal/selftest2.bin: $(BUILD)/pal/selftest.bin
+	$(PYTHON) -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); \
+		d[23] = 2; d[24:40] = b"selftest2".ljust(16, b"\0"); open(sys.argv[2], "wb").write(d)' $< $@
 $(BUILD)/pal/selftest-untrusted.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) signer-key $(TZV_KEYS) untrusted
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/untrusted.key --svn 1 --version 1

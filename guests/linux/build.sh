@@ -106,11 +106,13 @@ quick() {
 	local lists=/var/lib/apt/lists f o p udebs=()
 	eval "$(apt-config shell lists Dir::State::Lists/d 2>/dev/null)"
 	[ -s "$out/VERSION" ] && [ -e "$out/.resolved" ] || return 1
+	[ "$(cat "$out/FILES" 2>/dev/null)" = "$extra_files" ] || return 1
 	for p in $upkgs; do udebs+=("$cache/$p"_*_arm64.deb); done
+	# shellcheck disable=SC2086 # the lists are space-separated paths
 	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
 		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb \
 		"${udebs[@]}" \
-		"${modsrcs[@]}" "${clisrcs[@]}" "$out"/modules/*.ko; do
+		"${modsrcs[@]}" "${clisrcs[@]}" "$out"/modules/*.ko $extra_files; do
 		[ -e "$f" ] || continue
 		for o in Image initramfs.cpio.gz VERSION; do
 			[ "$out/$o" -nt "$f" ] || return 1
@@ -124,6 +126,9 @@ quick() {
 modsrcs=("$here/kmod.sh" "$here/modules")
 [ -d "$here/modules" ] && while IFS= read -r f; do modsrcs+=("$f"); done \
 	< <(find "$here/modules" -mindepth 1)
+# The PAL files and test files the initramfs carries: a change of the list
+# (FILES) or of one of them is a change.
+extra_files="${TZV_TAS:-} ${TZV_TEST_FILES:-}"
 # tzv-client's sources: its folder, its files and the headers it includes.
 clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h" "$abi/tzv/pal-abi.h")
 if quick; then
@@ -192,7 +197,8 @@ for o in Image initramfs.cpio.gz VERSION; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
-if [ $fresh = 1 ] && [ "$(cat "$out/VERSION")" = "$version" ]; then
+if [ $fresh = 1 ] && [ "$(cat "$out/VERSION")" = "$version" ] &&
+	[ "$(cat "$out/FILES" 2>/dev/null)" = "$extra_files" ]; then
 	echo "guest: kernel $kpkg $kver (up to date)"
 	exit 0
 fi
@@ -328,6 +334,7 @@ $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"
-mv -f "$work/Image" "$work/config" "$work/initramfs.cpio.gz" "$work/VERSION" "$out/"
+echo "$extra_files" >"$work/FILES"
+mv -f "$work/Image" "$work/config" "$work/initramfs.cpio.gz" "$work/VERSION" "$work/FILES" "$out/"
 rm -rf "$work"
 echo "guest: kernel $kpkg $kver"

@@ -53,7 +53,8 @@ static const char *vm_error(const struct partmap *m, unsigned i, unsigned cpus)
 			return "a shared region that does not exist";
 	if (!v->tee_sessions || v->tee_sessions > TZV_TEE_MAX_SESSIONS || !v->tee_shm ||
 	    v->tee_shm > TZV_TEE_MAX_SHM || !v->tee_shm_pages ||
-	    v->tee_shm_pages > TZV_TEE_MAX_SHM_PAGES)
+	    v->tee_shm_pages > TZV_TEE_MAX_SHM_PAGES || !v->tee_pals ||
+	    v->tee_pals > TZV_TEE_MAX_PALS || !v->tee_secure_pages)
 		return "vTEE limits beyond what the STK holds";
 	return NULL;
 }
@@ -68,11 +69,16 @@ static const char *map_error(const struct partmap *m, unsigned cpus)
 	for (unsigned k = 0; k < m->nshm; k++)
 		if (!range_in(&m->shm[k], VM_POOL_BASE, RAM_BASE + RAM_SIZE))
 			return "a shared region outside the VM area";
+	unsigned secure = 0;
 	for (unsigned i = 0; i < m->nvms; i++) {
 		const char *err = vm_error(m, i, cpus);
 		if (err)
 			return err;
+		secure += m->vm[i].tee_secure_pages;
 	}
+	/* a quota the pool cannot honour would let one VM take another's */
+	if (secure > TZV_TEE_POOL_PAGES)
+		return "vTEE secure memory quotas beyond the STK's pool";
 	return NULL;
 }
 

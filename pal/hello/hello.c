@@ -1,7 +1,7 @@
 /* hello: the smallest PAL, for the end-to-end tests (tzv-pals.h). */
 #include "pal.h"
 
-PAL_DEFINE("hello", TZV_UUID_HELLO, 0, 64 * 1024, 16 * 1024);
+PAL_DEFINE("hello", TZV_UUID_HELLO, 0, 32 * 1024, 16 * 1024);
 
 static TEE_Result cmd_inc(struct pal_params *p)
 {

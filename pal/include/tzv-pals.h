@@ -70,7 +70,8 @@
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;
- * p1 VALUE_OUTPUT a = live PAL instances, b = calls in flight
+ * p1 VALUE_OUTPUT a = live PAL instances, b = calls in flight;
+ * p2 VALUE_OUTPUT (or NONE) a = KiB of secure memory held, b = the quota
  * (all of the caller's own vTEE; the stats session itself counts) */
 #define TZV_UUID_STATS                                                                             \
 	{                                                                                          \

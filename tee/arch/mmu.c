@@ -149,7 +149,7 @@ void pal_tables_init(struct session *s)
 	unsigned text = h->text_size / 4096U, mem = h->mem_size / 4096U;
 	unsigned guard = (h->mem_size - h->stack_size) / 4096U - 1U;
 
-	memset(s->tables, 0, 7 * PT_PAGE_SIZE);
+	memset(s->tables, 0, PAL_TABLE_PAGES * PT_PAGE_SIZE);
 	memcpy(TBL(s, 0), root, PT_PAGE_SIZE); /* the STK's privileged mappings */
 	TBL(s, 0)[PAL_L1_INDEX] = (uint64_t)(uintptr_t)TBL(s, 1) | PT_VALID | PT_TABLE;
 	for (unsigned i = 0; i < 1 + PAL_NUM_PARAMS; i++)
@@ -190,6 +190,6 @@ void pal_tables_switch(const struct session *s)
 
 void pal_tables_wipe(struct session *s)
 {
-	memset(s->tables, 0, 7 * PT_PAGE_SIZE);
+	memset(s->tables, 0, PAL_TABLE_PAGES * PT_PAGE_SIZE);
 	tlb_flush_asid(s->asid);
 }

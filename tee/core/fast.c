@@ -92,6 +92,7 @@ static void vm_created(struct smc_args *a)
 		t->max_sessions = limit(t->part->tee_sessions, TZV_TEE_MAX_SESSIONS);
 		t->max_shm = limit(t->part->tee_shm, TZV_TEE_MAX_SHM);
 		t->max_shm_pages = limit(t->part->tee_shm_pages, TZV_TEE_MAX_SHM_PAGES);
+		t->max_pals = limit(t->part->tee_pals, TZV_TEE_MAX_PALS);
 		if (vtee_measure(t)) {
 			/* the monitor has not verified this VM's images */
 			vtee_free(t);

@@ -40,20 +40,31 @@ struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16])
 	for (unsigned i = 0; i < npals; i++)
 		if (!memcmp(pals[i].hdr->uuid, uuid, 16))
 			return &pals[i];
-	for (unsigned i = 0; t && i < STK_MAX_REGISTERED; i++)
+	for (unsigned i = 0; t && i < TZV_TEE_MAX_PALS; i++)
 		if (t->reg[i].hdr && !memcmp(t->reg[i].hdr->uuid, uuid, 16))
 			return &t->reg[i];
 	return NULL;
 }
 
-/* A checked file, in npages of secure memory, becomes a PAL of the vTEE;
- * NULL when the vTEE has no free slot (the caller keeps the memory). */
+unsigned pal_registered(const struct vtee *t)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TZV_TEE_MAX_PALS; i++)
+		n += t->reg[i].hdr != NULL;
+	return n;
+}
+
+/* A checked file, in npages of the vTEE's secure memory, becomes one of its
+ * PALs; NULL when it has its quota of them (the caller keeps the memory). */
 struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 			       const uint8_t measurement[32])
 {
 	const struct pal_file_header *fh = (const void *)file;
 
-	for (unsigned i = 0; i < STK_MAX_REGISTERED; i++) {
+	if (pal_registered(t) >= t->max_pals)
+		return NULL;
+	for (unsigned i = 0; i < TZV_TEE_MAX_PALS; i++) {
 		struct pal_image *p = &t->reg[i];
 		if (p->hdr)
 			continue;
@@ -71,9 +82,9 @@ struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 	return NULL;
 }
 
-void pal_unregister(struct pal_image *p)
+void pal_unregister(struct vtee *t, struct pal_image *p)
 {
-	pages_free(p->mem, p->npages);
+	pages_free(t, p->mem, p->npages);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -1,35 +1,37 @@
-/* A session's PAL instance: its arena (a private copy of the image, its
- * memory and parameter page) and translation tables in fixed slots, and the
- * STK's view of that memory for system calls. */
+/* A session's PAL instance: its arena (a private copy of the image, the
+ * memory the PAL declares and its parameter page) and its translation
+ * tables, in one run of its vTEE's secure memory; and the STK's view of
+ * that memory for system calls. */
 #include <stk.h>
 #include <tzv/string.h>
 
-#define SLOTS (TZV_MAX_VMS * TZV_TEE_MAX_SESSIONS)
-
-static uint8_t arenas[SLOTS][STK_ARENA_SIZE] __attribute__((aligned(4096)));
-static uint64_t tables[SLOTS][7 * 512] __attribute__((aligned(4096)));
-
-/* The arena and tables of a session slot are fixed: creating an instance
- * cannot fail for want of memory, and no VM can take another's. */
-void pal_instance_create(struct vtee *t, struct session *s)
+/* What the PAL's header asks for, from the vTEE's quota; false when that
+ * is used up. */
+bool pal_instance_create(struct vtee *t, struct session *s)
 {
-	unsigned slot = t->index * TZV_TEE_MAX_SESSIONS + (unsigned)(s - t->sess);
 	const struct pal_header *h = s->pal->hdr;
+	unsigned arena = h->mem_size / 4096U + 1U;
 
-	s->arena = arenas[slot];
-	s->tables = tables[slot];
-	s->asid = slot + 1U;
+	s->arena = pages_alloc(t, arena + PAL_TABLE_PAGES);
+	if (!s->arena)
+		return false;
+	s->pages = arena + PAL_TABLE_PAGES;
+	s->tables = (uint64_t *)(void *)(s->arena + (size_t)arena * 4096U);
+	/* an ASID per session slot of every vTEE (limits.h keeps them < 256) */
+	s->asid = t->index * TZV_TEE_MAX_SESSIONS + (unsigned)(s - t->sess) + 1U;
 	memcpy(s->arena, h, h->image_size);
-	memset(s->arena + h->image_size, 0, STK_ARENA_SIZE - h->image_size);
 	pal_tables_init(s);
+	return true;
 }
 
-void pal_instance_destroy(struct session *s)
+void pal_instance_destroy(struct vtee *t, struct session *s)
 {
 	pal_tables_wipe(s);
-	memset(s->arena, 0, STK_ARENA_SIZE);
+	pages_free(t, s->arena, s->pages); /* wipes the arena and the tables */
 	memset(&s->ctx, 0, sizeof(s->ctx));
 	s->arena = NULL;
+	s->tables = NULL;
+	s->pages = 0;
 }
 
 /* The parameter page, right after the instance's memory. */

@@ -79,14 +79,6 @@ static void shm_command(struct rpc_arg *arg, uint32_t cmd, uint64_t b)
 	arg->p[0].u.value.c = cmd == OPTEE_RPC_CMD_SHM_ALLOC ? 8 : 0;
 }
 
-/* From the start: an RPC argument to talk through. */
-void loader_start(struct vtee *t, struct call *c, const uint8_t uuid[16])
-{
-	memset(&c->load, 0, sizeof(c->load));
-	memcpy(c->load.uuid, uuid, 16);
-	rpc(t, c, LOAD_ALLOC, OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_RPC_ARG_SIZE);
-}
-
 static void fail(struct vtee *t, struct load *l, uint32_t err, const char *why)
 {
 	const uint8_t *u = l->uuid;
@@ -98,6 +90,20 @@ static void fail(struct vtee *t, struct load *l, uint32_t err, const char *why)
 			 t->client, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
 			 u[10], u[11], u[12], u[13], u[14], u[15], why);
 	l->error = l->error ? l->error : err;
+}
+
+/* From the start: an RPC argument to talk through, unless the VM has all
+ * the PALs its quota allows. */
+void loader_start(struct vtee *t, struct call *c, const uint8_t uuid[16])
+{
+	memset(&c->load, 0, sizeof(c->load));
+	memcpy(c->load.uuid, uuid, 16);
+	if (pal_registered(t) >= t->max_pals) {
+		fail(t, &c->load, TEEC_ERROR_OUT_OF_MEMORY, "the VM has its quota of PALs");
+		memset(&c->load, 0, sizeof(c->load));
+		call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
+	}
+	rpc(t, c, LOAD_ALLOC, OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_RPC_ARG_SIZE);
 }
 
 /* The buffer SHM_ALLOC gave: a page list the hypervisor translated, each
@@ -120,10 +126,10 @@ static bool take_buffer(struct vtee *t, struct load *l, const struct optee_msg_p
 }
 
 /* The whole file into secure memory, before anything in it is trusted. */
-static bool copy_in(struct load *l)
+static bool copy_in(struct vtee *t, struct load *l)
 {
 	l->file_pages = (unsigned)((l->size + PAGE - 1) / PAGE);
-	l->file = pages_alloc(l->file_pages);
+	l->file = pages_alloc(t, l->file_pages);
 	if (!l->file)
 		return false;
 	for (uint64_t done = 0; done < l->size;) {
@@ -167,20 +173,20 @@ static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 	if (!l->error && !pal) { /* (another call may have loaded it meanwhile) */
 		pal = pal_register(t, l->file, l->file_pages, measurement);
 		if (!pal) {
-			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "no room for another PAL");
+			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "the VM has its quota of PALs");
 		} else {
 			l->file = NULL; /* the registration holds it now */
 			if (measure_pal(t, pal)) {
 				vtee_log(t, "vTEE %u: PAL %s loaded, version %u\n", t->client,
 					 pal->name, pal->version);
 			} else {
-				pal_unregister(pal);
+				pal_unregister(t, pal);
 				pal = NULL;
 				fail(t, l, TEEC_ERROR_STORAGE_NO_SPACE, "the event log is full");
 			}
 		}
 	}
-	pages_free(l->file, l->file_pages);
+	pages_free(t, l->file, l->file_pages);
 	uint32_t err = l->error;
 	memset(l, 0, sizeof(*l));
 	if (err)
@@ -238,8 +244,9 @@ void loader_resume(struct vtee *t, struct call *c, const uint64_t a[6])
 		if (arg.hdr.ret || arg.p[1].u.rmem.size != l->size)
 			fail(t, l, arg.hdr.ret ? arg.hdr.ret : TEEC_ERROR_BAD_PARAMETERS,
 			     "its file could not be read, or changed meanwhile");
-		else if (!copy_in(l))
-			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "no secure memory for its file");
+		else if (!copy_in(t, l))
+			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY,
+			     "the VM's secure memory quota is used up");
 		shm_command(&arg, OPTEE_RPC_CMD_SHM_FREE, l->shm_cookie);
 		command(t, c, LOAD_SHM_FREE, &arg);
 	case LOAD_SHM_FREE:

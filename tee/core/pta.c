@@ -46,15 +46,22 @@ static uint32_t devices_invoke(struct vtee *t, struct call *c, uint32_t func)
 	return TEEC_SUCCESS;
 }
 
-/* What the caller's own vTEE holds, to check that nothing leaks. */
+/* What the caller's own vTEE holds, to check that nothing leaks; p2 (if
+ * asked for) its secure memory, used and quota. */
 static uint32_t stats_invoke(struct vtee *t, struct call *c, uint32_t func)
 {
 	uint64_t sessions = 0, shm = 0, instances = 0, calls = 0;
+	bool memory =
+	    c->hdr.num_params > 2 && c->params[2].attr == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
 
-	if (func != 0 || !rest_none(c, 2) ||
+	if (func != 0 || !rest_none(c, memory ? 3 : 2) ||
 	    c->params[0].attr != OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
 	    c->params[1].attr != OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT)
 		return TEEC_ERROR_BAD_PARAMETERS;
+	if (memory) {
+		c->params[2].u.value.a = t->secure_used * 4U;
+		c->params[2].u.value.b = t->secure_pages * 4U;
+	}
 	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++) {
 		sessions += t->sess[i].in_use;
 		instances += t->sess[i].arena != NULL;
@@ -92,13 +99,13 @@ static unsigned sessions_of(const struct vtee *t, const struct pal_image *pal)
 
 static uint32_t palmgr_list(struct vtee *t, struct optee_msg_param *p)
 {
-	struct pal_info info[STK_MAX_REGISTERED];
+	struct pal_info info[TZV_TEE_MAX_PALS];
 	unsigned n = 0, type = OPTEE_PARAM_TYPE(p);
 
 	if (type != OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT && type != OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
 		return TEEC_ERROR_BAD_PARAMETERS;
 	memset(info, 0, sizeof(info));
-	for (unsigned i = 0; i < STK_MAX_REGISTERED; i++) {
+	for (unsigned i = 0; i < TZV_TEE_MAX_PALS; i++) {
 		const struct pal_image *r = &t->reg[i];
 		if (!r->hdr)
 			continue;
@@ -146,7 +153,7 @@ static uint32_t palmgr_unload(struct vtee *t, const struct optee_msg_param *p)
 	if (sessions_of(t, pal))
 		return TEEC_ERROR_BUSY;
 	vtee_log(t, "vTEE %u: PAL %s unloaded\n", t->client, pal->name);
-	pal_unregister(pal);
+	pal_unregister(t, pal);
 	return TEEC_SUCCESS;
 }
 

@@ -74,7 +74,14 @@ void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct 
 		call_finish(c, TEEC_SUCCESS, TEEC_ORIGIN_TEE);
 	}
 	s->pal = pal;
-	pal_instance_create(t, s);
+	if (!pal_instance_create(t, s)) {
+		vtee_log(t,
+			 "vTEE %u: PAL %s not opened: the VM's secure memory quota (%u KiB) is "
+			 "used up\n",
+			 t->client, pal->name, t->secure_pages * 4U);
+		session_free(t, s);
+		call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
+	}
 	struct pal_params *pp = pal_params_of(s);
 	uint32_t r = msg_params_to_pal(t, c, pp, s);
 	pp->login = (uint32_t)p[1].u.value.c;
@@ -84,14 +91,14 @@ void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct 
 	s->busy = true;
 	if (r) {
 		c->sess = NULL;
-		session_free(s);
+		session_free(t, s);
 		call_finish(c, r, TEEC_ORIGIN_TEE);
 	}
 	c->open = true;
 	pal_run(t, c, PAL_OP_OPEN, 0);
 }
 
-static void __attribute__((noreturn)) entry_done(struct call *c, uint32_t res)
+static void __attribute__((noreturn)) entry_done(struct vtee *t, struct call *c, uint32_t res)
 {
 	struct session *s = c->sess;
 
@@ -103,7 +110,7 @@ static void __attribute__((noreturn)) entry_done(struct call *c, uint32_t res)
 			c->hdr.session = s->id;
 		} else {
 			c->sess = NULL;
-			session_free(s);
+			session_free(t, s);
 		}
 	}
 	call_finish(c, res, TEEC_ORIGIN_TRUSTED_APP);
@@ -122,9 +129,9 @@ static void __attribute__((noreturn)) kill(struct vtee *t, struct call *c, const
 		 t->client, why, (unsigned long)esr, (unsigned long)far, (unsigned long)s->ctx.pc);
 	if (c->open) {
 		c->sess = NULL;
-		session_free(s);
+		session_free(t, s);
 	} else {
-		pal_instance_destroy(s);
+		pal_instance_destroy(t, s);
 		s->dead = true;
 	}
 	call_finish(c, TEEC_ERROR_TARGET_DEAD, TEEC_ORIGIN_TEE);
@@ -136,7 +143,7 @@ static void __attribute__((noreturn)) syscall(struct vtee *t, struct call *c)
 	uint64_t nr = s->ctx.x[8];
 
 	if (nr == PAL_SYS_RETURN)
-		entry_done(c, (uint32_t)s->ctx.x[0]);
+		entry_done(t, c, (uint32_t)s->ctx.x[0]);
 	if (nr == PAL_SYS_PANIC)
 		kill(t, c, "it panicked");
 	s->ctx.x[0] = syscall_dispatch(t, s, nr);

@@ -62,7 +62,7 @@ static void cmd_invoke(struct vtee *t, struct call *c)
  * refuse its own end. */
 static void cmd_close(struct vtee *t, struct call *c)
 {
-	session_free(session_for(t, c));
+	session_free(t, session_for(t, c));
 	call_finish(c, TEEC_SUCCESS, TEEC_ORIGIN_TEE);
 }
 

@@ -35,6 +35,10 @@ struct vtee *vtee_alloc(uint32_t client)
 		t->client = client;
 		t->index = i;
 		t->part = &map->vm[client - 1U];
+		/* its quota of secure memory: the map's VMs' ranges, in order */
+		for (unsigned k = 0; k < client - 1U; k++)
+			t->secure_first += map->vm[k].tee_secure_pages;
+		t->secure_pages = t->part->tee_secure_pages;
 		return t;
 	}
 	return NULL;
@@ -68,15 +72,18 @@ void vtee_free(struct vtee *t)
 {
 	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
 		if (t->sess[i].in_use)
-			session_free(&t->sess[i]);
+			session_free(t, &t->sess[i]);
 	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
 		if (t->call[i].state != CALL_FREE) {
 			ns_unmap_call(t->call[i].slot);
-			pages_free(t->call[i].load.file, t->call[i].load.file_pages);
+			pages_free(t, t->call[i].load.file, t->call[i].load.file_pages);
 		}
-	for (unsigned i = 0; i < STK_MAX_REGISTERED; i++)
+	for (unsigned i = 0; i < TZV_TEE_MAX_PALS; i++)
 		if (t->reg[i].hdr)
-			pal_unregister(&t->reg[i]);
+			pal_unregister(t, &t->reg[i]);
+	if (t->secure_used) /* a bug; the range is wiped whole below */
+		pr("STK: vTEE %u leaked %u pages of secure memory\n", t->client, t->secure_used);
+	pages_release_all(t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -126,10 +133,10 @@ struct session *session_alloc(struct vtee *t)
 	return s;
 }
 
-void session_free(struct session *s)
+void session_free(struct vtee *t, struct session *s)
 {
 	if (s->arena)
-		pal_instance_destroy(s);
+		pal_instance_destroy(t, s);
 	memset(s, 0, sizeof(*s));
 }
 

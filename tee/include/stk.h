@@ -20,13 +20,13 @@ struct smc_args {
 #define STK_STACK_SIZE 8192
 /* Per-vTEE capacities (a VM's configured limits are at most these) are
  * lib/include/tzv/limits.h's TZV_TEE_MAX_*; storage is the STK's own. */
-#define STK_MAX_OBJECTS	   16
-#define STK_MAX_REGISTERED 8	/* PALs one vTEE loaded */
-#define STK_POOL_PAGES	   1024 /* secure memory for loaded PALs (4 MiB) */
+#define STK_MAX_OBJECTS 16
 /* a signed PAL file: header, an image of at most PAL_MAX_MEM, signature */
 #define LOAD_MAX_PAGES	(PAL_MAX_MEM / 4096U + 2U)
 #define STK_OBJECT_SIZE PAL_STORE_MAX
-#define STK_ARENA_SIZE	(PAL_MAX_MEM + 0x1000UL)
+/* an instance's translation tables: L1, L2, L3 of its memory, L3 of each
+ * parameter window */
+#define PAL_TABLE_PAGES (3U + PAL_NUM_PARAMS)
 #define STK_LOG_BUDGET	64     /* console lines one vTEE may cause */
 #define STK_SLICE_US	10000U /* a PAL's time slice before the normal world runs */
 
@@ -72,8 +72,11 @@ struct session {
 	const struct pal_image *pal; /* NULL for a pseudo-PAL */
 	const struct pta *pta;
 	struct pal_ctx ctx;
-	uint8_t *arena;	  /* the instance's memory (mem_size + parameter page) */
-	uint64_t *tables; /* its translation tables: L1, L2, L3 arena, L3 x 4 windows */
+	/* the instance's secure memory: its arena (mem_size, then the parameter
+	 * page), then its PAL_TABLE_PAGES translation tables */
+	uint8_t *arena;
+	uint64_t *tables;
+	unsigned pages;
 	unsigned asid;
 	unsigned mapped[PAL_NUM_PARAMS]; /* pages mapped in each window */
 };
@@ -129,14 +132,16 @@ struct vtee {
 	uint32_t client;
 	unsigned index;
 	const struct partmap_vm *part; /* its VM in the signed partition map */
-	unsigned max_sessions, max_shm, max_shm_pages;
+	unsigned max_sessions, max_shm, max_shm_pages, max_pals;
+	/* its range of the secure memory pool (pages.c), and how much is used */
+	unsigned secure_first, secure_pages, secure_used;
 	uint32_t next_id;
 	unsigned log_budget;
 	struct session sess[TZV_TEE_MAX_SESSIONS];
 	struct shm shm[TZV_TEE_MAX_SHM];
 	struct call call[TZV_TEE_MAX_CALLS];
 	struct object obj[STK_MAX_OBJECTS];
-	struct pal_image reg[STK_MAX_REGISTERED]; /* the PALs it loaded */
+	struct pal_image reg[TZV_TEE_MAX_PALS]; /* the PALs it loaded */
 	/* measured boot: the VM's PCRs, and what it extended at run time */
 	char vm_name[16];
 	uint32_t starts;
@@ -177,10 +182,10 @@ uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
 
 /* core, floor by floor: each file uses only those listed before it */
-/* pages.c: secure memory in pages */
-void *pages_alloc(unsigned n);
-void pages_free(void *p, unsigned n);
-unsigned pages_free_count(void);
+/* pages.c: secure memory in pages, from each vTEE's own range */
+void *pages_alloc(struct vtee *t, unsigned n);
+void pages_free(struct vtee *t, void *p, unsigned n);
+void pages_release_all(struct vtee *t);
 /* palfile.c: the checks of a PAL image and of a signed PAL file */
 const char *pal_header_error(const struct pal_header *h, uint64_t size);
 const char *pal_file_check(const uint8_t *file, uint64_t len, const uint8_t uuid[16],
@@ -190,11 +195,12 @@ void pal_registry_init(void);
 struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16]);
 struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 			       const uint8_t measurement[32]);
-void pal_unregister(struct pal_image *p);
+unsigned pal_registered(const struct vtee *t);
+void pal_unregister(struct vtee *t, struct pal_image *p);
 unsigned pal_device_uuids(uint8_t *out, unsigned max);
 /* instance.c: a session's PAL instance and its memory */
-void pal_instance_create(struct vtee *t, struct session *s);
-void pal_instance_destroy(struct session *s);
+bool pal_instance_create(struct vtee *t, struct session *s);
+void pal_instance_destroy(struct vtee *t, struct session *s);
 struct pal_params *pal_params_of(const struct session *s);
 void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
 /* vtee.c: the vTEEs and their session and buffer records, under one lock */
@@ -206,7 +212,7 @@ void vtee_free(struct vtee *t);
 void vtee_log(struct vtee *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct session *session_alloc(struct vtee *t);
 struct session *session_find(struct vtee *t, uint32_t id);
-void session_free(struct session *s);
+void session_free(struct vtee *t, struct session *s);
 struct shm *shm_find(struct vtee *t, uint64_t cookie);
 void shm_write(const struct shm *m, uint64_t offs, const void *src, uint64_t len);
 void shm_read(const struct shm *m, uint64_t offs, void *dst, uint64_t len);

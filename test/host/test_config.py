@@ -109,7 +109,11 @@ def test_bad_console_and_panic_policy_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("extra,message", [
-    ("tee_sessions = 9", "vm 'a': tee_sessions must be a number from 1 to 8"),
+    ("tee_sessions = 49", "vm 'a': tee_sessions must be a number from 1 to 48"),
+    ("tee_pals = 9", "vm 'a': tee_pals must be a number from 1 to 8"),
+    ("tee_secure_kib = 0", "vm 'a': tee_secure_kib must be a number from 1 to 12288"),
+    ("tee_secure_kib = 12292", "vm 'a': tee_secure_kib must be a number from 1 to 12288"),
+    ("tee_secure_kib = 1023", "vm 'a': tee_secure_kib must be a multiple of 4 (pages)"),
     ("tee_shm = 0", "vm 'a': tee_shm must be a number from 1 to 16"),
     ("tee_shm_pages = 513", "vm 'a': tee_shm_pages must be a number from 1 to 512"),
     ('tee_shm_pages = "1M"', "vm 'a': tee_shm_pages must be a number from 1 to 512"),
@@ -118,6 +122,17 @@ def test_vtee_limits_beyond_what_the_stk_holds_are_refused(tmp_path, extra, mess
     path = config(tmp_path, [{"name": "a", "extra": extra}])
     r = run(path, tmp_path)
     assert r.returncode != 0 and message in r.stderr, r.stderr
+
+
+def test_secure_memory_quotas_that_add_up_to_more_than_the_pool_are_refused(tmp_path):
+    """Each VM must always be able to have its quota: the sum is bounded."""
+    vms = [{"name": "a", "extra": "tee_secure_kib = 8192"},
+           {"name": "b", "cpus": [1], "extra": "tee_secure_kib = 4100"}]
+    r = run(config(tmp_path, vms), tmp_path)
+    assert r.returncode != 0, r.stderr
+    assert "the VMs' tee_secure_kib add up to 12292 KiB, more than the STK's 12288 KiB" in r.stderr
+    vms[1]["extra"] = "tee_secure_kib = 4096"
+    assert "tee_secure_kib" not in run(config(tmp_path, vms), tmp_path).stderr
 
 
 BUILD = os.environ.get("TZV_BUILD", os.path.join(ROOT, "build"))

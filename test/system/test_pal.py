@@ -25,6 +25,8 @@ FIXTURES = "/usr/share/tzv-test"
 UUID_SELFTEST = "a7e1f0c1-7a76-4c30-9a00-746573740000"
 UUID_HELLO = "a7e1f0c1-7a76-4c30-9a00-68656c6c6f00"
 UUID_RNG = "ab7a617c-b8e7-4d8f-8301-d09b61036b64"
+UUID_KEYSTORE = "a7e1f0c1-7a76-4c30-9a00-6b657973746f"
+UUID_SELFTEST2 = "a7e1f0c1-7a76-4c30-9a00-746573740002"  # a fixture of its own
 
 _spec = importlib.util.spec_from_file_location("tzv_attest", os.path.join(ROOT, "tools", "attest.py"))
 attest_tool = importlib.util.module_from_spec(_spec)
@@ -218,3 +220,36 @@ def test_a_quote_tells_which_pals_the_vm_loaded_in_order(vm, tmp_path):
     assert r.returncode == 1 and "tzv-verify: PALs loaded: FAILED" in r.stdout, r.stdout
     wrong = expect[:-1] + [f"{UUID_SELFTEST}:{identity('hello')[1]}"]
     assert verify(str(tmp_path), *wrong).returncode == 1
+
+
+def test_a_pal_beyond_the_vms_quota_of_pals_is_refused_until_one_goes(vm):
+    """single.toml allows 3 registered PALs; selftest and hello are."""
+    assert vm.run("tzv-client key-gen 0") == "key-gen: ok"  # keystore, the third
+    vm.run(f"cp {FIXTURES}/selftest2.ta /lib/optee_armtz/{UUID_SELFTEST2}.ta")
+    before = stats(vm)
+    out = vm.run(f"tzv-client open {UUID_SELFTEST2}; echo rc=$?")
+    assert "tzv-client: open: TEEC_ERROR_OUT_OF_MEMORY" in out and "rc=1" in out, out
+    assert (f"[S-EL1 stk] vTEE 1: PAL {UUID_SELFTEST2} not loaded: the VM has its quota of PALs"
+            in vm.transcript)
+    assert stats(vm) == before
+    assert vm.run(f"tzv-client pal unload {UUID_KEYSTORE}") == f"pal: unloaded {UUID_KEYSTORE}"
+    assert vm.run(f"tzv-client open {UUID_SELFTEST2}") == "open: ok"
+    assert "[S-EL1 stk] vTEE 1: PAL selftest2 loaded, version 1" in vm.transcript
+    lines, total = pal_lines(vm)
+    assert total == "pal: 3 registered", lines
+
+
+def test_what_a_registration_and_an_instance_cost(vm):
+    """The secure memory a registered PAL and each of its instances take
+    (docs/pal-abi.md): hello's 4 KiB file and its 32 KiB memory."""
+    free = lambda: int(re.search(r"secure_kib=(\d+)/", stats(vm)).group(1))  # noqa: E731
+    vm.run(f"tzv-client pal unload {UUID_HELLO}")
+    base = free()
+    assert vm.run("tzv-client hold 1 0").startswith("hold: 1 sessions open")
+    registered = free() - base
+    vm.run("tzv-client hold 4 4000 > /tmp/hold.out & sleep 2")
+    held = free() - base - registered
+    vm.run("wait")
+    # stats' own session is a pseudo-PAL's, which costs no secure memory
+    assert registered == 8, registered  # the file: 4356 bytes in 2 pages
+    assert held == 4 * 64, held  # 8 pages of memory, the parameter page, 7 of tables

@@ -255,7 +255,11 @@ def second_vm_overlapping(m):
     (lambda m: set_u64(m, VM0 + 56, 0x40000000), "memory outside the VM area"),
     (lambda m: m.__setitem__(0, ord("X")), "not a partition map of this version"),
     (second_vm_overlapping, "two VMs' memory overlapping"),
-], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic", "overlap"])
+    (lambda m: m.__setitem__(slice(VM0 + 132, VM0 + 134), struct.pack("<H", 0)),
+     "vTEE limits beyond what the STK holds"),  # tee_pals
+    (lambda m: m.__setitem__(slice(VM0 + 134, VM0 + 136), struct.pack("<H", 3073)),
+     "vTEE secure memory quotas beyond the STK's pool"),  # tee_secure_pages
+], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic", "overlap", "no-pals", "quota"])
 def test_a_signed_but_inconsistent_partition_map_stops_the_boot(tmp_path, edit, message):
     t = boot_until(resigned_around_map(tmp_path, edit), f"partition map is refused: {message}",
                    "partmap-bad")

@@ -16,6 +16,10 @@
  *   tzv-client invoke CMD           hello command CMD with no parameters
  *   tzv-client cycles N             N times open hello, INC, close
  *   tzv-client stats                the stats pseudo-PAL's counters
+ *   tzv-client hold N MS [UUID]     N (<= 64) sessions of UUID (default hello,
+ *                                   each with an INC) at once, held MS ms:
+ *                                   "hold: K sessions open", then "hold: closed"
+ *                                   (exit 1 if fewer than N opened)
  *   tzv-client key-gen SLOT | key-pub SLOT | key-sign SLOT HEX64
  *   tzv-client rng N                N (<= 4096) bytes of entropy, in hex
  *   tzv-client spin MS              selftest: spin MS milliseconds
@@ -465,14 +469,49 @@ static int cmd_cycles(char **argv)
 
 static int cmd_stats(char **argv)
 {
-	TEEC_Operation op = operation(TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
+	TEEC_Operation op = operation(TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT, TEEC_VALUE_OUTPUT);
 
 	(void)argv;
 	if (oneshot(&uuid_stats, STATS_CMD_GET, &op))
 		return 1;
-	printf("stats: sessions=%u shm=%u instances=%u calls=%u\n", op.params[0].value.a,
-	       op.params[0].value.b, op.params[1].value.a, op.params[1].value.b);
+	printf("stats: sessions=%u shm=%u instances=%u calls=%u secure_kib=%u/%u\n",
+	       op.params[0].value.a, op.params[0].value.b, op.params[1].value.a,
+	       op.params[1].value.b, op.params[2].value.a, op.params[2].value.b);
 	return 0;
+}
+
+/* N sessions at once (hello's get an INC each), held MS milliseconds. */
+static int cmd_hold(char **argv)
+{
+	static TEEC_Session s[64];
+	TEEC_UUID uuid = uuid_hello;
+	uint32_t n, ms, open = 0;
+	int rc = 0;
+
+	if (parse_u32(argv[0], &n) || n > 64 || parse_u32(argv[1], &ms) ||
+	    (argv[2] && parse_uuid(argv[2], &uuid)))
+		return 2;
+	for (; open < n; open++) {
+		TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+
+		if (open_session(&s[open], &uuid)) {
+			rc = 1;
+			break;
+		}
+		if (!argv[2] && invoke(&s[open], HELLO_CMD_INC, &op)) {
+			TEEC_CloseSession(&s[open]);
+			rc = 1;
+			break;
+		}
+	}
+	printf("hold: %u sessions open\n", open);
+	fflush(stdout);
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+	while (open)
+		TEEC_CloseSession(&s[--open]);
+	printf("hold: closed\n");
+	return rc;
 }
 
 static int cmd_key_gen(char **argv)
@@ -1044,6 +1083,7 @@ static const struct {
     {"invoke", 1, 1, cmd_invoke, "CMD"},
     {"cycles", 1, 1, cmd_cycles, "N"},
     {"stats", 0, 0, cmd_stats, ""},
+    {"hold", 2, 3, cmd_hold, "N MS [UUID]"},
     {"key-gen", 1, 1, cmd_key_gen, "SLOT"},
     {"key-pub", 1, 1, cmd_key_pub, "SLOT"},
     {"key-sign", 2, 2, cmd_key_sign, "SLOT HEX64"},

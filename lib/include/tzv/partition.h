@@ -10,7 +10,7 @@
 #include <tzv/limits.h>
 
 #define PARTMAP_MAGIC	"TZVPMAP"
-#define PARTMAP_VERSION 1U
+#define PARTMAP_VERSION 2U
 
 struct partmap_range {
 	uint64_t base, size;
@@ -27,7 +27,9 @@ struct partmap_vm {
 	 * never does */
 	struct partmap_range tee;
 	uint32_t shm[TZV_MAX_SHMEM]; /* indexes of the shared regions it is a member of */
-	uint32_t tee_sessions, tee_shm, tee_shm_pages, reserved;
+	uint32_t tee_sessions, tee_shm, tee_shm_pages;
+	uint16_t tee_pals;	   /* PALs its vTEE may register */
+	uint16_t tee_secure_pages; /* its quota of TZV_TEE_POOL_PAGES */
 };
 
 struct partmap {
