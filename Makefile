@@ -71,10 +71,18 @@ $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 1
 # For the loading tests (test/system/test_pal.py), in the guests'
 # /usr/share/tzv-test/: selftest signed by a provider the platform does not
-# authorize, and by the root key, which may sign no PAL; and "selftest2", a
-# PAL of its own (selftest's image under the UUID ...-746573740002).
+# authorize, and by the root key, which may sign no PAL; "selftest2", a PAL
+# of its own (selftest's image under the UUID ...-746573740002); selftest as
+# version 2 (another measurement), and signed by provider2, a second
+# provider test/configs/single.toml authorizes.
 PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta \
-	$(BUILD)/pal/selftest2.ta
+	$(BUILD)/pal/selftest2.ta $(BUILD)/pal/selftest-v2.ta $(BUILD)/pal/selftest-provider2.ta
+$(BUILD)/pal/selftest-v2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 2
+$(TZV_KEYS)/provider2.pub: | $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) signer-key $(TZV_KEYS) provider2
+$(BUILD)/pal/selftest-provider2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider2.pub
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider2.key --svn 1 --version 1
 $(BUILD)/pal/selftest2.bin: $(BUILD)/pal/selftest.bin
 	$(PYTHON) -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); \
 		d[23] = 2; d[24:40] = b"selftest2".ljust(16, b"\0"); open(sys.argv[2], "wb").write(d)' $< $@
@@ -163,7 +171,7 @@ $(2)/gen/dts.stamp: $(1) tools/tzv-config lib/include/tzv/limits.h lib/board/$(B
 	for d in $(2)/gen/*.dts; do dtc -q -I dts -O dtb -o $$$${d%.dts}.dtb $$$$d || exit 1; done
 	touch $$@
 
-$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/gen/signers.bin &: $(2)/gen/dts.stamp $(TZV_KEYS)/provider.pub
+$(2)/gen/vmconfig.c $(2)/gen/qemu-images.args $(2)/gen/components.list $(2)/gen/partitions.bin $(2)/gen/signers.bin &: $(2)/gen/dts.stamp $(TZV_KEYS)/provider.pub $(TZV_KEYS)/provider2.pub
 	$(PYTHON) tools/tzv-config tables $(1) $(2)/gen $(BUILD)
 
 $(2)/gen/vmconfig.o: $(2)/gen/vmconfig.c hyp/include/config.h

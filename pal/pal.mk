@@ -91,7 +91,7 @@ $(BEARSSL_STAMP): $(BEARSSL_WANT)
 .PHONY: pal-force
 pal-force:
 
-$(PAL_OUT)/lib/%.c.o: $(PAL_DIR)/lib/%.c
+$(PAL_OUT)/lib/%.c.o: $(PAL_DIR)/lib/%.c $(BEARSSL_WANT) | $(BEARSSL_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(PAL_CFLAGS) -c -o $@ $<
 

@@ -554,9 +554,55 @@ static TEE_Result cmd_unseal(struct pal_params *p)
 	return res;
 }
 
+/* A PAL's statement (SYS_STATEMENT, made by the STK for a PAL of this VM,
+ * whoever carried it here): checked against the MAC only the STK and this
+ * PAL can compute, then signed with the device key. */
+static TEE_Result cmd_certify_pal(struct pal_params *p)
+{
+	struct pal_statement_token t;
+	uint8_t key[HASH_BYTES], mac[HASH_BYTES], out[sizeof(t.s) + SIG_BYTES], diff = 0;
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	struct key k;
+
+	if (pal_param_types(p) != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
+						  TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE,
+						  TEE_PARAM_TYPE_NONE) ||
+	    in_len(p, 0, sizeof(t), sizeof(t)) != TEE_SUCCESS)
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Result res = out_room(p, 1, sizeof(out));
+	if (res != TEE_SUCCESS)
+		return res;
+	memcpy(&t, mem_buf(p, 0), sizeof(t));
+	res = pal_derive(PAL_STATEMENT_LABEL, PAL_DERIVE_VM, key);
+	if (res != TEE_SUCCESS)
+		return res;
+	br_hmac_key_init(&kc, &br_sha256_vtable, key, sizeof(key));
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, &t.s, sizeof(t.s));
+	br_hmac_out(&hc, mac);
+	pal_wipe(key, sizeof(key));
+	pal_wipe(&kc, sizeof(kc));
+	for (size_t i = 0; i < sizeof(mac); i++)
+		diff |= mac[i] ^ t.mac[i];
+	if (diff || memcmp(t.s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC)))
+		return TEE_ERROR_SECURITY; /* not the STK's, or not for this VM */
+	memcpy(out, &t.s, sizeof(t.s));
+	res = derive_key("device key", 0, &k);
+	if (res != TEE_SUCCESS)
+		return res;
+	res = sign(&k, out, sizeof(t.s), out + sizeof(t.s));
+	key_wipe(&k);
+	if (res == TEE_SUCCESS)
+		out_put(p, 1, out, sizeof(out));
+	return res;
+}
+
 TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 {
 	switch (cmd) {
+	case ATTEST_CMD_CERTIFY_PAL:
+		return cmd_certify_pal(p);
 	case ATTEST_CMD_QUOTE:
 		return cmd_quote(p);
 	case ATTEST_CMD_GET_AK:

@@ -175,6 +175,22 @@ static inline TEE_Result pal_identity(struct pal_identity *out)
 	return pal_sys_identity(out);
 }
 
+/* Sealing to this PAL's identity in this VM (pal/lib/seal.c): its signer,
+ * UUID and VM, with PAL_SEAL_MEASUREMENT its exact measurement too. seal:
+ * len bytes of data into blob (len + PAL_SEAL_OVERHEAD bytes, in the arena;
+ * data may be the blob's own payload). unseal: in place; *data points into
+ * blob; TEE_ERROR_SECURITY for a blob of another PAL, VM or build, or
+ * changed. */
+#define PAL_SEAL_MEASUREMENT PAL_DERIVE_MEASUREMENT
+#define PAL_SEAL_OVERHEAD    44
+TEE_Result pal_seal(uint32_t flags, const void *data, size_t len, void *blob);
+TEE_Result pal_unseal(void *blob, size_t size, void **data, size_t *len);
+
+/* The STK's statement of this PAL's identity over data (at most
+ * PAL_STATEMENT_DATA_MAX bytes), MACed for the attestation PAL, which signs
+ * it with the device key (ATTEST_CMD_CERTIFY_PAL). */
+TEE_Result pal_sys_statement(const void *data, size_t len, struct pal_statement_token *out);
+
 /* Bump allocator over the space between bss and the stack guard; it never
  * returns NULL (exhaustion panics). free() gives back only the newest block. */
 void *malloc(size_t size);

@@ -67,6 +67,17 @@
 #define SELFTEST_CMD_OOM    3 /* allocate until the heap is exhausted */
 #define SELFTEST_CMD_STACK  4 /* unbounded recursion into the stack guard */
 #define SELFTEST_CMD_STKMEM 5 /* a system call with a pointer into the STK */
+/* The PAL TPM-like operations (docs/pal-abi.md), for the tests: */
+#define SELFTEST_SEAL_MAX 1024
+/* p0 VALUE_INPUT a = flags (2: bound to the exact measurement too),
+ * p1 MEMREF_INPUT data (<= 1 KiB), p2 MEMREF_OUTPUT blob (data + 44 bytes) */
+#define SELFTEST_CMD_SEAL 6
+/* p0 MEMREF_INPUT blob, p1 MEMREF_OUTPUT data; TEEC_ERROR_SECURITY when
+ * the blob is not this PAL's in this VM (and build, if sealed so) */
+#define SELFTEST_CMD_UNSEAL 7
+/* p0 MEMREF_INPUT data (<= 64 bytes), p1 MEMREF_OUTPUT the STK's statement
+ * of this PAL's identity over it (208 bytes, for ATTEST_CMD_CERTIFY_PAL) */
+#define SELFTEST_CMD_STATEMENT 8
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;
@@ -128,5 +139,11 @@
 /* p0 MEMREF_INPUT blob, p1 MEMREF_OUTPUT data; TEEC_ERROR_SECURITY when the
  * blob is not this VM's, or the PCRs differ, or it was changed */
 #define ATTEST_CMD_UNSEAL 6
+/* p0 MEMREF_INPUT a PAL's statement token from this VM (208 bytes,
+ * SYS_STATEMENT), p1 MEMREF_OUTPUT the statement (176 bytes) and the
+ * device key's ECDSA P-256 signature over it, r || s (64);
+ * TEEC_ERROR_SECURITY for a token not the STK's for this VM */
+#define ATTEST_CMD_CERTIFY_PAL 7
+#define ATTEST_PAL_STATEMENT   240
 
 #endif

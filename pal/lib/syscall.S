@@ -27,3 +27,4 @@ syscall pal_sys_pcr_read, PAL_SYS_PCR_READ
 syscall pal_sys_pcr_extend, PAL_SYS_PCR_EXTEND
 syscall pal_sys_eventlog, PAL_SYS_EVENTLOG
 syscall pal_sys_identity, PAL_SYS_IDENTITY
+syscall pal_sys_statement, PAL_SYS_STATEMENT

@@ -1,5 +1,8 @@
 /* selftest: misbehaves on purpose (tzv-pals.h), so that the tests can check
  * that the STK contains each fault to this instance. */
+#include <stdbool.h>
+#include <string.h>
+
 #include "pal.h"
 
 PAL_DEFINE("selftest", TZV_UUID_SELFTEST, 0, 64 * 1024, 16 * 1024);
@@ -43,9 +46,94 @@ __attribute__((noinline)) static uint32_t recurse(uint32_t depth)
 	return recurse(depth + 1) + frame[sizeof(frame) - 1];
 }
 
+static bool types(const struct pal_params *p, uint32_t t0, uint32_t t1, uint32_t t2)
+{
+	return pal_param_types(p) == TEE_PARAM_TYPES(t0, t1, t2, TEE_PARAM_TYPE_NONE);
+}
+
+/* Output memref i gets len bytes from src, or learns the size it needs. */
+static TEE_Result put(struct pal_params *p, int i, const void *src, size_t len)
+{
+	struct pal_param *o = &p->p[i];
+
+	if (o->u.mem.size < len || (len && !o->u.mem.buf)) {
+		o->u.mem.size = len;
+		return TEE_ERROR_SHORT_BUFFER;
+	}
+	memcpy((void *)(uintptr_t)o->u.mem.buf, src, len);
+	o->u.mem.size = len;
+	return TEE_SUCCESS;
+}
+
+/* Input memref i into buf (at most max bytes, in the arena, where the
+ * system calls look); its length, or -1. */
+static long get(const struct pal_params *p, int i, void *buf, size_t max)
+{
+	const struct pal_param *in = &p->p[i];
+
+	if (in->u.mem.size > max || (in->u.mem.size && !in->u.mem.buf))
+		return -1;
+	memcpy(buf, (const void *)(uintptr_t)in->u.mem.buf, in->u.mem.size);
+	return (long)in->u.mem.size;
+}
+
+static uint8_t blob[SELFTEST_SEAL_MAX + PAL_SEAL_OVERHEAD];
+
+static TEE_Result seal(struct pal_params *p)
+{
+	long len;
+
+	if (!types(p, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+		   TEE_PARAM_TYPE_MEMREF_OUTPUT) ||
+	    (len = get(p, 1, blob + PAL_SEAL_OVERHEAD, SELFTEST_SEAL_MAX)) < 0)
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Result res = pal_seal(p->p[0].u.value.a, blob + PAL_SEAL_OVERHEAD, (size_t)len, blob);
+	if (res == TEE_SUCCESS)
+		res = put(p, 2, blob, (size_t)len + PAL_SEAL_OVERHEAD);
+	pal_wipe(blob, sizeof(blob));
+	return res;
+}
+
+static TEE_Result unseal(struct pal_params *p)
+{
+	long size;
+	void *data;
+	size_t len;
+
+	if (!types(p, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+		   TEE_PARAM_TYPE_NONE) ||
+	    (size = get(p, 0, blob, sizeof(blob))) < 0)
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Result res = pal_unseal(blob, (size_t)size, &data, &len);
+	if (res == TEE_SUCCESS)
+		res = put(p, 1, data, len);
+	pal_wipe(blob, sizeof(blob));
+	return res;
+}
+
+static TEE_Result statement(struct pal_params *p)
+{
+	uint8_t data[PAL_STATEMENT_DATA_MAX];
+	struct pal_statement_token token;
+	long len;
+
+	if (!types(p, TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT,
+		   TEE_PARAM_TYPE_NONE) ||
+	    (len = get(p, 0, data, sizeof(data))) < 0)
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Result res = pal_sys_statement(data, (size_t)len, &token);
+	return res == TEE_SUCCESS ? put(p, 1, &token, sizeof(token)) : res;
+}
+
 TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 {
 	switch (cmd) {
+	case SELFTEST_CMD_SEAL:
+		return seal(p);
+	case SELFTEST_CMD_UNSEAL:
+		return unseal(p);
+	case SELFTEST_CMD_STATEMENT:
+		return statement(p);
 	case SELFTEST_CMD_SPIN:
 		return spin(p);
 	case SELFTEST_CMD_NULL:

@@ -77,32 +77,77 @@ int vtee_measure(struct vtee *t)
 	return 0;
 }
 
-/* A loaded PAL's keys are bound to its signer too ("tzvisor derive v2" ||
- * signer || UUID ...): another provider's PAL of the same UUID derives
- * others. The platform's PALs keep v1 (their keys are the device's). */
-uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x)
+/* HMAC-SHA256 keyed with the device secret over "tzvisor derive vN" ||
+ * [signer] || UUID || the VM's name or 16 zeros || [measurement] || label.
+ * v1: the platform's PALs (their keys are the device's); v2: a loaded PAL,
+ * bound to its signer, so that another provider's PAL of the same UUID
+ * derives others; v3 (PAL_DERIVE_MEASUREMENT): bound to the signer and the
+ * exact measurement too. The tag's version keeps the three apart. */
+static void derive(const struct vtee *t, const struct pal_image *pal, uint64_t flags,
+		   const void *label, size_t len, uint8_t out[SHA256_SIZE])
 {
 	static const uint8_t platform[32];
-	uint8_t msg[sizeof(DERIVE_TAG) - 1 + 32 + 16 + 16 + PAL_DERIVE_LABEL_MAX];
+	uint8_t msg[sizeof(DERIVE_TAG) - 1 + 32 + 16 + 16 + 32 + PAL_DERIVE_LABEL_MAX];
+	size_t n = sizeof(DERIVE_TAG) - 1;
+	bool measured = flags & PAL_DERIVE_MEASUREMENT;
+
+	memcpy(msg, DERIVE_TAG, n);
+	if (measured || memcmp(pal->signer, platform, 32)) {
+		msg[n - 1] = measured ? '3' : '2';
+		memcpy(msg + n, pal->signer, 32);
+		n += 32;
+	}
+	memcpy(msg + n, pal->hdr->uuid, 16);
+	memset(msg + n + 16, 0, 16);
+	if (flags & PAL_DERIVE_VM)
+		memcpy(msg + n + 16, t->vm_name, sizeof(t->vm_name));
+	n += 32;
+	if (measured) {
+		memcpy(msg + n, pal->measurement, 32);
+		n += 32;
+	}
+	memcpy(msg + n, label, len);
+	hmac_sha256(secret, sizeof(secret), msg, n + len, NULL, 0, out);
+	memset(msg, 0, sizeof(msg));
+}
+
+uint64_t sys_derive(struct vtee *t, struct session *s, const uint64_t *x)
+{
 	const void *label = user_buf(s, x[0], x[1], false);
 	uint8_t *out = user_buf(s, x[3], SHA256_SIZE, true);
 
-	if (!label || !out || x[1] > PAL_DERIVE_LABEL_MAX || (x[2] & ~(uint64_t)PAL_DERIVE_VM))
+	if (!label || !out || x[1] > PAL_DERIVE_LABEL_MAX ||
+	    (x[2] & ~(uint64_t)(PAL_DERIVE_VM | PAL_DERIVE_MEASUREMENT)))
 		return TEEC_ERROR_BAD_PARAMETERS;
-	size_t n = sizeof(DERIVE_TAG) - 1;
-	memcpy(msg, DERIVE_TAG, n);
-	if (memcmp(s->pal->signer, platform, 32)) {
-		msg[n - 1] = '2';
-		memcpy(msg + n, s->pal->signer, 32);
-		n += 32;
-	}
-	memcpy(msg + n, s->pal->hdr->uuid, 16);
-	memset(msg + n + 16, 0, 16);
-	if (x[2] & PAL_DERIVE_VM)
-		memcpy(msg + n + 16, t->vm_name, sizeof(t->vm_name));
-	memcpy(msg + n + 32, label, x[1]);
-	hmac_sha256(secret, sizeof(secret), msg, n + 32 + x[1], NULL, 0, out);
-	memset(msg, 0, sizeof(msg));
+	derive(t, s->pal, x[2], label, x[1], out);
+	return 0;
+}
+
+/* The calling PAL's identity over its data, MACed with the key the VM's
+ * attestation PAL derives for PAL_STATEMENT_LABEL: only that PAL can tell
+ * it is genuine (and then sign it), whoever carries it there. */
+uint64_t sys_statement(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *data = user_buf(s, x[0], x[1], false);
+	struct pal_statement_token *out = user_buf(s, x[2], sizeof(*out), true);
+	const struct pal_image *attest = pal_attest();
+	uint8_t key[SHA256_SIZE];
+
+	if (!data || !out || x[1] > PAL_STATEMENT_DATA_MAX || (x[2] & 3U))
+		return TEEC_ERROR_BAD_PARAMETERS;
+	if (!attest)
+		return TEEC_ERROR_NOT_SUPPORTED;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC));
+	memcpy(out->s.vm, t->vm_name, sizeof(out->s.vm));
+	memcpy(out->s.uuid, s->pal->hdr->uuid, 16);
+	memcpy(out->s.signer, s->pal->signer, 32);
+	memcpy(out->s.measurement, s->pal->measurement, 32);
+	out->s.data_len = (uint32_t)x[1];
+	memcpy(out->s.data, data, x[1]);
+	derive(t, attest, PAL_DERIVE_VM, PAL_STATEMENT_LABEL, sizeof(PAL_STATEMENT_LABEL) - 1, key);
+	hmac_sha256(key, sizeof(key), &out->s, sizeof(out->s), NULL, 0, out->mac);
+	memset(key, 0, sizeof(key));
 	return 0;
 }
 

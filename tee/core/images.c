@@ -46,6 +46,15 @@ struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16])
 	return NULL;
 }
 
+/* The platform's attestation PAL, whose keys vouch for the others. */
+const struct pal_image *pal_attest(void)
+{
+	for (unsigned i = 0; i < npals; i++)
+		if (pals[i].hdr->flags & PAL_FLAG_ATTEST)
+			return &pals[i];
+	return NULL;
+}
+
 unsigned pal_registered(const struct vtee *t)
 {
 	unsigned n = 0;

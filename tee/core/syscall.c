@@ -109,6 +109,7 @@ static uint64_t (*const syscalls[])(struct vtee *t, struct session *s, const uin
     [PAL_SYS_PCR_EXTEND] = sys_pcr_extend,
     [PAL_SYS_EVENTLOG] = sys_eventlog,
     [PAL_SYS_IDENTITY] = sys_identity,
+    [PAL_SYS_STATEMENT] = sys_statement,
 };
 
 /* System call nr with the arguments in the PAL's saved x0..x5; its result. */

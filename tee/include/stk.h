@@ -195,6 +195,7 @@ void pal_registry_init(void);
 struct pal_image *pal_find(struct vtee *t, const uint8_t uuid[16]);
 struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 			       const uint8_t measurement[32]);
+const struct pal_image *pal_attest(void);
 unsigned pal_registered(const struct vtee *t);
 void pal_unregister(struct vtee *t, struct pal_image *p);
 unsigned pal_device_uuids(uint8_t *out, unsigned max);
@@ -237,6 +238,7 @@ uint64_t sys_pcr_read(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x);
+uint64_t sys_statement(struct vtee *t, struct session *s, const uint64_t *x);
 /* syscall.c: a PAL's system calls */
 uint64_t syscall_dispatch(struct vtee *t, struct session *s, uint64_t nr);
 /* run.c: running a PAL instance at S-EL0, and what ends its run */

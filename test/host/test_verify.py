@@ -633,3 +633,70 @@ def test_a_malformed_expect_pal_is_a_usage_error(good, platform, arg):
     d, _ = good
     r = expect_pal(d, platform, arg)
     assert r.returncode == 2 and "is not UUID:MEASUREMENT" in r.stderr, r.stderr
+
+
+# ---- a PAL's statement (tzv-verify --statement; docs/pal-abi.md) ----
+
+def statement(platform, path, vm="vm0", uuid=HELLO_UUID, measurement=HELLO_MEASUREMENT,
+              data=b"\x01\x02"):
+    body = struct.pack("<8s16s16s32s32sII64s", b"TZVPALS\0", vm.encode(),
+                       bytes.fromhex(uuid.replace("-", "")), SIGNER, measurement, len(data), 0,
+                       data)
+    assert len(body) == 176
+    path.write_bytes(body + raw_sig(platform.device, body))
+    return path
+
+
+def run_statement(platform, path, *extra):
+    return subprocess.run([sys.executable, TOOL, "--statement", str(path), "--device-pub",
+                           str(platform.device_pem), *extra], capture_output=True, text=True)
+
+
+def test_a_pal_statement_is_trusted_and_shows_the_pal(platform, tmp_path):
+    st = statement(platform, tmp_path / "st.bin")
+    r = run_statement(platform, st, "--vm", "vm0", "--data", "0102",
+                      "--expect-pal", f"{HELLO_UUID}:{HELLO_MEASUREMENT.hex()}")
+    assert r.returncode == 0, r.stdout
+    assert (f"tzv-verify: PAL {HELLO_UUID} in vm0: signer {SIGNER.hex()[:16]}... measurement "
+            f"{HELLO_MEASUREMENT.hex()} data 0102") in r.stdout
+    assert r.stdout.rstrip().endswith("tzv-verify: verdict: TRUSTED")
+
+
+@pytest.mark.parametrize("extra,check", [
+    (["--vm", "vm1"], "VM name"),
+    (["--data", "0103"], "data"),
+    (["--expect-pal", f"{HELLO_UUID}:{'00' * 32}"], "PAL"),
+])
+def test_a_pal_statement_of_another_vm_pal_or_data_is_rejected(platform, tmp_path, extra, check):
+    assert_rejected(run_statement(platform, statement(platform, tmp_path / "st.bin"), *extra),
+                    check)
+
+
+def test_every_flipped_byte_of_a_pal_statement_is_rejected(platform, tmp_path):
+    st = statement(platform, tmp_path / "st.bin")
+    orig = st.read_bytes()
+    for i in range(len(orig)):
+        flip(st, i)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = tzv_verify.main(["--statement", str(st), "--device-pub", str(platform.device_pem)])
+        assert rc == 1, f"byte {i} accepted:\n{out.getvalue()}"
+        st.write_bytes(orig)
+
+
+def test_a_statement_signed_by_another_device_or_not_a_statement(platform, tmp_path):
+    st = statement(platform, tmp_path / "st.bin")
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    body = st.read_bytes()[:176]
+    st.write_bytes(body + raw_sig(stranger, body))
+    assert_rejected(run_statement(platform, st), "device signature")
+    st.write_bytes(body)
+    assert_rejected(run_statement(platform, st), "statement")
+    assert_rejected(run_statement(platform, tmp_path / "missing.bin"), "statement")
+
+
+def test_a_directory_and_a_statement_at_once_is_a_usage_error(good, platform, tmp_path):
+    d, _ = good
+    r = subprocess.run([sys.executable, TOOL, str(d), "--statement", str(tmp_path / "x"),
+                        "--device-pub", str(platform.device_pem)], capture_output=True, text=True)
+    assert r.returncode == 2 and "either an evidence directory or --statement" in r.stderr

@@ -253,3 +253,90 @@ def test_what_a_registration_and_an_instance_cost(vm):
     # stats' own session is a pseudo-PAL's, which costs no secure memory
     assert registered == 8, registered  # the file: 4356 bytes in 2 pages
     assert held == 4 * 64, held  # 8 pages of memory, the parameter page, 7 of tables
+
+
+# ---- a PAL's TPM-like operations (docs/pal-abi.md, "Sealing and statements") ----
+
+def swap_selftest(vm, fixture):
+    """Another build of the selftest PAL under its UUID, loaded afresh."""
+    vm.run(f"cp {fixture} {SELFTEST}")
+    assert vm.run(f"tzv-client pal unload {UUID_SELFTEST}") == f"pal: unloaded {UUID_SELFTEST}"
+
+
+def unseal(vm, uuid, path):
+    return vm.run(f"tzv-client pal-unseal {uuid} {path}; echo rc=$?")
+
+
+def test_a_pal_unseals_only_what_it_sealed_itself(vm):
+    """Sealed to signer, UUID and VM (0), or to the exact measurement too (2):
+    another PAL, another provider's build of the same UUID, a newer build
+    (for 2 only), or a changed blob get TEEC_ERROR_SECURITY."""
+    refused = "tzv-client: invoke: TEEC_ERROR_SECURITY"
+    vm.run(f"cp {SELFTEST} {ORIG}")  # (the restart emptied /tmp)
+    assert vm.run(f"tzv-client pal-seal {UUID_SELFTEST} 0 any-build /tmp/s0.bin") == "pal-seal: ok"
+    assert vm.run(f"tzv-client pal-seal {UUID_SELFTEST} 2 this-build /tmp/s2.bin") == "pal-seal: ok"
+    assert unseal(vm, UUID_SELFTEST, "/tmp/s0.bin") == "pal-unseal: any-build\nrc=0"
+    assert unseal(vm, UUID_SELFTEST, "/tmp/s2.bin") == "pal-unseal: this-build\nrc=0"
+    assert refused in unseal(vm, UUID_SELFTEST2, "/tmp/s0.bin")  # same code, another UUID
+    vm.run("cp /tmp/s0.bin /tmp/bad.bin; printf '\\001' | "
+           "dd of=/tmp/bad.bin bs=1 seek=30 count=1 conv=notrunc 2>/dev/null")
+    assert refused in unseal(vm, UUID_SELFTEST, "/tmp/bad.bin")
+    vm.run("head -c 40 /tmp/s0.bin > /tmp/short.bin")
+    assert refused in unseal(vm, UUID_SELFTEST, "/tmp/short.bin")
+
+    swap_selftest(vm, f"{FIXTURES}/selftest-v2.ta")  # same signer and UUID, version 2
+    assert unseal(vm, UUID_SELFTEST, "/tmp/s0.bin") == "pal-unseal: any-build\nrc=0"
+    assert refused in unseal(vm, UUID_SELFTEST, "/tmp/s2.bin")
+    assert re.search(rf"pal: {UUID_SELFTEST} selftest version=2 ", vm.run("tzv-client pal list"))
+    swap_selftest(vm, f"{FIXTURES}/selftest-provider2.ta")  # another authorized provider
+    assert refused in unseal(vm, UUID_SELFTEST, "/tmp/s0.bin")
+    swap_selftest(vm, ORIG)  # the build that sealed
+    assert unseal(vm, UUID_SELFTEST, "/tmp/s2.bin") == "pal-unseal: this-build\nrc=0"
+
+
+def read_guest_file(vm, path):
+    return bytes.fromhex("".join(vm.run(f"od -An -v -tx1 {path}").split()))
+
+
+def verify_statement(path, *extra):
+    return run_host([sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), "--statement",
+                     str(path), "--device-pub", os.path.join(BUILD, "keys", "device.pem"),
+                     *extra])
+
+
+def test_a_pal_statement_is_signed_by_the_device_and_names_the_pal(vm, tmp_path):
+    out = vm.run(f"tzv-client pal-statement {UUID_SELFTEST} 00112233 /tmp/st.bin")
+    m = re.fullmatch(r"pal-statement: ([0-9a-f]{480})", out)
+    assert m, out
+    st = tmp_path / "st.bin"
+    st.write_bytes(bytes.fromhex(m.group(1)))
+    assert read_guest_file(vm, "/tmp/st.bin") == st.read_bytes()
+    me = f"{UUID_SELFTEST}:{identity('selftest')[1]}"
+    r = verify_statement(st, "--vm", "vm0", "--expect-pal", me, "--data", "00112233")
+    assert r.returncode == 0, r.stdout
+    assert (f"tzv-verify: PAL {UUID_SELFTEST} in vm0: signer {identity('selftest')[0][:16]}... "
+            f"measurement {identity('selftest')[1]} data 00112233") in r.stdout
+    assert "tzv-verify: verdict: TRUSTED" in r.stdout
+    for extra, check in ((["--data", "00112234"], "data"), (["--vm", "vm1"], "VM name"),
+                         (["--expect-pal", f"{UUID_SELFTEST2}:{identity('selftest2')[1]}"],
+                          "PAL")):
+        r = verify_statement(st, *extra)
+        assert r.returncode == 1 and f"tzv-verify: {check}: FAILED" in r.stdout, r.stdout
+    data = bytearray(st.read_bytes())
+    data[80] ^= 1  # the measurement
+    st.write_bytes(bytes(data))
+    r = verify_statement(st)
+    assert r.returncode == 1 and "tzv-verify: device signature: FAILED" in r.stdout, r.stdout
+
+
+def test_a_forged_statement_token_is_not_certified(vm):
+    """The normal world carries the token but cannot make or change one."""
+    assert vm.run(f"tzv-client pal-statement {UUID_SELFTEST2} 01 /tmp/st2.bin").startswith(
+        "pal-statement: ")
+    vm.run("cp /tmp/st2.bin.token /tmp/forged.token; printf '\\007' | "
+           "dd of=/tmp/forged.token bs=1 seek=40 count=1 conv=notrunc 2>/dev/null")
+    out = vm.run("tzv-client certify /tmp/forged.token /tmp/f.bin; echo rc=$?")
+    assert "tzv-client: invoke: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
+    out = vm.run("head -c 100 /tmp/st2.bin.token > /tmp/short.token; "
+                 "tzv-client certify /tmp/short.token /tmp/f.bin; echo rc=$?")
+    assert "TEEC_ERROR_BAD_PARAMETERS" in out and "rc=1" in out, out

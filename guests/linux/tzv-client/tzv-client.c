@@ -47,6 +47,17 @@
  *                                   signer=<hex> measurement=<hex> mem=M
  *                                   sessions=N pages=P", then "pal: N registered"
  *   tzv-client pal unload UUID      unregisters it: "pal: unloaded <uuid>"
+ *   tzv-client pal-seal UUID FLAGS TEXT FILE
+ *                                   the PAL UUID (one with selftest's commands)
+ *                                   seals TEXT to itself in this VM (FLAGS 2:
+ *                                   to its exact measurement too): "pal-seal: ok"
+ *   tzv-client pal-unseal UUID FILE "pal-unseal: <the text>"
+ *   tzv-client pal-statement UUID DATA_HEX FILE
+ *                                   the PAL's identity over DATA (<= 64 bytes),
+ *                                   from the STK (its token to FILE.token),
+ *                                   certified by the attestation PAL: the 240
+ *                                   bytes to FILE, and "pal-statement: <hex>"
+ *   tzv-client certify TOKEN FILE   certifies a token file the same way
  *
  * Numbers are decimal or 0x-hex (MASK_HEX: hex, 0x optional). Results go to
  * stdout with exit status 0; a usage error exits 2; a failing TEEC call
@@ -1061,6 +1072,106 @@ static int pal_unload(const char *arg)
 	return 0;
 }
 
+/* ---- a PAL's own sealing and statements (selftest's commands) ---- */
+
+static int cmd_pal_seal(char **argv)
+{
+	TEEC_Operation op =
+	    operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT);
+	uint8_t blob[SELFTEST_SEAL_MAX + 44];
+	size_t len = strlen(argv[2]);
+	TEEC_UUID uuid;
+
+	if (parse_uuid(argv[0], &uuid) || parse_u32(argv[1], &op.params[0].value.a) ||
+	    len > SELFTEST_SEAL_MAX)
+		return 2;
+	op.params[1].tmpref.buffer = argv[2];
+	op.params[1].tmpref.size = len;
+	op.params[2].tmpref.buffer = blob;
+	op.params[2].tmpref.size = sizeof(blob);
+	if (oneshot(&uuid, SELFTEST_CMD_SEAL, &op) ||
+	    write_file(argv[3], blob, min_size(op.params[2].tmpref.size, sizeof(blob))))
+		return 1;
+	printf("pal-seal: ok\n");
+	return 0;
+}
+
+static int cmd_pal_unseal(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t data[SELFTEST_SEAL_MAX], *blob;
+	TEEC_UUID uuid;
+	size_t n;
+	int rc = 1;
+
+	if (parse_uuid(argv[0], &uuid))
+		return 2;
+	if (read_file(argv[1], &blob, &n, 64 * 1024))
+		return 1;
+	op.params[0].tmpref.buffer = blob;
+	op.params[0].tmpref.size = n;
+	op.params[1].tmpref.buffer = data;
+	op.params[1].tmpref.size = sizeof(data);
+	if (!oneshot(&uuid, SELFTEST_CMD_UNSEAL, &op)) {
+		printf("pal-unseal: %.*s\n", (int)min_size(op.params[1].tmpref.size, sizeof(data)),
+		       (const char *)data);
+		rc = 0;
+	}
+	free(blob);
+	return rc;
+}
+
+/* A statement token, certified by the attestation PAL into FILE: what a
+ * remote verifier checks (tzv-verify --statement). */
+static int certify(const uint8_t *token, size_t len, const char *path)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t st[ATTEST_PAL_STATEMENT];
+
+	op.params[0].tmpref.buffer = (void *)(uintptr_t)token;
+	op.params[0].tmpref.size = len;
+	op.params[1].tmpref.buffer = st;
+	op.params[1].tmpref.size = sizeof(st);
+	if (oneshot(&uuid_attest, ATTEST_CMD_CERTIFY_PAL, &op) || write_file(path, st, sizeof(st)))
+		return 1;
+	print_hex("pal-statement", st, sizeof(st));
+	return 0;
+}
+
+/* The PAL's statement token over DATA to FILE.token, certified to FILE. */
+static int cmd_pal_statement(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE);
+	uint8_t data[64], token[208];
+	size_t len = strlen(argv[1]) / 2;
+	char path[4096];
+	TEEC_UUID uuid;
+
+	if (parse_uuid(argv[0], &uuid) || len > sizeof(data) || parse_hex(argv[1], data, len) ||
+	    (size_t)snprintf(path, sizeof(path), "%s.token", argv[2]) >= sizeof(path))
+		return 2;
+	op.params[0].tmpref.buffer = data;
+	op.params[0].tmpref.size = len;
+	op.params[1].tmpref.buffer = token;
+	op.params[1].tmpref.size = sizeof(token);
+	if (oneshot(&uuid, SELFTEST_CMD_STATEMENT, &op) || write_file(path, token, sizeof(token)))
+		return 1;
+	return certify(token, sizeof(token), argv[2]);
+}
+
+static int cmd_certify(char **argv)
+{
+	uint8_t *token;
+	size_t n;
+
+	/* any size goes to the attestation PAL, which refuses what is wrong */
+	if (read_file(argv[0], &token, &n, 4096))
+		return 1;
+	int rc = certify(token, n, argv[1]);
+	free(token);
+	return rc;
+}
+
 static int cmd_pal(char **argv)
 {
 	if (!strcmp(argv[0], "list") && !argv[1])
@@ -1097,6 +1208,10 @@ static const struct {
     {"seal", 3, 3, cmd_seal, "MASK_HEX TEXT FILE"},
     {"unseal", 1, 1, cmd_unseal, "FILE"},
     {"pal", 1, 2, cmd_pal, "list | unload UUID"},
+    {"pal-seal", 4, 4, cmd_pal_seal, "UUID FLAGS TEXT FILE"},
+    {"pal-unseal", 2, 2, cmd_pal_unseal, "UUID FILE"},
+    {"pal-statement", 3, 3, cmd_pal_statement, "UUID DATA_HEX FILE"},
+    {"certify", 2, 2, cmd_certify, "TOKEN FILE"},
 };
 
 static int usage(FILE *f, int rc)

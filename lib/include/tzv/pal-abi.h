@@ -31,15 +31,17 @@
 #define PAL_STORE_MAX	  512
 
 /* the attestation system calls (docs/secure-boot.md) and their limits */
-#define PAL_SYS_DERIVE	     7
-#define PAL_SYS_PCR_READ     8
-#define PAL_SYS_PCR_EXTEND   9
-#define PAL_SYS_EVENTLOG     10
-#define PAL_SYS_IDENTITY     11
-#define PAL_DERIVE_VM	     (1U << 0) /* SYS_DERIVE flag: bound to the VM too */
-#define PAL_DERIVE_LABEL_MAX 64
-#define PAL_EXTEND_EVENT_MAX 256
-#define PAL_NUM_PCRS	     24
+#define PAL_SYS_DERIVE	       7
+#define PAL_SYS_PCR_READ       8
+#define PAL_SYS_PCR_EXTEND     9
+#define PAL_SYS_EVENTLOG       10
+#define PAL_SYS_IDENTITY       11
+#define PAL_SYS_STATEMENT      12
+#define PAL_DERIVE_VM	       (1U << 0) /* SYS_DERIVE flag: bound to the VM too */
+#define PAL_DERIVE_MEASUREMENT (1U << 1) /* and to the PAL's exact measurement */
+#define PAL_DERIVE_LABEL_MAX   64
+#define PAL_EXTEND_EVENT_MAX   256
+#define PAL_NUM_PCRS	       24
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -138,6 +140,30 @@ struct pal_params {
 	uint32_t login;		 /* the client's login method (OPEN) */
 	uint8_t client_uuid[16]; /* the identity the normal world claimed (OPEN) */
 };
+
+/* SYS_STATEMENT's result: what the STK vouches for about the calling PAL,
+ * over data the PAL chose, with a MAC only the attestation PAL of the same
+ * VM can check (its SYS_DERIVE of PAL_STATEMENT_LABEL, VM-bound); that PAL
+ * signs it with the device key (ATTEST_CMD_CERTIFY_PAL, secure-boot.md). */
+#define PAL_STATEMENT_MAGIC    "TZVPALS"
+#define PAL_STATEMENT_DATA_MAX 64U
+#define PAL_STATEMENT_LABEL    "PAL statement"
+struct pal_statement {
+	char magic[8];
+	char vm[16];		 /* the VM's name, NUL-padded */
+	uint8_t uuid[16];	 /* the PAL's */
+	uint8_t signer[32];	 /* SHA-256 of its signer's key; zero: built in */
+	uint8_t measurement[32]; /* of its signed file; zero: built in */
+	uint32_t data_len;
+	uint32_t reserved;
+	uint8_t data[PAL_STATEMENT_DATA_MAX];
+};
+struct pal_statement_token {
+	struct pal_statement s;
+	uint8_t mac[32]; /* HMAC-SHA256 of s */
+};
+_Static_assert(sizeof(struct pal_statement) == 176, "PAL statement layout");
+_Static_assert(sizeof(struct pal_statement_token) == 208, "PAL statement token layout");
 
 /* SYS_IDENTITY's result */
 struct pal_identity {
