@@ -76,7 +76,14 @@ $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 # version 2 (another measurement), and signed by provider2, a second
 # provider test/configs/single.toml authorizes.
 PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta \
-	$(BUILD)/pal/selftest2.ta $(BUILD)/pal/selftest-v2.ta $(BUILD)/pal/selftest-provider2.ta
+	$(BUILD)/pal/selftest2.ta $(BUILD)/pal/selftest-v2.ta $(BUILD)/pal/selftest-provider2.ta \
+	$(BUILD)/pal/selftest16.ta
+# make bench's 16 KiB PAL (...-746573740010): selftest's image padded to 16 KiB
+$(BUILD)/pal/selftest16.bin: $(BUILD)/pal/selftest.bin
+	$(PYTHON) -c 'import sys, struct; d = bytearray(open(sys.argv[1], "rb").read()); \
+		assert len(d) <= 16384; d += bytes(16384 - len(d)); d[56:60] = struct.pack("<I", 16384); \
+		d[23] = 0x10; d[24:40] = b"selftest16".ljust(16, b"\0"); \
+		open(sys.argv[2], "wb").write(d)' $< $@
 $(BUILD)/pal/selftest-v2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 2
 $(TZV_KEYS)/provider2.pub: | $(TZV_SIGN) $(TZV_KEYS)/provider.key
@@ -224,6 +231,13 @@ UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefine
 $(BUILD)/unit/%: test/unit/%.c $(LIB_SRCS) $(wildcard lib/include/tzv/*.h)
 	@mkdir -p $(@D)
 	gcc $(UNIT_CFLAGS) -o $@ $< lib/src/pt.c
+
+# the STK's PAL file checks, on the build's own signed PAL and provider key
+$(BUILD)/unit/test_palfile: test/unit/test_palfile.c tee/core/palfile.c lib/src/crypto.c \
+		$(wildcard lib/include/tzv/*.h) tee/include/stk.h $(BUILD)/pal/selftest.ta
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -DTZV_HOST_TEST -DTZV_BUILD_DIR='"$(abspath $(BUILD))"' -Itee/include \
+		-Ilib/board/qemu-virt -o $@ $< tee/core/palfile.c lib/src/crypto.c -lbearssl
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
 

@@ -92,6 +92,8 @@ static void rpc_cmd(void)
 		m->hdr.ret = TEEC_ERROR_NOT_SUPPORTED;
 }
 
+void (*bm_rpc_hook)(uint32_t func, const struct bm_msg *arg);
+
 uint64_t bm_tee_call(struct bm_msg *m)
 {
 	uint64_t pa = (uint64_t)(uintptr_t)m, arg = (uint64_t)(uintptr_t)&rpc_arg;
@@ -106,6 +108,8 @@ uint64_t bm_tee_call(struct bm_msg *m)
 		} else if (r.a0 == OPTEE_SMC_RETURN_RPC_CMD) {
 			rpc_cmd();
 		}
+		if (bm_rpc_hook)
+			bm_rpc_hook((uint32_t)r.a0, &rpc_arg);
 		r = bm_smc6(OPTEE_SMC_RETURN_FROM_RPC, a1, a2, r.a3, 0, a5);
 	}
 	return r.a0;

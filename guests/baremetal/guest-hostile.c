@@ -102,6 +102,36 @@ static void foreign_memory(void)
 	failed += r != TEEC_SUCCESS;
 }
 
+/* Loading a PAL: the hypervisor answers the STK's RPCs with the victim's
+ * memory, as RPC_ALLOC's argument or as SHM_ALLOC's buffer for the file. */
+static void foreign_on_shm_alloc(uint32_t func, const struct bm_msg *arg)
+{
+	bool shm = func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_SHM_ALLOC;
+
+	hostile(shm ? HOSTILE_FOREIGN_PAGES : HOSTILE_OFF, VICTIM_RAM);
+}
+
+static void foreign_rpc_answers(void)
+{
+	uint32_t session = 0, r;
+
+	hostile(HOSTILE_FOREIGN_PAGES, VICTIM_RAM);
+	r = bm_tee_open(&msg, bm_hello_uuid, &session);
+	hostile(HOSTILE_OFF, 0);
+	verdict("RPC argument in the victim's RAM (loading hello)", r == TEEC_ERROR_BAD_PARAMETERS,
+		r);
+	bm_rpc_hook = foreign_on_shm_alloc;
+	r = bm_tee_open(&msg, bm_keystore_uuid, &session);
+	bm_rpc_hook = NULL;
+	hostile(HOSTILE_OFF, 0);
+	verdict("PAL file buffer in the victim's RAM (loading keystore)",
+		r == TEEC_ERROR_BAD_PARAMETERS, r);
+	/* the honest load still works */
+	r = bm_tee_open(&msg, bm_hello_uuid, &session);
+	pr("hostile: own load of hello %s (0x%x)\n", r == TEEC_SUCCESS ? "works" : "FAILED", r);
+	failed += r != TEEC_SUCCESS;
+}
+
 /* The victim's vTEE life and calls, asked for from this VM's CPU. */
 static void foreign_requests(void)
 {
@@ -151,6 +181,7 @@ void bm_main(uint64_t dtb)
 	bm_sleep_ms(3000); /* the victim has set up its secrets */
 	forged_client();
 	foreign_memory();
+	foreign_rpc_answers();
 	foreign_requests();
 	stolen_blob();
 	pr("hostile: done, %u refused, %u not refused\n", blocked, failed);

@@ -27,8 +27,10 @@ def tool(tmp_path_factory):
     """Builds the tool with its own makefile fragment into a private BUILD."""
     build = tmp_path_factory.mktemp("sign-build")
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    r = subprocess.run(["make", "--no-print-directory", "-f", MK, f"BUILD={build}"], cwd=ROOT,
-                       env=env, capture_output=True, text=True)
+    # under the sanitizers: any overflow or undefined behaviour fails the test
+    r = subprocess.run(["make", "--no-print-directory", "-f", MK, f"BUILD={build}",
+                        "TZV_SIGN_SANITIZE=-fsanitize=address,undefined -fno-sanitize-recover=all"],
+                       cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     path = build / "tools" / "tzv-sign"
     assert os.access(path, os.X_OK)
@@ -366,3 +368,95 @@ def test_usage_errors_exit_2(tool, args):
     r = run(tool, *args)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("tzv-sign: usage: ") and len(r.stderr.splitlines()) == 1
+
+
+# ---- signed PAL files (docs/pal-abi.md, "Signed PAL files") ----
+
+PAL_UUID = bytes.fromhex("a7e1f0c17a764c309a00746573740000")
+
+
+def pal_image(size=8192, mem=65536, uuid=PAL_UUID, name=b"selftest", magic=b"TZVPAL1\0"):
+    """A PAL image as pal/linker.ld lays one out: its 80-byte header, then
+    code (here: filler)."""
+    hdr = struct.pack("<8s16s16sIIIIIIIIQ", magic, uuid, name.ljust(16, b"\0"), 0, 0, 128,
+                      4096, size, 0, mem, 16384, 0)
+    return hdr + bytes((i * 7) & 0xff for i in range(size - len(hdr)))
+
+
+@pytest.fixture(scope="module")
+def signer(tool, tmp_path_factory):
+    d = tmp_path_factory.mktemp("signer")
+    r = run(tool, "signer-key", d, "acme")
+    assert r.returncode == 0 and "created the PAL-signing key pair acme" in r.stdout, r.stderr
+    return d
+
+
+def test_a_signed_pal_file_is_what_the_format_says(tool, tmp_path, signer):
+    image = pal_image()
+    (tmp_path / "p.bin").write_bytes(image)
+    r = run(tool, "pal", tmp_path / "p.bin", tmp_path / "p.ta", "--key", signer / "acme.key",
+            "--svn", 3, "--version", 7)
+    assert r.returncode == 0, r.stderr
+    data = (tmp_path / "p.ta").read_bytes()
+    assert len(data) == 128 + len(image) + 132
+    magic, version, hsize, uuid, name, pver, svn, isize, mem, key_hash, reserved = \
+        struct.unpack_from("<8sII16s16sIIII32s32s", data)
+    assert (magic, version, hsize, uuid, pver, svn, isize, mem) == \
+        (b"TZVPALF\0", 1, 128, PAL_UUID, 7, 3, len(image), 65536)
+    assert name.rstrip(b"\0") == b"selftest" and reserved == bytes(32)
+    assert data[128:128 + len(image)] == image
+    pub = data[128 + len(image):128 + len(image) + 65]
+    assert pub == (signer / "acme.pub").read_bytes() and key_hash == hashlib.sha256(pub).digest()
+    measurement = hashlib.sha256(data[:128 + len(image)]).hexdigest()
+    assert f"measurement {measurement}" in r.stdout
+    sig = data[-64:]
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), pub)
+    key.verify(encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")),
+               data[:128 + len(image)], ec.ECDSA(hashes.SHA256()))
+
+
+@pytest.mark.parametrize("image,message", [
+    (pal_image(magic=b"NOTAPAL\0"), "not a PAL image"),
+    (pal_image()[:-1], "not a PAL image"),  # image_size is not the file's size
+    (pal_image()[:40], "not a PAL image"),
+    (b"", "not a PAL image"),
+    (pal_image(size=0x3F000 + 4096), "larger than"),
+], ids=["magic", "size-lies", "short", "empty", "too-big"])
+def test_what_is_not_a_pal_image_is_not_signed(tool, tmp_path, signer, image, message):
+    (tmp_path / "p.bin").write_bytes(image)
+    r = run(tool, "pal", tmp_path / "p.bin", tmp_path / "p.ta", "--key", signer / "acme.key",
+            "--svn", 1)
+    assert r.returncode == 1 and message in r.stderr, r.stderr
+    assert not (tmp_path / "p.ta").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["--svn", "1"],  # no key
+    ["--key", "K"],  # no --svn
+    ["--key", "K", "--svn"],
+    ["--key", "K", "--svn", "1", "--colour", "red"],
+], ids=["no-key", "no-svn", "svn-without-value", "unknown-option"])
+def test_pal_usage_errors_exit_2(tool, tmp_path, signer, args):
+    (tmp_path / "p.bin").write_bytes(pal_image())
+    args = [str(signer / "acme.key") if a == "K" else a for a in args]
+    r = run(tool, "pal", tmp_path / "p.bin", tmp_path / "p.ta", *args)
+    assert r.returncode == 2, r.stderr
+
+
+def test_a_pal_key_that_is_missing_or_a_bad_number_fails(tool, tmp_path, signer):
+    (tmp_path / "p.bin").write_bytes(pal_image())
+    r = run(tool, "pal", tmp_path / "p.bin", tmp_path / "p.ta", "--key", tmp_path / "none.key",
+            "--svn", 1)
+    assert r.returncode == 1 and "none.key" in r.stderr
+    r = run(tool, "pal", tmp_path / "p.bin", tmp_path / "p.ta", "--key", signer / "acme.key",
+            "--svn", "-1")
+    assert r.returncode == 1 and "is not a decimal number" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("name", ["root", "device", "", "a/b"])
+def test_the_root_and_device_keys_are_no_signer_keys(tool, tmp_path, name):
+    r = run(tool, "signer-key", tmp_path, name)
+    assert r.returncode == 1 and "not a name for a signer key" in r.stderr, r.stderr

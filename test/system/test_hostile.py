@@ -1,7 +1,8 @@
 """The hypervisor outside the vTEEs' TCB (docs/trust-model.md): a test-only
 hostile hypervisor (hyp/test/hostile.c, linked into this system alone)
 misbehaves toward the secure world on an attacker guest's command: it forges
-the client id, hands the STK the victim's, its own and secure memory, replays
+the client id, hands the STK the victim's, its own and secure memory (also
+as its answers to a PAL load's RPCs), replays
 the victim's resume token, asks for the victim's vTEE life from the wrong CPU
 and steals the victim's sealed blob. The secure side must refuse each one and
 say so, and the victim's memory, key, sealed secret and session must stay
@@ -32,11 +33,12 @@ def system():
 def test_the_secure_side_refuses_every_hostile_request(system):
     refused, not_refused = system.result
     lines = re.findall(r"\[attacker\] hostile (.*): (refused|NOT REFUSED) \(", system.transcript)
-    assert not_refused == 0 and refused == len(lines) == 17, lines
+    assert not_refused == 0 and refused == len(lines) == 19, lines
     assert all(v == "refused" for _, v in lines)
     # the victim's token was real: a preempted call of the victim's passed it
     assert re.search(r"\[EL2 hyp\] hostile: resuming token 0x7a[0-9a-f]{6} of vm 0", system.transcript)
     assert "[attacker] hostile: own buffer registers (0x0)" in system.transcript
+    assert "[attacker] hostile: own load of hello works (0x0)" in system.transcript
 
 
 def test_the_victim_keeps_its_memory_key_secret_and_session(system):
@@ -63,6 +65,12 @@ def test_the_stk_refuses_memory_outside_the_callers_partition(system):
     for pa in ("0x50000000", "0x40100000", "0x41000000", "0xe000000"):
         assert re.search(rf"\[S-EL1 stk\] vTEE \d: hypervisor violation: {pa}\.\.0x[0-9a-f]+ "
                          r"is not attacker's memory: refused", t), pa
+    # and the PAL loads the hypervisor answered with the victim's memory
+    uuid = "a7e1f0c1-7a76-4c30-9a00-"
+    assert re.search(rf"\[S-EL1 stk\] vTEE \d: PAL {uuid}68656c6c6f00 not loaded: its RPC "
+                     r"argument is not its memory", t)
+    assert re.search(rf"\[S-EL1 stk\] vTEE \d: PAL {uuid}6b657973746f not loaded: the buffer "
+                     r"for its file is not its memory", t)
 
 
 def symbols(elf):

@@ -47,6 +47,8 @@ def vm():
     s = System("single", log_name="pal")
     s.wait_shell(120)
     s.run(f"cp {SELFTEST} {ORIG}")
+    # the file as $F: short command lines (the console queues 256 bytes of input)
+    s.run(f"F={SELFTEST}")
     yield s
     s.close()
 
@@ -57,7 +59,7 @@ def stats(vm):
 
 def poke(offset, octal):
     """Shell: set the byte at offset of the selftest file."""
-    return f"printf '\\{octal}' | dd of={SELFTEST} bs=1 seek={offset} count=1 conv=notrunc 2>/dev/null"
+    return f"printf '\\{octal}' | dd of=$F bs=1 seek={offset} count=1 conv=notrunc 2>/dev/null"
 
 
 def test_a_pal_is_loaded_through_tee_supplicant_once(vm):
@@ -69,30 +71,30 @@ def test_a_pal_is_loaded_through_tee_supplicant_once(vm):
 
 # (what, how to make the file from the good one, the error, the STK's reason)
 BAD = [
-    ("unsigned", f"dd if={ORIG} of={SELFTEST} bs=128 skip=1 2>/dev/null",
+    ("unsigned", f"dd if={ORIG} of=$F bs=128 skip=1 2>/dev/null",
      "TEEC_ERROR_SECURITY", "not a signed PAL file"),
-    ("truncated", f"head -c 3000 {ORIG} > {SELFTEST}", "TEEC_ERROR_SECURITY",
+    ("truncated", f"head -c 3000 {ORIG} > $F", "TEEC_ERROR_SECURITY",
      "sizes that do not add up"),
-    ("header bit flipped", f"cp {ORIG} {SELFTEST}; " + poke(48, "007"), "TEEC_ERROR_SECURITY",
+    ("header bit flipped", f"cp {ORIG} $F; " + poke(48, "007"), "TEEC_ERROR_SECURITY",
      "a signature that does not verify"),
-    ("image bit flipped", f"cp {ORIG} {SELFTEST}; " + poke(128 + 300, "377"),
+    ("image bit flipped", f"cp {ORIG} $F; " + poke(128 + 300, "377"),
      "TEEC_ERROR_SECURITY", "a signature that does not verify"),
-    ("signature bit flipped", f"cp {ORIG} {SELFTEST}; s=$(wc -c < {SELFTEST}); "
-     f"printf '\\001' | dd of={SELFTEST} bs=1 seek=$((s - 1)) count=1 conv=notrunc 2>/dev/null",
+    ("signature bit flipped", f"cp {ORIG} $F; s=$(wc -c < $F); "
+     "printf '\\001' | dd of=$F bs=1 seek=$((s - 1)) count=1 conv=notrunc 2>/dev/null",
      "TEEC_ERROR_SECURITY", "a signature that does not verify"),
-    ("unknown format version", f"cp {ORIG} {SELFTEST}; " + poke(8, "002"), "TEEC_ERROR_SECURITY",
+    ("unknown format version", f"cp {ORIG} $F; " + poke(8, "002"), "TEEC_ERROR_SECURITY",
      "an unknown format version"),
-    ("sizes that lie", f"cp {ORIG} {SELFTEST}; " + poke(57, "040"), "TEEC_ERROR_SECURITY",
+    ("sizes that lie", f"cp {ORIG} $F; " + poke(57, "040"), "TEEC_ERROR_SECURITY",
      "sizes that do not add up"),
-    ("signed by an unauthorized provider", f"cp {FIXTURES}/selftest-untrusted.ta {SELFTEST}",
+    ("signed by an unauthorized provider", f"cp {FIXTURES}/selftest-untrusted.ta $F",
      "TEEC_ERROR_SECURITY", "a signer the platform does not authorize"),
-    ("signed by the root key", f"cp {FIXTURES}/selftest-root.ta {SELFTEST}",
+    ("signed by the root key", f"cp {FIXTURES}/selftest-root.ta $F",
      "TEEC_ERROR_SECURITY", "a signer the platform does not authorize"),
-    ("another PAL's file under its name", f"cp {HELLO} {SELFTEST}", "TEEC_ERROR_SECURITY",
+    ("another PAL's file under its name", f"cp {HELLO} $F", "TEEC_ERROR_SECURITY",
      "another PAL's UUID"),
-    ("oversized", f"dd if=/dev/zero of={SELFTEST} bs=4096 count=80 2>/dev/null",
+    ("oversized", "dd if=/dev/zero of=$F bs=4096 count=80 2>/dev/null",
      "TEEC_ERROR_OUT_OF_MEMORY", "its file is empty or too big"),
-    ("missing", f"rm -f {SELFTEST}", "TEEC_ERROR_ITEM_NOT_FOUND",
+    ("missing", "rm -f $F", "TEEC_ERROR_ITEM_NOT_FOUND",
      "tee-supplicant did not find or give its file"),
 ]
 

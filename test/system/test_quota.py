@@ -132,3 +132,13 @@ def test_the_same_pal_in_another_vm_neither_unseals_nor_gets_certified(system):
     write_file(system, "vm0", "/tmp/vm1.token", read_file(system, "vm1", "/tmp/st.bin.token"))
     out = system.on("vm0", "tzv-client certify /tmp/vm1.token /tmp/x.bin; echo rc=$?")
     assert "tzv-client: invoke: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
+
+
+def test_make_benchs_16_kib_pal_loads_and_runs(system):
+    """What make bench times (bench/run.py): selftest16, 16 KiB of image."""
+    uuid = "a7e1f0c1-7a76-4c30-9a00-746573740010"
+    out = system.on("vm1", f"cp /usr/share/tzv-test/selftest16.ta /lib/optee_armtz/{uuid}.ta; "
+                           f"tzv-client load-time {uuid}")
+    assert re.fullmatch(r"load-time: first \d+ ns\nload-time: registered \d+ ns", out), out
+    assert re.search(rf"pal: {uuid} selftest16 .* pages=5$",
+                     system.on("vm1", "tzv-client pal list"), re.M)

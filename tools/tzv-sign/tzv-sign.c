@@ -872,7 +872,7 @@ static uint32_t parse_number(const char *what, const char *s)
 static int cmd_pal(int argc, char **argv)
 {
 	static uint8_t
-	    file[sizeof(struct pal_file_header) + PAL_FILE_MAX_IMAGE + sizeof(struct pal_file_sig)];
+	    file[sizeof(struct pal_file_header) + PAL_MAX_MEM + sizeof(struct pal_file_sig)];
 	const char *in = argv[0], *out = argv[1], *key_path = NULL;
 	uint32_t svn = 0, version = 0;
 	bool have_svn = false;
@@ -895,9 +895,9 @@ static int cmd_pal(int argc, char **argv)
 		usage();
 	struct pal_file_header *h = (struct pal_file_header *)file;
 	uint8_t *image = file + sizeof(*h);
-	read_file(in, image, PAL_FILE_MAX_IMAGE + 1, &size, false);
-	if (size > PAL_FILE_MAX_IMAGE)
-		die(in, "larger than %u bytes", PAL_FILE_MAX_IMAGE);
+	read_file(in, image, PAL_MAX_MEM + 1, &size, false);
+	if (size > PAL_MAX_MEM)
+		die(in, "larger than %u bytes", PAL_MAX_MEM);
 	if (size < 80 || memcmp(image, PAL_MAGIC, sizeof(PAL_MAGIC)) || get32(image + 56) != size)
 		die(in, "not a PAL image (magic, or image_size that is not the file's size)");
 	read_exact(key_path, key, KEY_SIZE, false);

@@ -18,8 +18,10 @@ TZV_KEY_FILES := $(addprefix $(TZV_KEYS)/,root.key root.pub root.pem rotpk.h \
 	device-secret.bin device.pem provider.key provider.pub)
 
 TZV_SIGN_HOSTCC ?= gcc
+# test/host/test_sign.py builds it with TZV_SIGN_SANITIZE="-fsanitize=..."
+TZV_SIGN_SANITIZE ?=
 TZV_SIGN_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes \
-	-I$(TZV_SIGN_DIR)/../../lib/include
+	-I$(TZV_SIGN_DIR)/../../lib/include $(TZV_SIGN_SANITIZE)
 
 $(TZV_SIGN): $(TZV_SIGN_DIR)/tzv-sign.c $(TZV_SIGN_DIR)/tzv-sign.mk $(TZV_SIGN_DIR)/../../lib/include/tzv/pal-abi.h
 	@test -f /usr/include/bearssl.h || { echo "tzv-sign: libbearssl-dev (amd64) is missing;" \

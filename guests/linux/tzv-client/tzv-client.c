@@ -58,6 +58,10 @@
  *                                   certified by the attestation PAL: the 240
  *                                   bytes to FILE, and "pal-statement: <hex>"
  *   tzv-client certify TOKEN FILE   certifies a token file the same way
+ *   tzv-client load-time UUID       OPEN_SESSION to the first INVOKE (SPIN 0) of
+ *                                   a PAL with selftest's commands, twice:
+ *                                   "load-time: first N ns", then
+ *                                   "load-time: registered N ns"
  *
  * Numbers are decimal or 0x-hex (MASK_HEX: hex, 0x optional). Results go to
  * stdout with exit status 0; a usage error exits 2; a failing TEEC call
@@ -1172,6 +1176,35 @@ static int cmd_certify(char **argv)
 	return rc;
 }
 
+/* OPEN_SESSION to the first INVOKE (selftest's SPIN 0) of UUID, twice:
+ * the first loads it (unless registered), the second finds it registered.
+ * Under -icount the nanoseconds are instructions (make bench). */
+static int cmd_load_time(char **argv)
+{
+	TEEC_UUID uuid;
+
+	if (parse_uuid(argv[0], &uuid))
+		return 2;
+	for (int round = 0; round < 2; round++) {
+		TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+		struct timespec t0, t1;
+		TEEC_Session s;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (open_session(&s, &uuid))
+			return 1;
+		int rc = invoke(&s, SELFTEST_CMD_SPIN, &op);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		TEEC_CloseSession(&s);
+		if (rc)
+			return 1;
+		printf("load-time: %s %llu ns\n", round ? "registered" : "first",
+		       (unsigned long long)((uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+					    (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec));
+	}
+	return 0;
+}
+
 static int cmd_pal(char **argv)
 {
 	if (!strcmp(argv[0], "list") && !argv[1])
@@ -1212,6 +1245,7 @@ static const struct {
     {"pal-unseal", 2, 2, cmd_pal_unseal, "UUID FILE"},
     {"pal-statement", 3, 3, cmd_pal_statement, "UUID DATA_HEX FILE"},
     {"certify", 2, 2, cmd_certify, "TOKEN FILE"},
+    {"load-time", 1, 1, cmd_load_time, "UUID"},
 };
 
 static int usage(FILE *f, int rc)

@@ -6,7 +6,7 @@
 #define PAL_VA_BASE	 0x100000000UL
 #define PAL_WINDOW	 0x200000UL /* one memory reference's window */
 #define PAL_VA_MEMREF(i) (PAL_VA_BASE + ((uint64_t)(i) + 1U) * PAL_WINDOW)
-#define PAL_MAX_MEM	 0x3F000 /* a 256 KiB arena less the parameter page */
+#define PAL_MAX_MEM	 0x3F000 /* with the parameter page, 256 KiB */
 #define PAL_MAGIC	 "TZVPAL1"
 #define PAL_FLAG_DEVICE	 (1U << 0)
 #define PAL_FLAG_ATTEST	 (1U << 1) /* may extend PCRs (docs/secure-boot.md) */
@@ -66,9 +66,8 @@ struct pal_header {
  * then struct pal_file_sig. The signature is ECDSA P-256 by the signer's
  * key over SHA-256 of the header and the image; a PAL's measurement is that
  * digest. All integers are little-endian. */
-#define PAL_FILE_MAGIC	   "TZVPALF"
-#define PAL_FILE_VERSION   1U
-#define PAL_FILE_MAX_IMAGE (1024U * 1024U) /* what the STK copies in at most */
+#define PAL_FILE_MAGIC	 "TZVPALF"
+#define PAL_FILE_VERSION 1U
 
 struct pal_file_header {
 	char magic[8];
