@@ -98,6 +98,30 @@ $(BUILD)/pal/selftest-untrusted.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/untrusted.key --svn 1 --version 1
 $(BUILD)/pal/selftest-root.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/root.key
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/root.key --svn 1 --version 1
+# The PAL SDK (sdk/README.md): what a secure service provider needs to build
+# and sign a PAL outside this tree, in one folder.
+PAL_SDK := $(BUILD)/pal-sdk
+PAL_SDK_FILES := sdk/README.md sdk/pal.mk sdk/sample/sample.c sdk/sample/Makefile \
+	pal/include/pal.h pal/include/tzv-pals.h pal/lib/include/string.h pal/linker.ld \
+	lib/include/tzv/pal-abi.h lib/include/tzv/string.h
+$(PAL_SDK)/.stamp: $(PAL_SDK_FILES) $(PAL_LIB_OBJS) $(TZV_SIGN) Makefile pal/pal.mk \
+		$(BEARSSL_WANT) | $(BEARSSL_STAMP)
+	rm -rf $(PAL_SDK) && mkdir -p $(PAL_SDK)/include/tzv $(PAL_SDK)/lib $(PAL_SDK)/bin \
+		$(PAL_SDK)/sample
+	cp sdk/README.md sdk/pal.mk pal/linker.ld $(PAL_SDK)/
+	cp sdk/sample/sample.c sdk/sample/Makefile $(PAL_SDK)/sample/
+	cp pal/include/pal.h pal/include/tzv-pals.h pal/lib/include/string.h $(PAL_SDK)/include/
+	cp lib/include/tzv/pal-abi.h lib/include/tzv/string.h $(PAL_SDK)/include/tzv/
+	cp -r $(BEARSSL_INC)/bearssl.h $(BEARSSL_INC)/bearssl $(PAL_SDK)/include/
+	cp $(BEARSSL_LIB) $(PAL_SDK)/lib/
+	$(CROSS)ar rcs $(PAL_SDK)/lib/libpal.a $(PAL_LIB_OBJS)
+	cp $(TZV_SIGN) $(PAL_SDK)/bin/
+	{ echo '# written by make pal-sdk: the tzvisor build'"'"'s own PAL flags'; \
+	  echo 'PAL_SDK_CFLAGS := $(PAL_CODE_CFLAGS)'; \
+	  echo 'PAL_SDK_LDFLAGS := $(PAL_LDFLAGS)'; } > $(PAL_SDK)/flags.mk
+	touch $@
+pal-sdk: $(PAL_SDK)/.stamp
+
 # The secure world's crypto (lib/src/crypto.c) is Debian's BearSSL, which
 # pal/pal.mk fetches.
 CRYPTO_CFLAGS := -I$(BEARSSL_INC)
@@ -122,7 +146,8 @@ $(eval $(call image,hyp_hostile,hyp,-DTZV_HOSTILE,nolink))
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest
+.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest \
+	pal-sdk
 
 deps:
 	@scripts/host-deps.sh
@@ -244,7 +269,7 @@ UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test
 unit-test: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
-test: deps format-check all test-systems $(UNIT_TESTS)
+test: deps format-check all test-systems pal-sdk $(UNIT_TESTS)
 	$(PYTHON) test/run.py $(BUILD)
 
 # Native vs tzvisor on the same QEMU, -icount; QUICK=1 for a short run, N=runs.

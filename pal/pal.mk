@@ -35,10 +35,12 @@ BEARSSL_LIB := $(BEARSSL_DIR)/usr/lib/aarch64-linux-gnu/libbearssl.a
 
 # Like CFLAGS_COMMON, but PAL code may use FP/SIMD (the STK saves it) and
 # sees only the PAL headers (pal/lib/include stands in for libc's).
-PAL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes \
+# (PAL_CODE_CFLAGS, without the include paths, are the PAL SDK's too.)
+PAL_CODE_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes \
 	-ffreestanding -fno-common -fno-stack-protector \
 	-fno-tree-loop-distribute-patterns -fno-pie -fno-asynchronous-unwind-tables \
-	-ffunction-sections -fdata-sections -march=armv8-a -MMD -MP \
+	-ffunction-sections -fdata-sections -march=armv8-a -MMD -MP
+PAL_CFLAGS := $(PAL_CODE_CFLAGS) \
 	-I$(PAL_DIR)/include -I$(PAL_DIR)/lib/include -I$(PAL_DIR)/../lib/include -I$(BEARSSL_INC)
 PAL_LDFLAGS := -nostdlib -static -no-pie --gc-sections --no-warn-rwx-segments \
 	--orphan-handling=error

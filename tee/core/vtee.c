@@ -104,12 +104,13 @@ void vtee_log(struct vtee *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The id names its slot (session_alloc): one look, not a search. */
 struct session *session_find(struct vtee *t, uint32_t id)
 {
-	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
-		if (t->sess[i].in_use && t->sess[i].id == id)
-			return &t->sess[i];
-	return NULL;
+	unsigned slot = (id & 0xffU) - 1U;
+	struct session *s = slot < TZV_TEE_MAX_SESSIONS ? &t->sess[slot] : NULL;
+
+	return s && s->in_use && s->id == id ? s : NULL;
 }
 
 /* A new session within the VM's limit, with an id not reused soon. */

@@ -135,9 +135,9 @@ static void test_another_signer_or_uuid_is_refused(void)
 	      "no signer authorized");
 	memcpy(other, uuid, 16);
 	other[15] ^= 1;
-	CHECK(!strcmp(str(pal_file_check(good, good_len, other, &signers, m)),
-		      "another PAL's UUID"),
-	      "asked for another UUID");
+	CHECK(
+	    !strcmp(str(pal_file_check(good, good_len, other, &signers, m)), "another PAL's UUID"),
+	    "asked for another UUID");
 	memcpy(buf, good, good_len);
 	buf[good_len - sizeof(struct pal_file_sig) + 66] = 1; /* the signature block's padding */
 	CHECK(!strcmp(str(check(buf, good_len)), "a signer that is not the key in it"), "pad");
@@ -228,10 +228,8 @@ static const struct lie lies[] = {
     {"format version 2", "an unknown format version", file_version},
     {"header size", "an unknown format version", header_size},
     {"reserved bytes", "reserved bytes set", reserved},
-    {"header UUID not the image's", "an image that is not the one the header describes",
-     file_uuid},
-    {"header name not the image's", "an image that is not the one the header describes",
-     file_name},
+    {"header UUID not the image's", "an image that is not the one the header describes", file_uuid},
+    {"header name not the image's", "an image that is not the one the header describes", file_name},
     {"header memory not the image's", "an image that is not the one the header describes",
      file_mem},
     {"text beyond the image", "image layout", text_beyond_image},
@@ -240,8 +238,7 @@ static const struct lie lies[] = {
     {"memory sums overflowing", "memory layout", memory_sums_overflow},
     {"no stack", "memory layout", no_stack},
     {"sizes not page multiples", "sizes not page multiples", unaligned},
-    {"flags of the platform's PALs", "flags only the platform's own PALs may have",
-     platform_flags},
+    {"flags of the platform's PALs", "flags only the platform's own PALs may have", platform_flags},
     {"image magic", "bad magic", image_magic},
 };
 

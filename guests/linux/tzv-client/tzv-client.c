@@ -14,6 +14,8 @@
  *   tzv-client hello-null           hello XOR with NULL memrefs
  *   tzv-client open UUID            open (and close) a session to UUID
  *   tzv-client invoke CMD           hello command CMD with no parameters
+ *   tzv-client call UUID CMD A      any PAL's command CMD with p0 VALUE_INOUT
+ *                                   a = A: "call: a=<a> b=0x<b>"
  *   tzv-client cycles N             N times open hello, INC, close
  *   tzv-client stats                the stats pseudo-PAL's counters
  *   tzv-client hold N MS [UUID]     N (<= 64) sessions of UUID (default hello,
@@ -449,6 +451,22 @@ static int cmd_open(char **argv)
 		return 1;
 	TEEC_CloseSession(&s);
 	printf("open: ok\n");
+	return 0;
+}
+
+/* Any PAL's command with one VALUE_INOUT parameter. */
+static int cmd_call(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+	TEEC_UUID uuid;
+	uint32_t cmd;
+
+	if (parse_uuid(argv[0], &uuid) || parse_u32(argv[1], &cmd) ||
+	    parse_u32(argv[2], &op.params[0].value.a))
+		return 2;
+	if (oneshot(&uuid, cmd, &op))
+		return 1;
+	printf("call: a=%u b=0x%08x\n", op.params[0].value.a, op.params[0].value.b);
 	return 0;
 }
 
@@ -1225,6 +1243,7 @@ static const struct {
     {"hello-null", 0, 0, cmd_hello_null, ""},
     {"open", 1, 1, cmd_open, "UUID"},
     {"invoke", 1, 1, cmd_invoke, "CMD"},
+    {"call", 3, 3, cmd_call, "UUID CMD A"},
     {"cycles", 1, 1, cmd_cycles, "N"},
     {"stats", 0, 0, cmd_stats, ""},
     {"hold", 2, 3, cmd_hold, "N MS [UUID]"},
