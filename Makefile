@@ -68,7 +68,7 @@ include tools/tzv-sign/tzv-sign.mk
 # /lib/optee_armtz/ for tee-supplicant.
 PAL_TAS := $(patsubst %,$(BUILD)/pal/%.ta,$(filter-out $(PAL_BUILTIN),$(PAL_NAMES)))
 $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
-	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 1
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 1 && touch $@
 # For the loading tests (test/system/test_pal.py), in the guests'
 # /usr/share/tzv-test/: selftest signed by a provider the platform does not
 # authorize, and by the root key, which may sign no PAL; "selftest2", a PAL
@@ -77,7 +77,10 @@ $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 # provider test/configs/single.toml authorizes.
 PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta \
 	$(BUILD)/pal/selftest2.ta $(BUILD)/pal/selftest-v2.ta $(BUILD)/pal/selftest-provider2.ta \
-	$(BUILD)/pal/selftest16.ta
+	$(BUILD)/pal/selftest16.ta $(BUILD)/pal/selftest-svn2.ta
+# selftest at security version 2 (test_pal_rollback.py)
+$(BUILD)/pal/selftest-svn2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 2 --version 2 && touch $@
 # make bench's 16 KiB PAL (...-746573740010): selftest's image padded to 16 KiB
 $(BUILD)/pal/selftest16.bin: $(BUILD)/pal/selftest.bin
 	$(PYTHON) -c 'import sys, struct; d = bytearray(open(sys.argv[1], "rb").read()); \
@@ -85,19 +88,19 @@ $(BUILD)/pal/selftest16.bin: $(BUILD)/pal/selftest.bin
 		d[23] = 0x10; d[24:40] = b"selftest16".ljust(16, b"\0"); \
 		open(sys.argv[2], "wb").write(d)' $< $@
 $(BUILD)/pal/selftest-v2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
-	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 2
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 2 && touch $@
 $(TZV_KEYS)/provider2.pub: | $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) signer-key $(TZV_KEYS) provider2
 $(BUILD)/pal/selftest-provider2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider2.pub
-	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider2.key --svn 1 --version 1
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider2.key --svn 1 --version 1 && touch $@
 $(BUILD)/pal/selftest2.bin: $(BUILD)/pal/selftest.bin
 	$(PYTHON) -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); \
 		d[23] = 2; d[24:40] = b"selftest2".ljust(16, b"\0"); open(sys.argv[2], "wb").write(d)' $< $@
 $(BUILD)/pal/selftest-untrusted.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) signer-key $(TZV_KEYS) untrusted
-	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/untrusted.key --svn 1 --version 1
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/untrusted.key --svn 1 --version 1 && touch $@
 $(BUILD)/pal/selftest-root.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/root.key
-	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/root.key --svn 1 --version 1
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/root.key --svn 1 --version 1 && touch $@
 # The PAL SDK (sdk/README.md): what a secure service provider needs to build
 # and sign a PAL outside this tree, in one folder.
 PAL_SDK := $(BUILD)/pal-sdk
@@ -240,7 +243,9 @@ $(eval $(call system,$(CONFIG),$(BUILD),hyp))
 TEST_CONFIGS := $(wildcard test/configs/*.toml)
 $(foreach c,$(TEST_CONFIGS),$(eval $(call system,$(c),$(BUILD)/sys/$(basename $(notdir $(c))),$(if $(filter hostile,$(basename $(notdir $(c)))),hyp_hostile,hyp))))
 
-all: $(BUILD)/qemu.args
+# (the PAL files too: every file is secondary, and the guest would not see a
+# new one otherwise)
+all: $(BUILD)/qemu.args $(PAL_TAS) $(PAL_TEST_FILES)
 test-systems: $(SYSTEM_ARGS)
 
 run: deps all

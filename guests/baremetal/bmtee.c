@@ -92,7 +92,7 @@ static void rpc_cmd(void)
 		m->hdr.ret = TEEC_ERROR_NOT_SUPPORTED;
 }
 
-void (*bm_rpc_hook)(uint32_t func, const struct bm_msg *arg);
+void (*bm_rpc_hook)(uint32_t func, struct bm_msg *arg);
 
 uint64_t bm_tee_call(struct bm_msg *m)
 {

@@ -104,11 +104,20 @@ static void foreign_memory(void)
 
 /* Loading a PAL: the hypervisor answers the STK's RPCs with the victim's
  * memory, as RPC_ALLOC's argument or as SHM_ALLOC's buffer for the file. */
-static void foreign_on_shm_alloc(uint32_t func, const struct bm_msg *arg)
+static void foreign_on_shm_alloc(uint32_t func, struct bm_msg *arg)
 {
 	bool shm = func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_SHM_ALLOC;
 
 	hostile(shm ? HOSTILE_FOREIGN_PAGES : HOSTILE_OFF, VICTIM_RAM);
+}
+
+/* This VM itself: the file's second LOAD_TA gives fewer bytes than its
+ * size query said (the file changed meanwhile). */
+static void file_shrinks(uint32_t func, struct bm_msg *arg)
+{
+	if (func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_LOAD_TA &&
+	    arg->p[1].attr == OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT)
+		arg->p[1].u.rmem.size -= 4;
 }
 
 static void foreign_rpc_answers(void)
@@ -125,6 +134,11 @@ static void foreign_rpc_answers(void)
 	bm_rpc_hook = NULL;
 	hostile(HOSTILE_OFF, 0);
 	verdict("PAL file buffer in the victim's RAM (loading keystore)",
+		r == TEEC_ERROR_BAD_PARAMETERS, r);
+	bm_rpc_hook = file_shrinks;
+	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
+	bm_rpc_hook = NULL;
+	verdict("PAL file that changes between its size and its load (selftest)",
 		r == TEEC_ERROR_BAD_PARAMETERS, r);
 	/* the honest load still works */
 	r = bm_tee_open(&msg, bm_hello_uuid, &session);

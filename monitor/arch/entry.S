@@ -4,6 +4,10 @@
 
 #define SCTLR_EL3_VAL 0x30C5183C /* RES1 | I | SA | A=0, MMU and D-cache off */
 
+/* The reset stub, the only code that runs from the flash: CPU 0 copies the
+ * monitor (text, rodata, data) into secure SRAM; every CPU then continues
+ * there. The others wait for the copy; mon_boot_copied is in .hold, which
+ * nothing clears but a reset that PSCI makes (psci.c). */
 	.section .text.reset, "ax"
 	.global _reset
 _reset:
@@ -11,6 +15,36 @@ _reset:
 	msr sctlr_el3, x0
 	isb
 	cpu_index x19, x1
+	ldr x4, =mon_boot_copied
+	cbnz x19, 3f
+	ldr x0, =__copy_start
+	ldr x1, =__copy_lma
+	ldr x2, =__copy_end
+1:	cmp x0, x2
+	b.hs 2f
+	ldr x3, [x1], #8
+	str x3, [x0], #8
+	b 1b
+2:	dsb sy
+	ic iallu
+	dsb sy
+	isb
+	mov w1, #1
+	str w1, [x4]
+	dsb sy
+	sev
+	b 4f
+3:	ldr w1, [x4]
+	cbnz w1, 4f
+	wfe
+	b 3b
+4:	ic iallu
+	isb
+	ldr x0, =sram_reset
+	br x0
+
+	.text
+sram_reset:
 	cmp x19, #MAX_CPUS
 	b.hs park
 	/* per-CPU stack (stacks live in a section the primary never clears) */
@@ -18,17 +52,10 @@ _reset:
 	ldr x1, =mon_vectors
 	msr vbar_el3, x1
 	isb
+	mov x0, x19
+	bl psci_cpu_in_sram
 	cbnz x19, secondary
-	/* primary: copy .data from flash to SRAM, clear .bss */
-	ldr x0, =__data_start
-	ldr x1, =__data_lma
-	ldr x2, =__data_end
-1:	cmp x0, x2
-	b.hs 2f
-	ldr x3, [x1], #8
-	str x3, [x0], #8
-	b 1b
-2:	clear_bss
+	clear_bss
 	mov x0, x19
 	bl mon_main
 	b park

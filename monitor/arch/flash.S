@@ -1,8 +1,8 @@
 /* Programs one sector of the secure flash (CFI command set 1, as QEMU's
  * virt flash speaks it, 32-bit bank). While the flash is in command mode
- * nothing can execute from it, so this runs from secure SRAM: it lives in
- * .ramfunc, which the linker places with .data and reset copies. It only
- * touches registers, the flash and the source buffer (in SRAM).
+ * nothing can be read or executed from it: the whole monitor runs from
+ * secure SRAM (linker.ld), and the caller keeps the other readers out
+ * (nv.c). It only touches registers, the flash and the source buffer.
  *
  * int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words)
  * erases the sector, programs words from src, returns the flash to read
@@ -10,14 +10,6 @@
 	.text
 	.global nv_flash_write
 nv_flash_write:
-	ic iallu		/* .ramfunc was copied as data */
-	dsb sy
-	isb
-	b flash_program
-
-	.section .ramfunc, "ax"
-	.balign 4
-flash_program:
 	mov w9, #0x50		/* clear status */
 	str w9, [x0]
 	mov w9, #0x20		/* block erase, confirm */

@@ -4,7 +4,23 @@
 #include <mon.h>
 #include <tzv/console.h>
 #include <tzv/fatal.h>
+#include <tzv/smccc.h>
 #include <tzv/sysreg.h>
+
+/* What the STK asks of the monitor before it goes on; anything else from
+ * the secure side ends its part of a call (stk_return). */
+static const struct {
+	uint32_t fid;
+	void (*fn)(struct mon_cpu *c);
+} stk_services[] = {
+    {TZV_STK_SVC_PAL_SVN, nv_stk_pal_svn},
+};
+
+static void from_secure(struct mon_cpu *c)
+{
+	SMCCC_DISPATCH(stk_services, (uint32_t)c->sec.gp.x[0], c);
+	stk_return(c);
+}
 
 void mon_lower_sync(struct mon_cpu *c);
 void mon_lower_sync(struct mon_cpu *c)
@@ -20,7 +36,7 @@ void mon_lower_sync(struct mon_cpu *c)
 		      c->cur == &c->ns ? "normal" : "secure", (unsigned long)esr,
 		      (unsigned long)c->cur->gp.elr);
 	if (c->cur == &c->sec)
-		stk_return(c);
+		from_secure(c);
 	else
 		smc_from_ns(c);
 }

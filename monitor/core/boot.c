@@ -21,37 +21,12 @@ static spinlock_t measure_lock;
 
 extern const char __monitor_image_end[];
 
-/* The anti-rollback minimum: a record in the secure flash's last sector
- * (docs/secure-boot.md); an erased or foreign sector means 0. */
-struct nv_counter {
-	uint64_t magic;
-	uint32_t min, check;
-};
-#define NV_MAGIC 0x3143564e565a54ULL /* "TZVNVC1" */
-
-static uint32_t svn_minimum(void)
-{
-	const struct nv_counter *nv = (const void *)(SECURE_FLASH_BASE + FLASH_NV_COUNTER);
-
-	return nv->magic == NV_MAGIC && nv->check == ~nv->min ? nv->min : 0;
-}
-
-/* Raises the stored minimum to svn; it never goes down. */
-static void nv_raise(uint32_t svn)
-{
-	uint32_t cur = svn_minimum();
-	const struct nv_counter rec = {NV_MAGIC, svn, ~svn};
-
-	if (svn <= cur)
-		return;
-	int err = nv_flash_write(SECURE_FLASH_BASE + FLASH_NV_COUNTER, (const uint32_t *)&rec,
-				 sizeof(rec) / 4);
-	if (err || svn_minimum() != svn)
-		pr("anti-rollback: WARNING: could not store the minimum %u (flash status 0x%x)\n",
-		   svn, err);
-	else
-		pr("anti-rollback: minimum security version raised from %u to %u\n", cur, svn);
-}
+/* The manifest, copied out of the flash before it is checked: nothing
+ * reads the flash after boot, when it may be being programmed (nv.c). */
+#define MANIFEST_BYTES                                                                             \
+	(sizeof(struct manifest_header) + MANIFEST_MAX_COMPS * sizeof(struct manifest_comp) +      \
+	 sizeof(struct manifest_sig))
+static uint64_t manifest_copy[(MANIFEST_BYTES + 7) / 8];
 
 /* A component name's length; 0 when it is empty or not NUL-terminated. */
 static uint32_t name_len(const char *n)
@@ -136,9 +111,9 @@ static int check_comp(const struct manifest_comp *c)
 {
 	uint8_t digest[SHA256_SIZE];
 
-	if (c->svn < svn_minimum()) {
+	if (c->svn < nv_platform_min()) {
 		pr("component '%s' refused: security version %u is below the minimum %u\n", c->name,
-		   c->svn, svn_minimum());
+		   c->svn, nv_platform_min());
 		return TZV_VERIFY_ROLLBACK;
 	}
 	sha256((const void *)(uintptr_t)c->load, c->size, digest);
@@ -162,9 +137,11 @@ static const struct manifest_comp *find_kind(uint32_t kind)
 /* The manifest's shape and signature; halts on any fault. */
 static void check_manifest(void)
 {
-	const struct manifest_header *h = (const void *)(SECURE_FLASH_BASE + FLASH_MANIFEST);
+	const struct manifest_header *h = (const void *)manifest_copy;
 	uint8_t digest[SHA256_SIZE];
 
+	_Static_assert(MANIFEST_BYTES <= FLASH_MANIFEST_MAX, "the manifest's flash area");
+	memcpy(manifest_copy, (const void *)(SECURE_FLASH_BASE + FLASH_MANIFEST), MANIFEST_BYTES);
 	if (memcmp(h->magic, MANIFEST_MAGIC, sizeof(MANIFEST_MAGIC)) ||
 	    h->version != MANIFEST_VERSION)
 		panic("secure boot: no signed manifest in the secure flash\n");
@@ -212,6 +189,7 @@ uint64_t secure_boot(unsigned cpus)
 	check_manifest();
 	memset(area, 0, sizeof(*area));
 	area->magic = MEASURE_MAGIC;
+	nv_load();
 	uint64_t mon_size = (uint64_t)(uintptr_t)__monitor_image_end - SECURE_FLASH_BASE;
 	sha256((const void *)SECURE_FLASH_BASE, mon_size, digest);
 	log_event(&area->platform, 0, EV_POST_CODE, digest, "monitor", 7);
@@ -259,7 +237,7 @@ uint64_t secure_boot(unsigned cpus)
 		svn = c->svn > svn ? c->svn : svn;
 	}
 	/* this platform is good: older ones may no longer boot */
-	nv_raise(svn);
+	nv_platform_raise(svn);
 	return stk->size;
 }
 

@@ -5,6 +5,7 @@
 #include <tzv/cpu.h>
 #include <tzv/smccc.h>
 #include <tzv/spinlock.h>
+#include <tzv/sysreg.h>
 
 struct mon_cpu mon_cpus[BOARD_MAX_CPUS];
 extern uint8_t mon_stacks[];
@@ -13,6 +14,10 @@ extern uint8_t mon_stacks[];
  * secondary is looking; cleared before the monitor resets the machine. */
 #define HOLD_GO 0x474fUL
 static volatile uint64_t hold_go[BOARD_MAX_CPUS] __attribute__((section(".hold")));
+/* set by CPU 0's reset stub once the monitor is in SRAM (entry.S) */
+volatile uint32_t mon_boot_copied __attribute__((section(".hold")));
+/* each CPU once it runs from SRAM: only then may the flash be programmed */
+static volatile uint8_t in_sram[BOARD_MAX_CPUS] __attribute__((section(".hold")));
 
 static unsigned cpus_present = BOARD_MAX_CPUS;
 static spinlock_t psci_lock; /* CPU power state changes */
@@ -47,6 +52,26 @@ static int target_cpu(uint64_t mpidr)
 	if (idx >= cpus_present || board_cpu_mpidr(idx) != mpidr)
 		return -1;
 	return (int)idx;
+}
+
+/* From entry.S, with the reset stub in the flash behind this CPU. */
+void psci_cpu_in_sram(unsigned idx)
+{
+	in_sram[idx] = 1;
+	dsb(sy);
+}
+
+/* Every CPU present runs from SRAM (at most a second's wait at boot: they
+ * all start at reset). */
+bool psci_wait_all_in_sram(void)
+{
+	uint64_t until = counter_ticks() + counter_freq();
+
+	for (unsigned i = 0; i < cpus_present; i++)
+		while (!in_sram[i])
+			if (counter_ticks() > until)
+				return false;
+	return true;
 }
 
 void psci_mark_booted(unsigned idx, unsigned present)
@@ -151,6 +176,9 @@ static void psci_system_reset(struct mon_cpu *c)
 	pr("PSCI SYSTEM_RESET: resetting\n");
 	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
 		hold_go[i] = 0;
+	mon_boot_copied = 0; /* the other CPUs wait for the next copy */
+	for (unsigned i = 0; i < BOARD_MAX_CPUS; i++)
+		in_sram[i] = 0;
 	dsb(sy);
 	platform_reset();
 }

@@ -79,12 +79,21 @@ struct mon_cpu *mon_cpu_setup(unsigned idx);
 void psci_handle(struct mon_cpu *c, uint32_t fid);
 void psci_mark_booted(unsigned idx, unsigned cpus_present);
 void mon_cpu_wait_for_on(unsigned idx) __attribute__((noreturn));
+void psci_cpu_in_sram(unsigned idx);
+bool psci_wait_all_in_sram(void);
 
 /* the partition map (partition.c) */
 void partmap_install(const struct partmap *m, unsigned cpus);
 int partmap_vm_of_cpu(unsigned idx);
 extern uint32_t cpu_client[BOARD_MAX_CPUS]; /* by the map: the VM client id of each CPU, or 0 */
 const char *partmap_vm_name(int vm);
+
+/* the anti-rollback record in the secure flash (nv.c) */
+void nv_load(void);
+uint32_t nv_platform_min(void);
+void nv_platform_raise(uint32_t svn);
+uint32_t nv_pal_raise(const uint8_t uuid[16], const uint8_t signer[32], uint32_t svn);
+void nv_stk_pal_svn(struct mon_cpu *c);
 
 /* secure boot (boot.c) */
 uint64_t secure_boot(unsigned cpus);

@@ -36,7 +36,7 @@ TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 	br_sha256_update(&h, in, sizeof(in));
 	br_sha256_out(&h, hash);
 	p->p[0].u.value.a = 3 * a + 1;
-	p->p[0].u.value.b = (uint32_t)hash[0] << 24 | (uint32_t)hash[1] << 16 |
-			    (uint32_t)hash[2] << 8 | hash[3];
+	p->p[0].u.value.b =
+	    (uint32_t)hash[0] << 24 | (uint32_t)hash[1] << 16 | (uint32_t)hash[2] << 8 | hash[3];
 	return TEE_SUCCESS;
 }

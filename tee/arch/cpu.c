@@ -40,3 +40,14 @@ void stk_fatal(const uint64_t *regs, unsigned kind)
 
 	fatal_dump("S-EL1", kind & 3U, sys, 4, regs);
 }
+
+/* A service of the monitor (TZV_STK_SVC_*), on this CPU; the monitor keeps
+ * every register but x0, its answer. */
+uint64_t stk_monitor_call(uint32_t fid, uint64_t a1)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+
+	__asm__ volatile("smc #0" : "+r"(x0) : "r"(x1) : "memory");
+	return x0;
+}

@@ -9,6 +9,7 @@
  * was allocated is given back, and nothing stays half-loaded. */
 #include <stk.h>
 #include <tzv/console.h>
+#include <tzv/smccc.h>
 #include <tzv/string.h>
 
 #define PAGE	  OPTEE_MSG_PAGE_SIZE
@@ -159,6 +160,37 @@ static bool measure_pal(struct vtee *t, const struct pal_image *pal)
 	return vtee_extend(t, PCR_PALS, pal->measurement, &e, sizeof(e)) == 0;
 }
 
+static const struct pal_minima *const minima =
+    &((const struct measure_area *)MEASURE_BASE)->pal_minima;
+
+/* Not below the minimum security version the secure flash keeps for this
+ * PAL (signer and UUID); a newer one raises it, through the monitor, before
+ * it runs, so that no older one loads again on this platform. */
+static void check_rollback(struct vtee *t, struct load *l)
+{
+	const struct pal_file_header *h = (const void *)l->file;
+	uint32_t min = 0;
+
+	for (uint32_t i = 0; i < minima->count && i < PAL_MINIMA_MAX; i++)
+		if (!memcmp(minima->e[i].uuid, h->uuid, 16) &&
+		    !memcmp(minima->e[i].signer, h->signer, 32))
+			min = minima->e[i].min;
+	if (h->svn < min) {
+		fail(t, l, TEEC_ERROR_SECURITY, "a security version below its minimum");
+		return;
+	}
+	if (h->svn == min)
+		return;
+	struct stk_pal_svn req = {.svn = h->svn};
+	memcpy(req.uuid, h->uuid, 16);
+	memcpy(req.signer, h->signer, 32);
+	uint64_t r = stk_monitor_call(TZV_STK_SVC_PAL_SVN, (uint64_t)(uintptr_t)&req);
+	if (r != TZV_PAL_SVN_OK)
+		fail(t, l, TEEC_ERROR_STORAGE_NO_SPACE,
+		     r == TZV_PAL_SVN_FULL ? "no room for its minimum in the secure flash"
+					   : "its minimum could not be stored");
+}
+
 static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 {
 	struct load *l = &c->load;
@@ -168,6 +200,8 @@ static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 		const char *why = pal_file_check(l->file, l->size, l->uuid, signers, measurement);
 		if (why)
 			fail(t, l, TEEC_ERROR_SECURITY, why);
+		else
+			check_rollback(t, l);
 	}
 	struct pal_image *pal = l->error ? NULL : pal_find(t, l->uuid);
 	if (!l->error && !pal) { /* (another call may have loaded it meanwhile) */

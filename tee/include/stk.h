@@ -180,6 +180,7 @@ void secure_timer_stop(void);
 void secure_timer_ack(void);
 uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
+uint64_t stk_monitor_call(uint32_t fid, uint64_t a1);
 
 /* core, floor by floor: each file uses only those listed before it */
 /* pages.c: secure memory in pages, from each vTEE's own range */

@@ -104,12 +104,33 @@ struct measure_vm {
 };
 
 #define MEASURE_MAGIC 0x3153414d56545aULL /* "ZTVMAS1" */
+/* Each loaded PAL's anti-rollback minimum, as the secure flash keeps it:
+ * the monitor's copy for the STK (nv.c). */
+#define PAL_MINIMA_MAX 64U
+struct pal_minima {
+	uint32_t count;
+	uint32_t reserved;
+	struct {
+		uint8_t uuid[16];
+		uint8_t signer[32];
+		uint32_t min, reserved;
+	} e[PAL_MINIMA_MAX];
+};
+
+/* TZV_STK_SVC_PAL_SVN's request: this PAL's minimum rises to svn. */
+struct stk_pal_svn {
+	uint8_t uuid[16];
+	uint8_t signer[32];
+	uint32_t svn, reserved;
+};
+
 struct measure_area {
 	uint64_t magic;
 	struct measure_log platform;
 	struct measure_vm vm[TZV_MAX_VMS];
 	struct partmap map;	    /* the signed partition map, as the monitor checked it */
 	struct pal_signers signers; /* and the PAL signers */
+	struct pal_minima pal_minima;
 };
 
 _Static_assert(sizeof(struct measure_area) <= MEASURE_SIZE, "measurement area too big");

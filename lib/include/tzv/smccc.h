@@ -104,6 +104,12 @@
 #define TZV_STK_RET_INIT_DONE	0xBE000000U
 #define TZV_STK_RET_FAST_DONE	0xBE000001U
 #define TZV_STK_RET_CPU_ON_DONE 0xBE000002U
+/* and services the monitor does for the STK, which then goes on:
+ * PAL_SVN x1 = a struct stk_pal_svn in the STK's memory; x0 back: */
+#define TZV_STK_SVC_PAL_SVN 0xBE000010U
+#define TZV_PAL_SVN_OK	    0U /* stored in the secure flash */
+#define TZV_PAL_SVN_FULL    1U /* no room for another PAL's minimum */
+#define TZV_PAL_SVN_FLASH   2U /* the flash could not be written */
 
 /* tzvisor STK revision, answered to GET_OS_REVISION */
 #define TZV_OS_REV_MAJOR 0U

@@ -1,0 +1,96 @@
+"""Each PAL's anti-rollback minimum (docs/secure-boot.md, pal-abi.md): the
+first load of a PAL (signer and UUID) at a higher security version raises
+the minimum the secure flash keeps for it, next to the platform's, through
+the monitor at run time; an older version of it is then refused, also after
+a power cycle. Runs the one-VM test system on a copy of its flash."""
+import os
+import re
+import shutil
+import struct
+
+import pytest
+
+from qemu import System, build_ok, system_dir
+
+SYS = system_dir("single")
+pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
+
+FLASH_NV = 0x3FC0000
+UUID = "a7e1f0c1-7a76-4c30-9a00-746573740000"
+SELFTEST = f"/lib/optee_armtz/{UUID}.ta"
+SVN2 = "/usr/share/tzv-test/selftest-svn2.ta"
+
+
+def pal_minima(flash):
+    """{uuid hex: (signer hex, minimum)} from the flash's record (nv.c)."""
+    with open(flash, "rb") as f:
+        f.seek(FLASH_NV + 16)
+        magic, count, check = struct.unpack("<QII", f.read(16))
+        if magic != 0x3150564E565A54 or check != count ^ 0xFFFFFFFF:
+            return {}
+        out = {}
+        for _ in range(count):
+            uuid, signer, minimum, mcheck = struct.unpack("<16s32sII", f.read(56))
+            assert mcheck == minimum ^ 0xFFFFFFFF
+            out[uuid.hex()] = (signer.hex(), minimum)
+        return out
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rollback")
+    flash = str(tmp / "flash.bin")
+    shutil.copy(os.path.join(SYS, "secure-flash.bin"), flash)
+    with open(flash, "r+b") as f:  # no PAL minima yet (other tests' loads wrote some)
+        f.seek(FLASH_NV + 16)
+        f.write(bytes(16 + 64 * 56))
+    args = open(os.path.join(SYS, "qemu.args")).read()
+    (tmp / "qemu.args").write_text(args.replace(os.path.join(SYS, "secure-flash.bin"), flash))
+    return str(tmp), flash
+
+
+def boot(sysdir, name):
+    s = System(sysdir, log_name=name)
+    s.wait_shell(120)
+    return s
+
+
+def spin(vm):
+    return vm.run("tzv-client spin 1 2>&1; echo rc=$?")
+
+
+def test_a_newer_pal_raises_its_minimum_and_an_older_one_is_refused(copy):
+    sysdir, flash = copy
+    platform = open(flash, "rb").read()[FLASH_NV:FLASH_NV + 16]
+    vm = boot(sysdir, "pal-rollback-1")
+    try:
+        assert spin(vm).startswith("spin: ok")
+        assert re.search(r"anti-rollback: PAL a7e1f0c1-\.\.\.-0000: minimum security version 1",
+                         vm.transcript)
+        vm.run(f"cp {SELFTEST} /tmp/v1.ta; cp {SVN2} {SELFTEST}; tzv-client pal unload {UUID}")
+        assert spin(vm).startswith("spin: ok")
+        assert "minimum security version 2" in vm.transcript
+        vm.run(f"cp /tmp/v1.ta {SELFTEST}; tzv-client pal unload {UUID}")
+        out = spin(vm)
+        assert "tzv-client: open: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
+        assert f"vTEE 1: PAL {UUID} not loaded: a security version below its minimum" in \
+            vm.transcript
+    finally:
+        vm.close()
+    minima = pal_minima(flash)
+    assert minima[UUID.replace("-", "")][1] == 2, minima
+    assert open(flash, "rb").read()[FLASH_NV:FLASH_NV + 16] == platform  # the platform's kept
+
+
+def test_the_minimum_outlives_a_power_cycle(copy):
+    sysdir, _ = copy
+    vm = boot(sysdir, "pal-rollback-2")
+    try:
+        out = spin(vm)  # the guest's own selftest.ta: version 1
+        assert "tzv-client: open: TEEC_ERROR_SECURITY" in out, out
+        vm.run(f"cp {SVN2} {SELFTEST}")
+        assert spin(vm).startswith("spin: ok")
+        # a load at the minimum writes nothing
+        assert "minimum security version" not in vm.transcript.split("spin 1")[-1]
+    finally:
+        vm.close()
