@@ -92,7 +92,7 @@ static void rpc_cmd(void)
 		m->hdr.ret = TEEC_ERROR_NOT_SUPPORTED;
 }
 
-void (*bm_rpc_hook)(uint32_t func, struct bm_msg *arg);
+void (*bm_rpc_hook)(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2);
 
 uint64_t bm_tee_call(struct bm_msg *m)
 {
@@ -109,7 +109,7 @@ uint64_t bm_tee_call(struct bm_msg *m)
 			rpc_cmd();
 		}
 		if (bm_rpc_hook)
-			bm_rpc_hook((uint32_t)r.a0, &rpc_arg);
+			bm_rpc_hook((uint32_t)r.a0, &rpc_arg, &a1, &a2);
 		r = bm_smc6(OPTEE_SMC_RETURN_FROM_RPC, a1, a2, r.a3, 0, a5);
 	}
 	return r.a0;

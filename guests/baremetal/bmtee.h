@@ -15,10 +15,11 @@ struct bm_msg {
 extern const uint8_t bm_hello_uuid[16], bm_keystore_uuid[16], bm_attest_uuid[16],
     bm_selftest_uuid[16];
 
-/* Called before each RPC is answered (the RPC's a0, and its argument for
- * RPC_CMD, answered but not yet returned): where a test guest misbehaves.
- * NULL: nothing. */
-extern void (*bm_rpc_hook)(uint32_t func, struct bm_msg *arg);
+/* Called before each RPC is answered: the RPC's a0, its argument (for
+ * RPC_CMD, answered but not yet returned) and a1:a2 of the answer (for
+ * RPC_ALLOC, the buffer's address): where a test guest misbehaves. NULL:
+ * nothing. */
+extern void (*bm_rpc_hook)(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2);
 
 /* Clears m and sets its command and parameter count. */
 void bm_msg_init(struct bm_msg *m, uint32_t cmd, uint32_t nparams);

@@ -104,8 +104,9 @@ static void foreign_memory(void)
 
 /* Loading a PAL: the hypervisor answers the STK's RPCs with the victim's
  * memory, as RPC_ALLOC's argument or as SHM_ALLOC's buffer for the file. */
-static void foreign_on_shm_alloc(uint32_t func, struct bm_msg *arg)
+static void foreign_on_shm_alloc(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2)
 {
+	(void)a1, (void)a2;
 	bool shm = func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_SHM_ALLOC;
 
 	hostile(shm ? HOSTILE_FOREIGN_PAGES : HOSTILE_OFF, VICTIM_RAM);
@@ -113,11 +114,47 @@ static void foreign_on_shm_alloc(uint32_t func, struct bm_msg *arg)
 
 /* This VM itself: the file's second LOAD_TA gives fewer bytes than its
  * size query said (the file changed meanwhile). */
-static void file_shrinks(uint32_t func, struct bm_msg *arg)
+static void file_shrinks(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2)
 {
+	(void)a1, (void)a2;
 	if (func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_LOAD_TA &&
 	    arg->p[1].attr == OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT)
 		arg->p[1].u.rmem.size -= 4;
+}
+
+/* This VM itself: RPC_ALLOC's buffer, or SHM_ALLOC's page list, at an
+ * address outside its RAM (the GIC distributor's IPA). */
+#define NOT_RAM 0x08000000UL
+static void alloc_outside_ram(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2)
+{
+	(void)arg;
+	if (func == OPTEE_SMC_RETURN_RPC_ALLOC)
+		*a1 = 0, *a2 = NOT_RAM;
+}
+
+static void shm_outside_ram(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2)
+{
+	(void)a1, (void)a2;
+	if (func == OPTEE_SMC_RETURN_RPC_CMD && arg->hdr.cmd == OPTEE_RPC_CMD_SHM_ALLOC)
+		arg->p[0].u.tmem.buf_ptr = NOT_RAM;
+}
+
+/* A load the VM answers with what is not its own memory: refused, and the
+ * load ends as if the normal world had no memory to give. */
+static void bad_rpc_answers(void)
+{
+	uint32_t session = 0, r;
+
+	bm_rpc_hook = alloc_outside_ram;
+	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
+	bm_rpc_hook = NULL;
+	verdict("RPC buffer outside this VM's RAM (loading selftest)",
+		r == TEEC_ERROR_OUT_OF_MEMORY, r);
+	bm_rpc_hook = shm_outside_ram;
+	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
+	bm_rpc_hook = NULL;
+	verdict("PAL file buffer outside this VM's RAM (loading selftest)",
+		r == TEEC_ERROR_OUT_OF_MEMORY, r);
 }
 
 static void foreign_rpc_answers(void)
@@ -196,6 +233,7 @@ void bm_main(uint64_t dtb)
 	forged_client();
 	foreign_memory();
 	foreign_rpc_answers();
+	bad_rpc_answers();
 	foreign_requests();
 	stolen_blob();
 	pr("hostile: done, %u refused, %u not refused\n", blocked, failed);

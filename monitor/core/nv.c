@@ -118,8 +118,8 @@ uint32_t nv_pal_raise(const uint8_t uuid[16], const uint8_t signer[32], uint32_t
 
 	spin_lock(&nv_lock);
 	uint32_t i = 0;
-	while (i < nv.pal_count && (memcmp(nv.pal[i].uuid, uuid, 16) ||
-				    memcmp(nv.pal[i].signer, signer, 32)))
+	while (i < nv.pal_count &&
+	       (memcmp(nv.pal[i].uuid, uuid, 16) || memcmp(nv.pal[i].signer, signer, 32)))
 		i++;
 	if (i == PAL_MINIMA_MAX) {
 		r = TZV_PAL_SVN_FULL;
