@@ -139,22 +139,28 @@ static void shm_outside_ram(uint32_t func, struct bm_msg *arg, uint64_t *a1, uin
 		arg->p[0].u.tmem.buf_ptr = NOT_RAM;
 }
 
+/* Opens uuid (loading it) with hook answering its RPCs; refused with want. */
+static void load_with(const char *what, const uint8_t uuid[16],
+		      void (*hook)(uint32_t, struct bm_msg *, uint64_t *, uint64_t *),
+		      uint32_t want)
+{
+	uint32_t session = 0;
+
+	bm_rpc_hook = hook;
+	uint32_t r = bm_tee_open(&msg, uuid, &session);
+	bm_rpc_hook = NULL;
+	hostile(HOSTILE_OFF, 0);
+	verdict(what, r == want, r);
+}
+
 /* A load the VM answers with what is not its own memory: refused, and the
  * load ends as if the normal world had no memory to give. */
 static void bad_rpc_answers(void)
 {
-	uint32_t session = 0, r;
-
-	bm_rpc_hook = alloc_outside_ram;
-	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
-	bm_rpc_hook = NULL;
-	verdict("RPC buffer outside this VM's RAM (loading selftest)",
-		r == TEEC_ERROR_OUT_OF_MEMORY, r);
-	bm_rpc_hook = shm_outside_ram;
-	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
-	bm_rpc_hook = NULL;
-	verdict("PAL file buffer outside this VM's RAM (loading selftest)",
-		r == TEEC_ERROR_OUT_OF_MEMORY, r);
+	load_with("RPC buffer outside this VM's RAM (loading selftest)", bm_selftest_uuid,
+		  alloc_outside_ram, TEEC_ERROR_OUT_OF_MEMORY);
+	load_with("PAL file buffer outside this VM's RAM (loading selftest)", bm_selftest_uuid,
+		  shm_outside_ram, TEEC_ERROR_OUT_OF_MEMORY);
 }
 
 static void foreign_rpc_answers(void)
@@ -162,21 +168,12 @@ static void foreign_rpc_answers(void)
 	uint32_t session = 0, r;
 
 	hostile(HOSTILE_FOREIGN_PAGES, VICTIM_RAM);
-	r = bm_tee_open(&msg, bm_hello_uuid, &session);
-	hostile(HOSTILE_OFF, 0);
-	verdict("RPC argument in the victim's RAM (loading hello)", r == TEEC_ERROR_BAD_PARAMETERS,
-		r);
-	bm_rpc_hook = foreign_on_shm_alloc;
-	r = bm_tee_open(&msg, bm_keystore_uuid, &session);
-	bm_rpc_hook = NULL;
-	hostile(HOSTILE_OFF, 0);
-	verdict("PAL file buffer in the victim's RAM (loading keystore)",
-		r == TEEC_ERROR_BAD_PARAMETERS, r);
-	bm_rpc_hook = file_shrinks;
-	r = bm_tee_open(&msg, bm_selftest_uuid, &session);
-	bm_rpc_hook = NULL;
-	verdict("PAL file that changes between its size and its load (selftest)",
-		r == TEEC_ERROR_BAD_PARAMETERS, r);
+	load_with("RPC argument in the victim's RAM (loading hello)", bm_hello_uuid, NULL,
+		  TEEC_ERROR_BAD_PARAMETERS);
+	load_with("PAL file buffer in the victim's RAM (loading keystore)", bm_keystore_uuid,
+		  foreign_on_shm_alloc, TEEC_ERROR_BAD_PARAMETERS);
+	load_with("PAL file that changes between its size and its load (selftest)",
+		  bm_selftest_uuid, file_shrinks, TEEC_ERROR_BAD_PARAMETERS);
 	/* the honest load still works */
 	r = bm_tee_open(&msg, bm_hello_uuid, &session);
 	pr("hostile: own load of hello %s (0x%x)\n", r == TEEC_SUCCESS ? "works" : "FAILED", r);

@@ -445,27 +445,12 @@ static TEE_Result seal_gcm(int encrypt, const uint8_t *hdr, const uint8_t *nonce
 			   size_t len, uint8_t *tag)
 {
 	uint8_t key[32];
-	br_aes_ct64_ctr_keys aes;
-	br_gcm_context gcm;
 	TEE_Result res = pal_derive("seal", PAL_DERIVE_VM, key);
 
-	if (res != TEE_SUCCESS) {
-		pal_wipe(key, sizeof(key));
-		return res;
-	}
-	br_aes_ct64_ctr_init(&aes, key, SEAL_KEY_BYTES);
+	if (res == TEE_SUCCESS)
+		res =
+		    pal_aes_gcm(encrypt, key, SEAL_KEY_BYTES, hdr, SEAL_AAD, nonce, data, len, tag);
 	pal_wipe(key, sizeof(key));
-	br_gcm_init(&gcm, &aes.vtable, br_ghash_ctmul64);
-	br_gcm_reset(&gcm, nonce, SEAL_NONCE);
-	br_gcm_aad_inject(&gcm, hdr, SEAL_AAD);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, encrypt, data, len);
-	if (encrypt)
-		br_gcm_get_tag(&gcm, tag);
-	else if (!br_gcm_check_tag(&gcm, tag))
-		res = TEE_ERROR_SECURITY;
-	pal_wipe(&gcm, sizeof(gcm));
-	pal_wipe(&aes, sizeof(aes));
 	return res;
 }
 

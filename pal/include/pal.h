@@ -181,6 +181,11 @@ static inline TEE_Result pal_identity(struct pal_identity *out)
  * data may be the blob's own payload). unseal: in place; *data points into
  * blob; TEE_ERROR_SECURITY for a blob of another PAL, VM or build, or
  * changed. */
+/* AES-GCM (BearSSL), in place on data: encrypt writes the 16-byte tag,
+ * decrypt checks it (TEE_ERROR_SECURITY); a 12-byte nonce. */
+TEE_Result pal_aes_gcm(int encrypt, const uint8_t *key, size_t key_len, const void *aad,
+		       size_t aad_len, const uint8_t nonce[12], uint8_t *data, size_t len,
+		       uint8_t tag[16]);
 #define PAL_SEAL_MEASUREMENT PAL_DERIVE_MEASUREMENT
 #define PAL_SEAL_OVERHEAD    44
 TEE_Result pal_seal(uint32_t flags, const void *data, size_t len, void *blob);

@@ -26,22 +26,18 @@ static uint32_t get_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* In place on data: encrypt writes the tag, decrypt checks it. */
-static TEE_Result gcm(int encrypt, uint32_t flags, const uint8_t *aad, const uint8_t *nonce,
-		      uint8_t *data, size_t len, uint8_t *tag)
+TEE_Result pal_aes_gcm(int encrypt, const uint8_t *key, size_t key_len, const void *aad,
+		       size_t aad_len, const uint8_t nonce[12], uint8_t *data, size_t len,
+		       uint8_t tag[16])
 {
-	uint8_t key[32];
 	br_aes_ct64_ctr_keys aes;
 	br_gcm_context g;
-	TEE_Result res = pal_derive(SEAL_LABEL, PAL_DERIVE_VM | flags, key);
+	TEE_Result res = TEE_SUCCESS;
 
-	if (res != TEE_SUCCESS)
-		return res;
-	br_aes_ct64_ctr_init(&aes, key, sizeof(key));
-	pal_wipe(key, sizeof(key));
+	br_aes_ct64_ctr_init(&aes, key, key_len);
 	br_gcm_init(&g, &aes.vtable, br_ghash_ctmul64);
-	br_gcm_reset(&g, nonce, SEAL_NONCE);
-	br_gcm_aad_inject(&g, aad, SEAL_AAD);
+	br_gcm_reset(&g, nonce, 12);
+	br_gcm_aad_inject(&g, aad, aad_len);
 	br_gcm_flip(&g);
 	br_gcm_run(&g, encrypt, data, len);
 	if (encrypt)
@@ -50,6 +46,19 @@ static TEE_Result gcm(int encrypt, uint32_t flags, const uint8_t *aad, const uin
 		res = TEE_ERROR_SECURITY;
 	pal_wipe(&g, sizeof(g));
 	pal_wipe(&aes, sizeof(aes));
+	return res;
+}
+
+/* With the key of this PAL in this VM (and build, with the flag). */
+static TEE_Result gcm(int encrypt, uint32_t flags, const uint8_t *aad, const uint8_t *nonce,
+		      uint8_t *data, size_t len, uint8_t *tag)
+{
+	uint8_t key[32];
+	TEE_Result res = pal_derive(SEAL_LABEL, PAL_DERIVE_VM | flags, key);
+
+	if (res == TEE_SUCCESS)
+		res = pal_aes_gcm(encrypt, key, sizeof(key), aad, SEAL_AAD, nonce, data, len, tag);
+	pal_wipe(key, sizeof(key));
 	return res;
 }
 

@@ -86,6 +86,20 @@ class System:
             self.focus(vm)
         return self.run(cmd, timeout)
 
+    def read_file(self, vm, path):
+        """A file of the guest vm, through the console."""
+        return bytes.fromhex("".join(self.on(vm, f"od -An -v -tx1 {path}").split()))
+
+    def write_file(self, vm, path, data):
+        """data into a file of vm, 32 bytes a line: the hypervisor queues at
+        most 256 bytes of console input per VM, and a longer line can outrun
+        the guest's reading."""
+        self.on(vm, f"rm -f {path}")
+        for i in range(0, len(data), 32):
+            octal = "".join(f"\\{b:03o}" for b in data[i:i + 32])
+            self.on(vm, f"printf '{octal}' >> {path}")
+        assert self.read_file(vm, path) == data
+
     def wait_restarted(self, vm, timeout=120):
         """Waits for vm's shell after a restart; its new shell has to be
         told the console width again."""

@@ -49,21 +49,6 @@ def verify(outdir, nonce, vm, reference=None):
                      "--pcrs", PCRS, "--vm", vm] + (["--reference", reference] if reference else []))
 
 
-def read_file(system, vm, path):
-    out = system.on(vm, f"od -An -v -tx1 {path}")
-    return bytes.fromhex("".join(out.split()))
-
-
-def write_file(system, vm, path, data):
-    system.on(vm, f"rm -f {path}")
-    # 32 bytes a line: the hypervisor queues at most 256 bytes of console
-    # input per VM, and a longer line can outrun the guest's reading
-    for i in range(0, len(data), 32):
-        octal = "".join(f"\\{b:03o}" for b in data[i:i + 32])
-        system.on(vm, f"printf '{octal}' >> {path}")
-    assert read_file(system, vm, path) == data
-
-
 def kernel_digest(log):
     i = log.index(b"vm0.kernel")
     return log[i - 4 - 32:i - 4]
@@ -81,8 +66,8 @@ def first_boot(tmp_path_factory):
         r["vm1"] = evidence(s, "vm1", r["nonce1"], str(tmp / "vm1"))
         assert s.on("vm0", "tzv-client seal 70f secret-of-vm0 /tmp/a.bin") == "seal: ok"
         assert s.on("vm1", "tzv-client seal 70f secret-of-vm1 /tmp/b.bin") == "seal: ok"
-        r["blob0"] = read_file(s, "vm0", "/tmp/a.bin")
-        r["blob1"] = read_file(s, "vm1", "/tmp/b.bin")
+        r["blob0"] = s.read_file("vm0", "/tmp/a.bin")
+        r["blob1"] = s.read_file("vm1", "/tmp/b.bin")
         yield r
     finally:
         s.close()
@@ -130,11 +115,11 @@ def test_both_vms_share_the_platform_pcrs_and_differ_in_their_own(first_boot):
 def test_sealed_data_stays_in_its_vm(first_boot):
     s = first_boot["system"]
     assert s.on("vm0", "tzv-client unseal /tmp/a.bin") == "unseal: secret-of-vm0"
-    write_file(s, "vm0", "/tmp/b.bin", first_boot["blob1"])
+    s.write_file("vm0", "/tmp/b.bin", first_boot["blob1"])
     assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/b.bin")
     bad = bytearray(first_boot["blob0"])
     bad[len(bad) // 2] ^= 1
-    write_file(s, "vm0", "/tmp/bad.bin", bytes(bad))
+    s.write_file("vm0", "/tmp/bad.bin", bytes(bad))
     assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/bad.bin")
 
 
@@ -144,7 +129,7 @@ def test_sealed_data_unseals_in_the_same_vm_after_a_reboot(first_boot):
     s.child.sendline("reboot")
     s.expect(r"\[S-EL1 stk\] vTEE for client 2 created", 60)
     s.wait_restarted("vm1")
-    write_file(s, "vm1", "/tmp/b.bin", first_boot["blob1"])
+    s.write_file("vm1", "/tmp/b.bin", first_boot["blob1"])
     assert s.on("vm1", "tzv-client unseal /tmp/b.bin") == "unseal: secret-of-vm1"
 
 
@@ -195,7 +180,7 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         assert after[4 * 32:5 * 32] != before[4 * 32:5 * 32]  # PCR 8
         assert after[5 * 32:] == before[5 * 32:]  # initrd, device tree, PALs (none)
         assert kernel_digest(files["eventlog.bin"]) != kernel_digest(first_boot["vm0"]["eventlog.bin"])
-        write_file(s, "vm0", "/tmp/a.bin", first_boot["blob0"])
+        s.write_file("vm0", "/tmp/a.bin", first_boot["blob0"])
         assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/a.bin")
     finally:
         s.close()

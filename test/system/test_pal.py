@@ -129,6 +129,26 @@ def test_without_tee_supplicant_an_open_waits_and_ends_with_its_client(vm):
     assert "[S-EL1 stk] vTEE 1: PAL keystore loaded, version 1" in vm.transcript
 
 
+def test_tee_supplicant_killed_in_the_middle_of_a_load_ends_the_open_cleanly(vm):
+    """Stopped while the STK waits for the file (LOAD_TA queued for it),
+    then killed: the kernel fails the request, the open ends, nothing is
+    left, and a new tee-supplicant serves the same load."""
+    other = f"/lib/optee_armtz/{UUID_SELFTEST2}.ta"
+    vm.run(f"tzv-client pal unload {UUID_HELLO}; cp {FIXTURES}/selftest2.ta {other}")
+    before = stats(vm)
+    vm.run("kill -STOP $(pidof tee-supplicant)")
+    vm.run(f"tzv-client open {UUID_SELFTEST2} > /tmp/k.out 2>&1 & sleep 2")
+    assert vm.run("cat /tmp/k.out") == ""  # waiting for the file
+    vm.run("kill -KILL $(pidof tee-supplicant); sleep 1")
+    assert "tzv-client: open: TEEC_ERROR_COMMUNICATION" in vm.run("cat /tmp/k.out")
+    assert (f"[S-EL1 stk] vTEE 1: PAL {UUID_SELFTEST2} not loaded: tee-supplicant did not find "
+            "or give its file") in vm.transcript
+    assert stats(vm) == before
+    vm.run("tee-supplicant -f /data/tee </dev/null >/dev/null 2>&1 & sleep 1")
+    assert vm.run(f"tzv-client open {UUID_SELFTEST2}") == "open: ok"
+    vm.run(f"tzv-client pal unload {UUID_SELFTEST2}")
+
+
 def test_a_restart_unregisters_its_pals_and_concurrent_loads_share_one(vm):
     """After a reboot of the VM its vTEE has no PAL; three clients that open
     selftest at once each load it, and one registration comes of it."""
@@ -296,10 +316,6 @@ def test_a_pal_unseals_only_what_it_sealed_itself(vm):
     assert unseal(vm, UUID_SELFTEST, "/tmp/s2.bin") == "pal-unseal: this-build\nrc=0"
 
 
-def read_guest_file(vm, path):
-    return bytes.fromhex("".join(vm.run(f"od -An -v -tx1 {path}").split()))
-
-
 def verify_statement(path, *extra):
     return run_host([sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), "--statement",
                      str(path), "--device-pub", os.path.join(BUILD, "keys", "device.pem"),
@@ -312,7 +328,7 @@ def test_a_pal_statement_is_signed_by_the_device_and_names_the_pal(vm, tmp_path)
     assert m, out
     st = tmp_path / "st.bin"
     st.write_bytes(bytes.fromhex(m.group(1)))
-    assert read_guest_file(vm, "/tmp/st.bin") == st.read_bytes()
+    assert vm.read_file("vm0", "/tmp/st.bin") == st.read_bytes()
     me = f"{UUID_SELFTEST}:{identity('selftest')[1]}"
     r = verify_statement(st, "--vm", "vm0", "--expect-pal", me, "--data", "00112233")
     assert r.returncode == 0, r.stdout

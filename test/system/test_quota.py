@@ -104,32 +104,19 @@ def test_two_vms_loading_one_pal_at_once_each_register_their_own(system):
         assert re.search(rf"pal: {uuid} selftest2 ", system.on(vm, "tzv-client pal list"))
 
 
-def read_file(system, vm, path):
-    return bytes.fromhex("".join(system.on(vm, f"od -An -v -tx1 {path}").split()))
-
-
-def write_file(system, vm, path, data):
-    """32 bytes a line: the hypervisor queues 256 bytes of input per VM."""
-    system.on(vm, f"rm -f {path}")
-    for i in range(0, len(data), 32):
-        octal = "".join(f"\\{b:03o}" for b in data[i:i + 32])
-        system.on(vm, f"printf '{octal}' >> {path}")
-    assert read_file(system, vm, path) == data
-
-
 def test_the_same_pal_in_another_vm_neither_unseals_nor_gets_certified(system):
     selftest = "a7e1f0c1-7a76-4c30-9a00-746573740000"
     assert system.on("vm0", f"tzv-client pal-seal {selftest} 0 vm0-only /tmp/s.bin") == \
         "pal-seal: ok"
     assert system.on("vm0", f"tzv-client pal-unseal {selftest} /tmp/s.bin") == \
         "pal-unseal: vm0-only"
-    write_file(system, "vm1", "/tmp/s.bin", read_file(system, "vm0", "/tmp/s.bin"))
+    system.write_file("vm1", "/tmp/s.bin", system.read_file("vm0", "/tmp/s.bin"))
     out = system.on("vm1", f"tzv-client pal-unseal {selftest} /tmp/s.bin; echo rc=$?")
     assert "tzv-client: invoke: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
     # vm1's statement token is no good to vm0's attestation PAL
     assert system.on("vm1", f"tzv-client pal-statement {selftest} aa /tmp/st.bin").startswith(
         "pal-statement: ")
-    write_file(system, "vm0", "/tmp/vm1.token", read_file(system, "vm1", "/tmp/st.bin.token"))
+    system.write_file("vm0", "/tmp/vm1.token", system.read_file("vm1", "/tmp/st.bin.token"))
     out = system.on("vm0", "tzv-client certify /tmp/vm1.token /tmp/x.bin; echo rc=$?")
     assert "tzv-client: invoke: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
 
