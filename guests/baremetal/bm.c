@@ -163,3 +163,10 @@ void bm_entry(uint64_t dtb)
 	bm_main(dtb);
 	bm_power_off();
 }
+
+/* For the programs that start no second vCPU. */
+__attribute__((weak)) void bm_secondary_main(void)
+{
+	for (;;)
+		wfi();
+}

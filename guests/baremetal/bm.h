@@ -36,5 +36,10 @@ uint64_t bm_ticks_per_ms(void);
 
 /* Each guest program defines this. */
 void bm_main(uint64_t dtb);
+/* A program that starts a second vCPU passes bm_secondary as its PSCI
+ * CPU_ON entry and the top of a stack as its context; the vCPU then runs
+ * bm_secondary_main, which that program defines. */
+void bm_secondary(void);
+void bm_secondary_main(void);
 
 #endif

@@ -5,6 +5,7 @@
  * attacker has one vCPU and 64 MiB. */
 #include "bm.h"
 #include "bmtee.h"
+#include <tzv/uart.h>
 
 #include <tzv/optee.h>
 
@@ -342,6 +343,29 @@ static void call_attacks(void)
 	verdict("300 random SMCs and HVCs", odd == 0, "every one answered with an error code");
 }
 
+/* Lines that try to pass for the monitor's, the hypervisor's or a victim's,
+ * to erase others' lines, retitle the terminal or make it answer a query
+ * into the focused VM's input: the console must show each behind this
+ * VM's name, as text. */
+static void console_forgery(void)
+{
+	static const char *const forged[] = {
+	    "\r[EL3 mon] forged by the attacker\n",
+	    "\b\b\b\b\b\b\b\b\b\b\b\b[EL2 hyp] forged by the attacker\n",
+	    "x\b\b\b\b\b\b\b\b\b\b\b\b[victim] forged by the attacker\n",
+	    "\x1b[2K\x1b[1A\x1b[2K\r[peer] forged by the attacker\n",
+	    "\x1b]0;forged title\x07\x1b[6n\x1b"
+	    "c\a\a\x1bP+q544e\x1b\\\x9b"
+	    "31m forged tail\n",
+	};
+
+	pr("attack: forging console lines\n");
+	for (unsigned i = 0; i < sizeof(forged) / sizeof(forged[0]); i++)
+		for (const char *c = forged[i]; *c; c++) /* raw, past lib's console */
+			uart_tx(UART0_BASE, *c);
+	pr("attack: forgery over\n");
+}
+
 void bm_main(uint64_t dtb)
 {
 	(void)dtb;
@@ -367,6 +391,7 @@ void bm_main(uint64_t dtb)
 		   n);
 	bm_sleep_ms(2100); /* let its output allowance grow back */
 	pr("attack: flood over\n");
+	console_forgery();
 	for (;;) {
 		bm_sleep_ms(500);
 		if (bm_getc() == 'q')

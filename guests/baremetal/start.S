@@ -28,6 +28,18 @@ entry:
 1:	wfi
 	b 1b
 
+/* PSCI CPU_ON entry of a second vCPU: x0 (the context) is its stack top. */
+	.global bm_secondary
+bm_secondary:
+	msr daifset, #0xf
+	mov sp, x0
+	ldr x1, =bm_vectors
+	msr vbar_el1, x1
+	isb
+	bl bm_secondary_main
+1:	wfi
+	b 1b
+
 /* Every exception goes to bm_exception(frame, kind), which may return to
  * resume (a probe that expected the fault moves ELR on). */
 .macro exc kind

@@ -10,11 +10,16 @@ static unsigned focus;	     /* index of the VM that gets console input */
 static unsigned console_cpu; /* where the console's receive interrupt goes */
 static spinlock_t console_cpu_lock;
 
+static bool takes_input(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING && vm->cfg->console;
+}
+
 static void move_focus(void)
 {
 	for (unsigned i = 1; i <= vm_count; i++) {
 		unsigned n = (focus + i) % vm_count;
-		if (vms[n].state == VM_RUNNING && vms[n].cfg->console) {
+		if (takes_input(&vms[n])) {
 			focus = n;
 			break;
 		}
@@ -23,13 +28,24 @@ static void move_focus(void)
 	vuart_flush_line(&vms[focus]); /* show its prompt */
 }
 
+/* A VM that went off hands the focus on to the next one that runs. */
+void console_vm_off(struct vm *vm)
+{
+	if (vm == &vms[focus] && vm_any_running()) {
+		pr("%s is off: ", vm->cfg->name);
+		move_focus();
+	}
+}
+
 /* The physical UART's receive interrupt (owned by the hypervisor). */
 void console_rx_irq(void)
 {
 	static unsigned focus_presses;
 	int c;
 
-	while ((c = console_getc()) >= 0) {
+	/* a character is taken only once the VM in focus can take it */
+	while ((!takes_input(&vms[focus]) || vuart_input_ready(&vms[focus])) &&
+	       (c = console_getc()) >= 0) {
 		if (c == FOCUS_KEY) {
 			if (++focus_presses == 3) {
 				focus_presses = 0;
@@ -76,4 +92,7 @@ void console_init_input(void)
 	gic_set_enable(UART0_INTID, 0, true);
 	console_enable_rx_irq();
 	pr("console input goes to %s (Ctrl-T three times to switch)\n", vms[focus].cfg->name);
+	if (!takes_input(&vms[focus]))
+		move_focus();
+	console_rx_irq(); /* what was typed before: the UART raises no interrupt for it */
 }

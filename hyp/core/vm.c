@@ -121,6 +121,7 @@ struct vcpu *vm_start(struct vm *vm)
 		vm_clear(vm); /* nothing refused stays behind */
 		return NULL;
 	}
+	vm->stopping = false;
 	vm->log_budget = 64;
 	vm->started = counter_ticks();
 	vm->tee_pending = true;
@@ -152,6 +153,9 @@ void vcpu_run(struct vcpu *v)
 	vcpu_arch_reset(v);
 	vgic_cpu_load(v);
 	v->state = VCPU_ON;
+	dsb(sy);
+	/* a stop asked for while this CPU came up: its SGI was cleared then */
+	vcpu_handle_requests(v);
 	vgic_flush(v);
 	guest_enter(v);
 }
@@ -166,9 +170,18 @@ void vcpu_power_off(struct vcpu *v)
 }
 
 /* Stops every other vCPU of the VM (they power their CPUs off) and waits
- * until they are off. */
+ * until they are off. Only one vCPU does so: any other that asks at the
+ * same time (SYSTEM_OFF, SYSTEM_RESET, a panic, on several CPUs at once)
+ * just goes off, which is what the first one waits for; and no CPU_ON
+ * starts a vCPU meanwhile (vpsci.c). */
 static void vm_stop_others(struct vm *vm, struct vcpu *caller)
 {
+	spin_lock(&vm->lock);
+	bool first = !vm->stopping;
+	vm->stopping = true;
+	spin_unlock(&vm->lock);
+	if (!first)
+		vcpu_power_off(caller);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		struct vcpu *t = &vm->vcpu[i];
 		if (t == caller || t->state == VCPU_OFF)
@@ -198,13 +211,14 @@ static void __attribute__((noreturn)) vm_gone(struct vcpu *caller)
 		pr("no VM left: system off\n");
 		fw_system_off();
 	}
+	console_vm_off(caller->vm);
 	vcpu_power_off(caller);
 }
 
 void vm_power_off(struct vm *vm, struct vcpu *caller)
 {
-	vm->state = VM_STOPPED;
 	vm_stop_others(vm, caller);
+	vm->state = VM_STOPPED;
 	tee_vm_destroyed(vm);
 	pr("%s: powered off\n", vm->cfg->name);
 	vm_gone(caller);

@@ -29,7 +29,9 @@ static void v_cpu_on(struct vcpu *v)
 	}
 	spin_lock(&v->vm->lock);
 	long r = PSCI_SUCCESS;
-	if (t->state == VCPU_ON)
+	if (v->vm->stopping)
+		r = PSCI_DENIED; /* the VM is going off or restarting */
+	else if (t->state == VCPU_ON)
 		r = PSCI_ALREADY_ON;
 	else if (t->state == VCPU_ON_PENDING)
 		r = PSCI_ON_PENDING;

@@ -24,6 +24,8 @@
 #define INT_TX	(1U << 5)
 #define INT_RT	(1U << 6)
 
+enum { ESC_NONE, ESC_START, ESC_CSI, ESC_STRING }; /* vuart.esc */
+
 /* PeriphID0-3 and CellID0-3 of an Arm PL011 r1p5, matched by the AMBA bus */
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
@@ -34,10 +36,14 @@ void vuart_reset(struct vm *vm)
 	struct vuart *u = &vm->uart;
 
 	spin_lock(&u->lock);
+	if (u->input_waits)
+		console_rx_resume();
+	u->input_waits = u->deaf = false;
 	u->rx_head = u->rx_count = u->rx_dropped = 0;
 	u->imsc = u->lcr_h = u->ibrd = u->fbrd = u->ifls = 0;
 	u->cr = 0x300; /* TXE | RXE, as at reset */
 	u->line_len = 0;
+	u->esc = ESC_NONE;
 	u->budget = VUART_BURST;
 	u->budget_time = counter_ticks();
 	u->dropped = 0;
@@ -98,12 +104,43 @@ static void flush(struct vuart *u)
 	u->line_len = 0;
 }
 
+/* What a VM may put on the shared console: printable ASCII, newline, tab
+ * (moves only forward) and backspace (lib's console lets it erase only the
+ * VM's own characters); a carriage return, BEL and escape sequences are
+ * dropped, so a VM cannot move the cursor over lines that are not its own,
+ * overwrite its name, retitle or reset the terminal, or make it answer a
+ * query into another VM's input; other bytes print as '.'. */
+static bool swallowed(struct vuart *u, char c)
+{
+	switch (u->esc) {
+	case ESC_START: /* CSI, a string (OSC, DCS, ...), or a two-byte one */
+		u->esc = c == '['						      ? ESC_CSI
+			 : (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') ? ESC_STRING
+										      : ESC_NONE;
+		return true;
+	case ESC_CSI: /* parameters and intermediates, then one final byte */
+		if (c < 0x20 || c > 0x3f)
+			u->esc = ESC_NONE;
+		return true;
+	case ESC_STRING: /* up to BEL or ST (ESC \); a newline ends it too */
+		if (c == '\a' || c == '\n' || c == 0x1b)
+			u->esc = c == 0x1b ? ESC_START : ESC_NONE;
+		return c != '\n';
+	default:
+		if (c == 0x1b)
+			u->esc = ESC_START;
+		return c == 0x1b || c == '\r' || c == '\a' || c == 0;
+	}
+}
+
 static void tx(struct vm *vm, char c)
 {
 	struct vuart *u = &vm->uart;
 
-	if (c == '\r')
+	if (swallowed(u, c))
 		return;
+	if ((c < 0x20 && c != '\n' && c != '\t' && c != '\b') || (unsigned char)c >= 0x7f)
+		c = '.';
 	u->last_tx = counter_ticks();
 	u->line[u->line_len++] = c;
 	if (c == '\n' || u->line_len == VUART_LINE_MAX)
@@ -120,12 +157,31 @@ static void flush_partial(struct vuart *u, bool now)
 	spin_unlock(&u->lock);
 }
 
+/* A VM that has left its full queue unread for a second is taken as deaf:
+ * the console goes on reading, and what does not fit is dropped. */
+static void input_timeout(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	if (!u->input_waits || counter_ticks() - u->waits_since < counter_freq())
+		return;
+	spin_lock(&u->lock);
+	if (u->input_waits) {
+		u->input_waits = false;
+		u->deaf = true;
+		console_rx_resume();
+	}
+	spin_unlock(&u->lock);
+}
+
 /* Called on every interrupt any CPU takes: a VM that went idle right after
  * its prompt may take none itself for a long time. */
 void vuart_flush_partial(void)
 {
-	for (unsigned i = 0; i < vm_count; i++)
+	for (unsigned i = 0; i < vm_count; i++) {
 		flush_partial(&vms[i].uart, false);
+		input_timeout(&vms[i]);
+	}
 }
 
 /* Now, whatever the time: the VM's prompt when it gets the focus. */
@@ -141,6 +197,13 @@ static uint32_t rx(struct vuart *u)
 	uint32_t c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1U) % VUART_RX_SIZE;
 	u->rx_count--;
+	u->deaf = false;
+	if (!u->rx_count)
+		u->rx_dropped = 0; /* the next loss is reported again */
+	if (u->input_waits && u->rx_count <= VUART_RX_SIZE / 2U) {
+		u->input_waits = false;
+		console_rx_resume();
+	}
 	return c;
 }
 
@@ -221,18 +284,44 @@ static bool vuart_mmio(struct vcpu *v, uint64_t off, unsigned size, bool write, 
 	return true;
 }
 
+/* Whether the console may hand the VM its next input character now. While
+ * its queue is full and the VM reads it (receive interrupt unmasked), the
+ * console pauses so the character waits in the UART instead of being lost;
+ * a VM that does not read loses what does not fit, so that the focus key
+ * still gets through. */
+bool vuart_input_ready(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	spin_lock(&u->lock);
+	bool ready = u->rx_count < VUART_RX_SIZE || !(u->imsc & (INT_RX | INT_RT)) || u->deaf;
+	if (!ready && !u->input_waits) {
+		u->input_waits = true;
+		u->waits_since = counter_ticks();
+		console_rx_pause();
+	}
+	spin_unlock(&u->lock);
+	return ready;
+}
+
 /* A character from the console while the VM has the focus. */
 void vuart_receive(struct vm *vm, uint8_t c)
 {
 	struct vuart *u = &vm->uart;
+	bool first_lost = false;
 
 	spin_lock(&u->lock);
 	if (u->rx_count < VUART_RX_SIZE) {
 		u->rx[(u->rx_head + u->rx_count) % VUART_RX_SIZE] = c;
 		u->rx_count++;
 	} else {
-		u->rx_dropped++; /* the VM does not read: its input is lost, no one else's */
+		first_lost = u->rx_dropped++ == 0; /* its input is lost, no one else's */
 	}
 	spin_unlock(&u->lock);
+	if (first_lost)
+		vm_log(vm,
+		       "%s does not read its console input: what does not fit in its %u-byte queue "
+		       "is dropped until it does\n",
+		       vm->cfg->name, VUART_RX_SIZE);
 	update_irq(vm);
 }

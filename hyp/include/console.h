@@ -8,5 +8,7 @@
 void console_init_input(void);
 void console_rx_irq(void);
 void console_irq_leave(unsigned pcpu);
+struct vm;
+void console_vm_off(struct vm *vm);
 
 #endif

@@ -47,6 +47,7 @@ struct vm {
 	unsigned log_budget; /* bounds what one VM can make the hypervisor print */
 	uint64_t started;    /* counter value at its last start */
 	bool tee_pending;    /* its vTEE is made when its boot vCPU first runs */
+	bool stopping;	     /* a vCPU is stopping or restarting it (under lock) */
 	unsigned nmmio;
 	struct mmio_region mmio[VM_MAX_MMIO]; /* its emulated devices */
 	struct vgic_dist vgic;

@@ -9,6 +9,7 @@ static uintptr_t uart;
 static const char *line_prefix = "";
 static bool at_line_start = true;
 static const char *line_owner; /* prefix of whoever wrote the partial line */
+static unsigned line_col;      /* characters it wrote there after its prefix */
 static spinlock_t console_lock;
 
 void console_init(uintptr_t uart_base, const char *prefix)
@@ -24,9 +25,18 @@ static void uart_putc(char c)
 }
 
 /* Every line starts with its writer's prefix; a writer that finds another
- * one's line unfinished starts a new line rather than glue onto it. */
+ * one's line unfinished starts a new line rather than glue onto it. A
+ * backspace erases only the writer's own characters of the line (a line
+ * editor's echo), never its prefix nor anyone else's text. */
 static void put_from(const char *prefix, char c)
 {
+	if (c == '\b') {
+		if (!at_line_start && line_owner == prefix && line_col) {
+			line_col--;
+			uart_putc(c);
+		}
+		return;
+	}
 	if (!at_line_start && line_owner != prefix) {
 		uart_putc('\r');
 		uart_putc('\n');
@@ -37,7 +47,9 @@ static void put_from(const char *prefix, char c)
 			uart_putc(*p);
 		at_line_start = false;
 		line_owner = prefix;
+		line_col = 0;
 	}
+	line_col++;
 	if (c == '\n') {
 		uart_putc('\r');
 		at_line_start = true;
@@ -67,6 +79,18 @@ void console_enable_rx_irq(void)
 {
 	if (uart)
 		uart_rx_irq_on(uart);
+}
+
+void console_rx_pause(void)
+{
+	if (uart)
+		uart_rx_irq_mask(uart, true);
+}
+
+void console_rx_resume(void)
+{
+	if (uart)
+		uart_rx_irq_mask(uart, false);
 }
 
 struct sink {

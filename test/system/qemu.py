@@ -34,10 +34,27 @@ class System:
     def expect(self, pattern, timeout=60):
         return self.child.expect(pattern, timeout=timeout)
 
-    def wait_shell(self, timeout=120):
-        self.expect("tzvisor guest: user space up", timeout)
+    def wait_shell(self, timeout=120, vm=None, up=False):
+        """Waits for the focused VM's user space, then until its shell runs a
+        command: a prompt on the console is not proof (lines typed during
+        the boot can print it early), an answer is. Returns seconds since
+        QEMU started."""
+        vm = vm or self.vm
+        if not up:  # not seen yet
+            self.expect(rf"\[{vm}\] tzvisor guest: user space up", timeout)
+        n = int(time.monotonic() * 1000) % 100000
+        end = time.monotonic() + timeout
+        while True:
+            self.child.sendline(f"echo __sh''ell{n}__")
+            try:
+                self.child.expect_exact(f"__shell{n}__", timeout=5)
+                break
+            except pexpect.TIMEOUT:
+                if time.monotonic() > end:
+                    raise
+        took = time.monotonic() - self.started
         self.expect_exact(PROMPT, timeout)
-        return time.monotonic() - self.started
+        return took
 
     def expect_exact(self, text, timeout=60):
         return self.child.expect_exact(text, timeout=timeout)
@@ -48,7 +65,9 @@ class System:
         """Presses Ctrl-T three times until console input goes to vm."""
         for _ in range(4):
             self.child.send("\x14\x14\x14")
-            self.expect(r"console input now goes to (vm\d+)", timeout)
+            # not "vmN is off: console input now goes to ...": that one
+            # moved the focus before our keys did
+            self.expect(r"\[EL2 hyp\] console input now goes to (vm\d+)", timeout)
             if self.child.match.group(1) == vm:
                 self.vm = vm
                 return
@@ -103,8 +122,10 @@ class System:
     def wait_restarted(self, vm, timeout=120):
         """Waits for vm's shell after a restart; its new shell has to be
         told the console width again."""
-        self.expect(rf"\[{vm}\] tzvisor guest: user space up", timeout)
-        self.expect(rf"\[{vm}\] guest# ", 60)
+        if vm == self.vm:
+            self.wait_shell(timeout, vm)
+        else:
+            self.expect(rf"\[{vm}\] tzvisor guest: user space up", timeout)
         self.wide = tuple(v for v in self.wide if v != vm)
 
     def wait_exit(self, timeout=60):
@@ -128,9 +149,10 @@ def boot_default(log_name):
     """The default system with both Linux VMs at their shells, vm0 in focus."""
     s = System("default", log_name=log_name)
     # the VMs boot at once: their lines come in any order
-    waiting = [r"\[vm0\] guest# ", r"\[vm1\] tzvisor guest: user space up"]
+    waiting = [r"\[vm0\] tzvisor guest: user space up", r"\[vm1\] tzvisor guest: user space up"]
     while waiting:
         waiting.pop(s.child.expect(waiting, timeout=120))
+    s.wait_shell(vm="vm0", up=True)
     return s
 
 

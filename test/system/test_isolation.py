@@ -17,6 +17,7 @@ def system():
     s.expect(r"\[attacker\] attack: done, (\d+) blocked, (\d+) not blocked", 120)
     s.result = (int(s.child.match.group(1)), int(s.child.match.group(2)))
     s.expect(r"\[attacker\] attack: flood over", 60)
+    s.expect(r"\[attacker\] attack: forgery over", 20)
     # two more pattern checks from each victim after the last attack
     for _ in range(2):
         s.expect(r"\[victim\] victim: pattern intact", 20)
@@ -84,3 +85,35 @@ def test_the_victims_vtee_sessions_survive_the_vtee_attacks(system):
     # the storm cannot flood the console through the STK either
     assert "[S-EL1 stk] vTEE 3: session limit (8) reached" in t
     assert "[S-EL1 stk] vTEE 3: too many messages; further ones are dropped" in t
+
+
+def rendered(line):
+    """What a terminal shows of one line: backspaces move left, nothing else
+    moves the cursor (the console passes no other control)."""
+    cells, col = [], 0
+    for ch in line:
+        if ch == "\b":
+            col = max(col - 1, 0)
+            continue
+        if col < len(cells):
+            cells[col] = ch
+        else:
+            cells.append(ch)
+        col += 1
+    return "".join(cells)
+
+
+def test_a_vm_cannot_forge_or_erase_console_lines(system):
+    t = system.transcript
+    part = t[t.index("[attacker] attack: forging console lines"):
+             t.index("[attacker] attack: forgery over")]
+    lines = [l for l in part.replace("\r\n", "\n").split("\n") if l]
+    assert len(lines) >= 6, lines
+    for line in lines:
+        assert "\x1b" not in line and "\x07" not in line and "\x9b" not in line, repr(line)
+        assert "\r" not in line, repr(line)
+        assert rendered(line).startswith("[attacker] "), repr(line)
+    shown = [rendered(l) for l in lines]
+    assert "[attacker] [EL3 mon] forged by the attacker" in shown
+    # an escape sequence is dropped whole; a byte that is no text shows as '.'
+    assert "[attacker] .31m forged tail" in shown, shown

@@ -18,6 +18,10 @@ void console_write_from(const char *prefix, const char *s, size_t n);
 int console_getc(void);
 /* Asks the UART to interrupt on received characters. */
 void console_enable_rx_irq(void);
+/* Stops and restarts taking received characters: while paused they wait in
+ * the UART (and its sender), so none is lost. */
+void console_rx_pause(void);
+void console_rx_resume(void);
 /* Formats into buf (always NUL-terminated); returns the untruncated length. */
 int snprintf_(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap);
