@@ -30,10 +30,18 @@ static void try_write(void *a)
 	*(volatile uint32_t *)a = 0xbadc0de;
 }
 
-static void try_cntp(void *a)
+/* A VM owns its CPUs' EL1 timers; the hypervisor's and the secure
+ * world's timers are not its own. */
+static void try_cnthp(void *a)
 {
 	(void)a;
-	(void)read_sysreg(cntp_ctl_el0);
+	(void)read_sysreg(cnthp_ctl_el2);
+}
+
+static void try_cntps(void *a)
+{
+	(void)a;
+	(void)read_sysreg(cntps_ctl_el1);
 }
 
 static void memory_attacks(void)
@@ -61,7 +69,8 @@ static void memory_attacks(void)
 		"abort");
 	verdict("write other CPUs' redistributor", bm_try(try_write, (void *)0x080e0100UL) != 0,
 		"abort");
-	verdict("physical timer access", bm_try(try_cntp, NULL) != 0, "undefined instruction");
+	verdict("hypervisor's timer access", bm_try(try_cnthp, NULL) != 0, "undefined instruction");
+	verdict("secure timer access", bm_try(try_cntps, NULL) != 0, "undefined instruction");
 }
 
 static void gic_attacks(void)

@@ -23,8 +23,10 @@ void hyp_cpu_init(void)
 	write_sysreg(cptr_el2, 0x33ffUL); /* RES1 bits; no FP/SIMD trap */
 	/* let the guest use every PMU counter, trap no debug registers */
 	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> 11) & 0x1fUL);
-	/* guests read the physical counter but use only the virtual timer */
-	write_sysreg(cnthctl_el2, 1UL);
+	/* a vCPU owns its CPU's EL1 timers: the physical counter and timer
+	 * (EL1PCTEN, EL1PCEN) as well as the virtual ones; no counter offset
+	 * (docs/boot-flow.md) */
+	write_sysreg(cnthctl_el2, 3UL);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(ICC_SRE_EL2, 0xfUL);
 	isb();

@@ -1,5 +1,6 @@
 /* Calls down to the monitor at EL3 for the hypervisor itself: PSCI for its
- * physical CPUs and the machine, and secure boot's check of a VM. */
+ * physical CPUs and the machine, and secure boot's check of a VM; and the
+ * one firmware service guests reach through it, the TRNG. */
 #include <board.h>
 #include <cpu.h>
 #include <tzv/console.h>
@@ -37,4 +38,14 @@ uint64_t fw_verify_vm(unsigned vm)
 
 	hyp_smc(&r);
 	return r.x[0];
+}
+
+/* A guest's SMCCC TRNG call, passed on as it is: x0-x3 in and out. */
+void fw_trng(uint64_t x[4])
+{
+	struct smc_regs r = {{x[0], x[1], x[2], x[3]}};
+
+	hyp_smc(&r);
+	for (unsigned i = 0; i < 4; i++)
+		x[i] = r.x[i];
 }

@@ -2,6 +2,7 @@
  * interrupt non-secure Group 1; the hypervisor owns the rest. */
 #include <board.h>
 #include <gic.h>
+#include <tzv/spinlock.h>
 #include <tzv/sysreg.h>
 
 #define GICD_CTLR	     0x0000
@@ -111,6 +112,11 @@ void gic_set_pending(unsigned intid, unsigned pcpu, bool on)
 		    intid);
 }
 
+bool gic_pending(unsigned intid, unsigned pcpu)
+{
+	return mmio_read32(bank(intid, pcpu, GICD_ISPENDR, GICR_ISPENDR0)) & (1U << (intid % 32U));
+}
+
 void gic_clear_active(unsigned intid, unsigned pcpu)
 {
 	set_bit_reg(bank(intid, pcpu, GICD_ICACTIVER, GICR_ICACTIVER0), intid);
@@ -122,14 +128,21 @@ void gic_set_route(unsigned intid, unsigned pcpu)
 		mmio_write64(GICD_BASE + GICD_IROUTER + 8U * intid, board_cpu_mpidr(pcpu));
 }
 
+/* One ICFGR word holds the trigger mode of 16 interrupts that may belong to
+ * different VMs (and the hypervisor's UART): its read-modify-write is
+ * serialized across every CPU, not under one VM's lock. */
+static spinlock_t icfgr_lock;
+
 void gic_set_edge(unsigned intid, unsigned pcpu, bool edge)
 {
 	uintptr_t reg = intid < 32 ? rd_base(pcpu) + GICR_ICFGR0 + 4U * (intid / 16U)
 				   : GICD_BASE + GICD_ICFGR + 4U * (intid / 16U);
 	uint32_t bit = 2U << (2U * (intid % 16U));
-	uint32_t v = mmio_read32(reg);
 
+	spin_lock(&icfgr_lock);
+	uint32_t v = mmio_read32(reg);
 	mmio_write32(reg, edge ? v | bit : v & ~bit);
+	spin_unlock(&icfgr_lock);
 }
 
 void gic_send_sgi(unsigned sgi, unsigned pcpu)

@@ -192,7 +192,7 @@ void hyp_trap_irq(struct vcpu *v)
 		gic_drop(intid);
 		console_rx_irq();
 		gic_deactivate(intid);
-	} else if (intid == PPI_VTIMER || vgic_spi_owned(v->vm, intid)) {
+	} else if (intid == PPI_VTIMER || intid == PPI_PTIMER || vgic_spi_owned(v->vm, intid)) {
 		/* hardware-linked: stays active until the guest's EOI */
 		gic_drop(intid);
 		vgic_inject(v, intid, true);

@@ -61,6 +61,7 @@ void vcpu_arch_reset(struct vcpu *v)
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntv_cval_el0, 0);
 	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntp_cval_el0, 0);
 	hyp_fp_clear();
 	isb();
 	__asm__ volatile("tlbi vmalls12e1\n dsb ish\n isb" ::: "memory");

@@ -8,6 +8,7 @@
 #include <tzv/string.h>
 #include <vm.h>
 
+#define LR_ACTIVE     (1UL << 63)
 #define LR_PENDING    (1UL << 62)
 #define LR_HW	      (1UL << 61)
 #define LR_GROUP1     (1UL << 60)
@@ -77,6 +78,7 @@ void vgic_vm_init(struct vm *vm)
 	memset(d->irouter, 0, sizeof(d->irouter));
 	memset(d->owned, 0, sizeof(d->owned));
 	d->ctlr = 0;
+	d->foreign_writes = 0;
 	d->nr_lines = lines < GIC_NR_IRQS / 32U ? lines : GIC_NR_IRQS / 32U;
 	for (unsigned i = 0; i < vm->cfg->nirqs; i++) {
 		unsigned id = vm->cfg->irq[i];
@@ -128,6 +130,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 		v->vgic.priv[i].prio = 0xa0;
 	}
 	v->vgic.priv[PPI_VTIMER].hw = 1;
+	v->vgic.priv[PPI_PTIMER].hw = 1;
 	v->vgic.waker = 6; /* ProcessorSleep | ChildrenAsleep, as at reset */
 }
 
@@ -142,6 +145,8 @@ void vgic_cpu_load(struct vcpu *v)
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 	gic_set_enable(PPI_VTIMER, v->pcpu, false);
 	gic_clear_active(PPI_VTIMER, v->pcpu);
+	gic_set_enable(PPI_PTIMER, v->pcpu, false);
+	gic_clear_active(PPI_PTIMER, v->pcpu);
 	isb();
 }
 
@@ -183,18 +188,129 @@ static int lr_for(unsigned intid, uint64_t elrsr, bool *merge)
 	return free_lr;
 }
 
+/* ---- pending and active state (GICD/GICR I[SC]PENDR, I[SC]ACTIVER) ------ */
+
+enum { REQ_CLEAR_PENDING, REQ_SET_ACTIVE, REQ_CLEAR_ACTIVE };
+
+/* Changes intid's list register on the vCPU's own CPU (c->lock held). A
+ * hardware-linked interrupt that ends up neither pending nor active is
+ * deactivated physically too, or it would never fire again. */
+static void lr_change(struct vcpu *v, unsigned intid, unsigned req)
+{
+	bool merge;
+	int n = lr_for(intid, read_sysreg(ICH_ELRSR_EL2), &merge);
+
+	if (n < 0 || (!merge && req != REQ_SET_ACTIVE))
+		return;
+	uint64_t lr = merge ? lr_access((unsigned)n, false, 0)
+			    : LR_GROUP1 | ((uint64_t)virq_of(v, intid)->prio << 48) | intid;
+	if (req == REQ_CLEAR_PENDING)
+		lr &= ~LR_PENDING;
+	else if (req == REQ_SET_ACTIVE)
+		lr |= LR_ACTIVE;
+	else
+		lr &= ~LR_ACTIVE;
+	if (!(lr & (LR_PENDING | LR_ACTIVE))) {
+		if (lr & LR_HW)
+			gic_clear_active(intid, v->pcpu);
+		lr = 0;
+	}
+	lr_access((unsigned)n, true, lr);
+}
+
+/* On the target's own CPU now, else at its next entry (it is kicked). */
+static void lr_request(struct vcpu *t, unsigned intid, unsigned req)
+{
+	if (t->pcpu == cpu_index()) {
+		lr_change(t, intid, req);
+		return;
+	}
+	t->vgic.req[req][intid / 64U] |= 1UL << (intid % 64U);
+	t->vgic.reqs = true;
+	gic_send_sgi(SGI_HYP, t->pcpu);
+}
+
+static void apply_requests(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	for (unsigned r = 0; r < 3; r++)
+		for (unsigned w = 0; w < GIC_NR_IRQS / 64U; w++) {
+			for (uint64_t bits = c->req[r][w]; bits; bits &= bits - 1)
+				lr_change(v, w * 64U + (unsigned)__builtin_ctzl(bits), r);
+			c->req[r][w] = 0;
+		}
+	c->reqs = false;
+}
+
+/* Pending (bit 0) and active (bit 1) state of intid on vCPU t: its list
+ * register (read on its own CPU, else as it was at its last entry), its
+ * queue, and for a hardware-linked interrupt not yet taken, the GIC. */
+static unsigned irq_state(struct vcpu *t, unsigned intid)
+{
+	struct vgic_cpu *c = &t->vgic;
+	uint64_t lr = 0, bit = 1UL << (intid % 64U);
+	bool merge;
+
+	spin_lock(&c->lock);
+	if (t->pcpu == cpu_index()) {
+		int n = lr_for(intid, read_sysreg(ICH_ELRSR_EL2), &merge);
+		if (n >= 0 && merge)
+			lr = lr_access((unsigned)n, false, 0);
+	} else {
+		for (unsigned n = 0; n < VGIC_MAX_LRS; n++)
+			if (c->lr[n] && LR_VINTID(c->lr[n]) == intid)
+				lr = c->lr[n];
+	}
+	unsigned st = (unsigned)(lr >> 62) & 3U;
+	if (c->pending[intid / 64U] & bit)
+		st |= 1U;
+	else if (!lr && virq_of(t, intid)->hw && gic_pending(intid, t->pcpu))
+		st |= 1U;
+	spin_unlock(&c->lock);
+	return st;
+}
+
+static void clear_pending(struct vcpu *t, unsigned intid)
+{
+	struct vgic_cpu *c = &t->vgic;
+	uint64_t bit = 1UL << (intid % 64U);
+
+	spin_lock(&c->lock);
+	if (c->pending[intid / 64U] & bit) {
+		c->pending[intid / 64U] &= ~bit;
+		c->npending--;
+		if (c->pending_hw[intid]) /* taken physically, not yet handed on */
+			gic_clear_active(intid, t->pcpu);
+		c->pending_hw[intid] = false;
+	}
+	if (virq_of(t, intid)->hw)
+		gic_set_pending(intid, t->pcpu, false);
+	lr_request(t, intid, REQ_CLEAR_PENDING);
+	spin_unlock(&c->lock);
+}
+
+static void change_active(struct vcpu *t, unsigned intid, bool on)
+{
+	spin_lock(&t->vgic.lock);
+	lr_request(t, intid, on ? REQ_SET_ACTIVE : REQ_CLEAR_ACTIVE);
+	spin_unlock(&t->vgic.lock);
+}
+
 /* Moves pending interrupts into list registers; runs on the vCPU's own
  * CPU before every entry into the guest. */
 void vgic_flush(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	bool starved = false;
+	bool starved = false, shared = v->vm->cfg->ncpus > 1;
 
-	if (!c->npending) {
+	if (!c->npending && !c->reqs && !shared) {
 		write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 		return;
 	}
 	spin_lock(&c->lock);
+	if (c->reqs)
+		apply_requests(v);
 	uint64_t elrsr = read_sysreg(ICH_ELRSR_EL2);
 	for (unsigned w = 0; w < GIC_NR_IRQS / 64U && !starved; w++) {
 		for (uint64_t bits = c->pending[w]; bits; bits &= bits - 1) {
@@ -220,6 +336,9 @@ void vgic_flush(struct vcpu *v)
 			c->npending--;
 		}
 	}
+	if (shared) /* what other vCPUs read of this one's state */
+		for (unsigned n = 0, nlr = nr_lrs(); n < nlr; n++)
+			c->lr[n] = elrsr & (1UL << n) ? 0 : lr_access(n, false, 0);
 	spin_unlock(&c->lock);
 	/* out of list registers: ask for an interrupt when they drain */
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (starved ? ICH_HCR_UIE : 0));
@@ -284,8 +403,15 @@ static bool skip_foreign(struct vcpu *v, unsigned id, bool write, bool named)
 	return true;
 }
 
-/* One bit per interrupt: set-enable, clear-enable, set-/clear-pending. */
-enum bit_op { OP_SET_ENABLE, OP_CLEAR_ENABLE, OP_SET_PENDING, OP_CLEAR_PENDING };
+/* One bit per interrupt, in the order of the GIC's registers. */
+enum bit_op {
+	OP_SET_ENABLE,
+	OP_CLEAR_ENABLE,
+	OP_SET_PENDING,
+	OP_CLEAR_PENDING,
+	OP_SET_ACTIVE,
+	OP_CLEAR_ACTIVE
+};
 
 static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t val,
 			    enum bit_op op)
@@ -300,9 +426,12 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 		if (skip_foreign(v, id, write, attempt))
 			continue;
 		struct virq *q = virq_of(v, id);
+		struct vcpu *t = id >= 32 ? vgic_spi_target(v->vm, id) : v;
 		if (!write) {
-			if ((op == OP_SET_ENABLE || op == OP_CLEAR_ENABLE) && q->enabled)
-				out |= 1U << b;
+			bool on = op <= OP_CLEAR_ENABLE	   ? q->enabled
+				  : op <= OP_CLEAR_PENDING ? irq_state(t, id) & 1U
+							   : irq_state(t, id) & 2U;
+			out |= on ? 1U << b : 0U;
 			continue;
 		}
 		if (!(val & (1U << b)))
@@ -318,11 +447,14 @@ static uint32_t bits_access(struct vcpu *v, unsigned first, bool write, uint32_t
 			if (q->hw)
 				gic_set_pending(id, v->pcpu, true);
 			else
-				vgic_inject(id >= 32 ? vgic_spi_target(v->vm, id) : v, id, false);
+				vgic_inject(t, id, false);
 			break;
 		case OP_CLEAR_PENDING:
-			if (q->hw)
-				gic_set_pending(id, v->pcpu, false);
+			clear_pending(t, id);
+			break;
+		case OP_SET_ACTIVE:
+		case OP_CLEAR_ACTIVE:
+			change_active(t, id, op == OP_SET_ACTIVE);
 			break;
 		}
 	}
@@ -392,8 +524,8 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 		r = GICD_IIDR_VAL;
 	} else if (off >= 0x0080 && off < 0x0100) {
 		r = off == 0x0080 ? 0 : 0xffffffffU; /* all Group 1 */
-	} else if (off >= 0x0100 && off < 0x0300 && off % 0x80 >= 4) {
-		/* ISENABLER, ICENABLER, ISPENDR, ICPENDR for SPIs (word 0 is
+	} else if (off >= 0x0100 && off < 0x0400 && off % 0x80 >= 4) {
+		/* I[SC]ENABLER, I[SC]PENDR, I[SC]ACTIVER for SPIs (word 0 is
 		 * the redistributors' business with affinity routing) */
 		enum bit_op op = (enum bit_op)((off - 0x100) / 0x80);
 		r = bits_access(v, (off % 0x80) * 8U, write, (uint32_t)*val, op);
@@ -416,11 +548,13 @@ static bool gicd_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 	}
 	if (!write)
 		*val = r;
-	if (foreign_write[cpu_index()])
+	/* a guest's GIC set-up loop would say the same for every register */
+	if (foreign_write[cpu_index()] && d->foreign_writes++ < 4)
 		vm_log(v->vm,
 		       "%s vcpu%u: GICD write at offset 0x%x enables or raises SPIs it does not "
-		       "own: ignored\n",
-		       v->vm->cfg->name, v->id, off);
+		       "own: ignored%s\n",
+		       v->vm->cfg->name, v->id, off,
+		       d->foreign_writes == 4 ? " (further ones without a line)" : "");
 	return true;
 }
 
@@ -446,7 +580,7 @@ static bool gicr_access(struct vcpu *v, uint32_t off, unsigned size, bool write,
 		r = PIDR2_GICV3;
 	} else if (off == 0x10080) {
 		r = 0xffffffffU;
-	} else if (off >= 0x10100 && off < 0x10300 && off % 0x80 == 0) {
+	} else if (off >= 0x10100 && off < 0x10400 && off % 0x80 == 0) {
 		r = bits_access(v, 0, write, (uint32_t)*val, (enum bit_op)((off - 0x10100) / 0x80));
 	} else if (off >= 0x10400 && off < 0x10420) {
 		r = prio_access(v, off - 0x10400, size, write, *val);

@@ -1,7 +1,8 @@
 /* Every SMC or HVC a guest issues lands here, dispatched on the SMCCC
- * owner: PSCI and the arch calls (vpsci.c), tzvisor's hypercalls
+ * owner: PSCI and the arch calls (vpsci.c), the TRNG (the monitor's), tzvisor's hypercalls
  * (hypercall.c), Trusted-OS calls to the VM's vTEE (tee.c); anything else
  * gets NOT_SUPPORTED and a log line. */
+#include <cpu.h>
 #include <tzv/smccc.h>
 #include <vm.h>
 
@@ -20,8 +21,14 @@ void guest_smccc(struct vcpu *v)
 		return;
 	}
 	switch (SMCCC_OWNER(fid)) {
-	case SMCCC_OWNER_ARCH:
 	case SMCCC_OWNER_STD:
+		if (TRNG_IS(fid)) { /* entropy is the firmware's to give */
+			fw_trng(v->x);
+			break;
+		}
+		vpsci_handle(v, fid);
+		break;
+	case SMCCC_OWNER_ARCH:
 		vpsci_handle(v, fid);
 		break;
 	case SMCCC_OWNER_VENDOR_HYP:

@@ -29,6 +29,7 @@ long fw_cpu_on(unsigned pcpu, uint64_t entry, uint64_t context);
 void fw_cpu_off(void) __attribute__((noreturn));
 void fw_system_off(void) __attribute__((noreturn));
 uint64_t fw_verify_vm(unsigned vm);
+void fw_trng(uint64_t x[4]);
 
 /* helpers.S */
 int hyp_probe_read(uint64_t addr, uint64_t *val);

@@ -9,6 +9,7 @@
 #define SGI_HYP	     15U /* hypervisor-internal IPI */
 #define PPI_MAINT    25U /* vGIC maintenance interrupt */
 #define PPI_VTIMER   27U
+#define PPI_PTIMER   30U /* EL1 physical timer: each VM has its CPUs' own */
 
 void gic_dist_init(void);
 unsigned gic_nr_lines(void); /* GICD_TYPER.ITLinesNumber + 1 */
@@ -17,6 +18,7 @@ void gic_set_enable(unsigned intid, unsigned pcpu, bool on);
 void gic_set_route(unsigned intid, unsigned pcpu);
 void gic_set_edge(unsigned intid, unsigned pcpu, bool edge);
 void gic_set_pending(unsigned intid, unsigned pcpu, bool on);
+bool gic_pending(unsigned intid, unsigned pcpu);
 void gic_clear_active(unsigned intid, unsigned pcpu);
 void gic_send_sgi(unsigned sgi, unsigned pcpu);
 unsigned gic_ack(void);

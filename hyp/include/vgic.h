@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <tzv/spinlock.h>
 
+#define VGIC_MAX_LRS 16U /* ICH_VTR_EL2.ListRegs allows at most 16 */
+
 struct virq {
 	uint8_t prio;
 	uint8_t enabled;
@@ -19,6 +21,12 @@ struct vgic_cpu {
 	bool pending_hw[GIC_NR_IRQS];
 	unsigned npending;
 	uint32_t waker;
+	/* its list registers at its last entry, for other vCPUs' reads of
+	 * pending and active state; and the changes of that state they asked
+	 * for (clear pending, set active, clear active), done at its next entry */
+	uint64_t lr[VGIC_MAX_LRS];
+	uint64_t req[3][GIC_NR_IRQS / 64];
+	bool reqs;
 	spinlock_t lock;
 };
 
@@ -27,7 +35,8 @@ struct vgic_dist {
 	struct virq spi[GIC_NR_IRQS]; /* indexed by INTID; 0..31 unused */
 	uint64_t irouter[GIC_NR_IRQS];
 	bool owned[GIC_NR_IRQS];
-	unsigned nr_lines; /* GICD_TYPER.ITLinesNumber + 1 */
+	unsigned nr_lines;	 /* GICD_TYPER.ITLinesNumber + 1 */
+	unsigned foreign_writes; /* to SPIs it does not own, since its start */
 	spinlock_t lock;
 };
 

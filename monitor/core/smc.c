@@ -31,6 +31,8 @@ static void smc_std(struct mon_cpu *c, uint32_t fid)
 {
 	if (SMCCC_FUNC(fid) <= 0x1f)
 		psci_handle(c, fid);
+	else if (TRNG_IS(fid))
+		trng_handle(c, fid);
 	else
 		ret(c, SMCCC_NOT_SUPPORTED);
 }

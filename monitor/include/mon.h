@@ -100,6 +100,9 @@ uint64_t secure_boot(unsigned cpus);
 void device_secret(uint64_t out[4]);
 void smc_sip(struct mon_cpu *c, uint32_t fid);
 
+/* SMCCC TRNG from RNDR (trng.c) */
+void trng_handle(struct mon_cpu *c, uint32_t fid);
+
 /* SMCs from the normal world (smc.c) */
 void smc_from_ns(struct mon_cpu *c);
 

@@ -1,6 +1,7 @@
 /* The secure physical timer that ends a PAL's time slice, the GIC CPU
  * interface bits the STK needs for it, the counter and the CPU's RNDR. */
 #include <stk.h>
+#include <tzv/cpu.h>
 #include <tzv/sysreg.h>
 
 /* Secure Group 1 on this CPU: the timer reaches S-EL1 as an IRQ. */
@@ -42,25 +43,14 @@ void secure_timer_ack(void)
 		write_sysreg(ICC_EOIR1_EL1, iar);
 }
 
-static bool rndr(uint64_t *v)
-{
-	uint64_t ok;
-
-	/* NZCV.Z is set when the hardware had no entropy to give */
-	__asm__ volatile("mrs %0, S3_3_C2_C4_0\n cset %1, ne" : "=r"(*v), "=r"(ok)::"cc");
-	return ok;
-}
-
 bool stk_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
 	while (len) {
 		uint64_t v;
-		unsigned tries = 0;
-		while (!rndr(&v))
-			if (++tries > 100)
-				return false;
+		if (!cpu_random64(&v))
+			return false;
 		for (unsigned i = 0; i < 8 && len; i++, len--) {
 			*p++ = (uint8_t)v;
 			v >>= 8;

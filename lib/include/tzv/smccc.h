@@ -78,6 +78,19 @@
 
 #define PSCI_MIGRATE_TOS_NOT_PRESENT 2L
 
+/* SMCCC TRNG 1.0 (Arm DEN0098), answered by the monitor */
+#define TRNG_VERSION	 0x84000050U
+#define TRNG_FEATURES	 0x84000051U
+#define TRNG_GET_UUID	 0x84000052U
+#define TRNG_RND32	 0x84000053U
+#define TRNG_RND64	 0xC4000053U
+#define TRNG_VERSION_1_0 0x10000L
+#define TRNG_IS(fid)	 (SMCCC_FUNC(fid) >= 0x50U && SMCCC_FUNC(fid) <= 0x53U)
+
+#define TRNG_NOT_SUPPORTED	(-1L)
+#define TRNG_INVALID_PARAMETERS (-2L)
+#define TRNG_NO_ENTROPY		(-3L)
+
 /* tzvisor hypercalls: SMCCC fast SMC32 calls, vendor-specific hypervisor
  * owner, through HVC or SMC (docs/hypercalls.md) */
 #define TZV_HC_CALL_UID	   0x8600FF01U
