@@ -149,7 +149,7 @@ $(eval $(call image,hyp_hostile,hyp,-DTZV_HOSTILE,nolink))
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest \
+.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest soak \
 	pal-sdk
 
 deps:
@@ -281,6 +281,11 @@ test: deps format-check all test-systems pal-sdk $(UNIT_TESTS)
 bench: deps all test-systems
 	@scripts/host-deps.sh gnuplot-nox
 	$(PYTHON) bench/run.py
+
+# Load, not part of make test: both Linux VMs run N=100000 hello invokes from
+# 4 threads each at once; calls lost, calls/s, fairness, and what grew.
+soak: deps all
+	$(PYTHON) test/soak.py $(BUILD) $(or $(N),100000)
 
 # A remote verifier's view: boot the default system, ask vm0 for a quote
 # over a fresh nonce (or NONCE=hex), bring the evidence out into

@@ -221,6 +221,55 @@ static void stolen_blob(void)
 		a0 ? a0 : msg.hdr.ret);
 }
 
+/* Its second vCPU runs a long PAL call while this one, through the hostile
+ * hypervisor, destroys the VM's own vTEE: the STK must refuse while the
+ * call runs (or, had it caught the call between two slices, end it
+ * cleanly), and go on serving every VM. Last: the vTEE may be gone after. */
+#define ATTACKER 1U
+static volatile unsigned spin_state; /* 1: in the call, 2: it returned */
+static volatile uint64_t spin_result;
+static struct bm_msg msg1 __attribute__((aligned(4096)));
+static uint64_t stack1[2048] __attribute__((aligned(16)));
+
+void bm_secondary_main(void)
+{
+	uint32_t session = 0;
+	uint64_t r = bm_tee_open(&msg1, bm_selftest_uuid, &session);
+
+	bm_msg_init(&msg1, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	msg1.hdr.session = session;
+	msg1.hdr.func = 0; /* SELFTEST_CMD_SPIN */
+	msg1.p[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+	msg1.p[0].u.value.a = 2000; /* ms */
+	spin_state = 1;
+	r |= bm_tee_call(&msg1) | msg1.hdr.ret;
+	spin_result = r;
+	spin_state = 2;
+	for (;;)
+		wfi();
+}
+
+static void destroy_while_running(void)
+{
+	long on = (long)bm_hvc(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)bm_secondary,
+			       (uint64_t)(uintptr_t)(stack1 + 2048))
+		      .a0;
+	if (on != PSCI_SUCCESS) {
+		verdict("VM_DESTROYED of its own vTEE while its PAL runs (CPU_ON)", false,
+			(uint64_t)on);
+		return;
+	}
+	while (spin_state != 1)
+		;
+	bm_sleep_ms(300);
+	uint64_t a0 = hostile(HOSTILE_DESTROY_VM, ATTACKER);
+	while (spin_state != 2)
+		;
+	pr("hostile: the long call on vcpu1 ended with 0x%lx\n", (unsigned long)spin_result);
+	verdict("VM_DESTROYED of its own vTEE while its PAL runs on its other CPU",
+		a0 == OPTEE_SMC_RETURN_EBUSY || (a0 == OPTEE_SMC_RETURN_OK && spin_result), a0);
+}
+
 void bm_main(uint64_t dtb)
 {
 	(void)dtb;
@@ -233,6 +282,7 @@ void bm_main(uint64_t dtb)
 	bad_rpc_answers();
 	foreign_requests();
 	stolen_blob();
+	destroy_while_running();
 	pr("hostile: done, %u refused, %u not refused\n", blocked, failed);
 	for (;;) {
 		bm_sleep_ms(1000);

@@ -255,7 +255,7 @@ echo '#include <stdio.h>' | $cc -E -x c - >/dev/null 2>&1 ||
 	die "$cc does not find the arm64 C library headers (libc6-dev-arm64-cross; scripts/host-deps.sh installs it)"
 [ -f "$pals/tzv-pals.h" ] || die "no $pals/tzv-pals.h"
 $cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" -I"$abi" \
-	-o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
+	-pthread -o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
 	-L"$u/usr/lib/aarch64-linux-gnu" -lteec
 
 # The programs, and the loader and libraries they need (readelf -d, to the

@@ -106,12 +106,33 @@ static void vm_created(struct smc_args *a)
 	ret4(a, r, 0, 0, 0);
 }
 
+/* A call of the vTEE that is in the secure world on some CPU right now. */
+static bool vtee_running(const struct vtee *t)
+{
+	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
+		if (t->call[i].state == CALL_RUNNING)
+			return true;
+	return false;
+}
+
+/* An honest hypervisor destroys a vTEE once the VM's CPUs are off; while a
+ * call of it runs on one of them, its session, instance and call must not
+ * go from under that CPU. */
 static void vm_destroyed(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
 
 	spin_lock(&stk_lock);
 	struct vtee *t = vtee_of_client(client);
+	if (t && vtee_running(t)) {
+		spin_unlock(&stk_lock);
+		vtee_log(t,
+			 "vTEE for client %u: hypervisor violation: VM_DESTROYED while a call of "
+			 "it runs on another CPU: refused\n",
+			 client);
+		ret4(a, OPTEE_SMC_RETURN_EBUSY, 0, 0, 0);
+		return;
+	}
 	if (t)
 		vtee_free(t);
 	spin_unlock(&stk_lock);

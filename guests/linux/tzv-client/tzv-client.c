@@ -29,6 +29,12 @@
  *                                   selftest: misbehave, then SPIN 0 on the
  *                                   same session ("crash: after: <NAME> ...")
  *   tzv-client bench N              N hello INC calls on one session, timed
+ *   tzv-client soak N THREADS       N hello INC calls in all from THREADS (<= 16)
+ *                                   threads, each on its own session, every
+ *                                   answer checked: "soak: thread T: C calls,
+ *                                   L lost, R calls/s", then "soak: N calls,
+ *                                   L lost, R calls/s, fairness F" (the
+ *                                   slowest thread's rate over the fastest's)
  *   tzv-client attest NONCE_HEX [DIR]
  *                                   attest: a quote over sha256:0,1,2,3,8,9,10,12
  *                                   with the nonce (1-64 bytes), the AK
@@ -75,6 +81,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,18 +148,26 @@ static int fail(const char *step, TEEC_Result r, uint32_t origin)
 	return 1;
 }
 
-/* Opens a session to uuid, creating the context on first use; 0 or 1. */
+/* The context, made on first use (by one thread); 0 or 1. */
+static int context(void)
+{
+	if (!ctx_up) {
+		TEEC_Result r = TEEC_InitializeContext(NULL, &ctx);
+		if (r != TEEC_SUCCESS)
+			return fail("init", r, TEEC_ORIGIN_API);
+		ctx_up = 1;
+	}
+	return 0;
+}
+
+/* Opens a session to uuid; 0 or 1. */
 static int open_session(TEEC_Session *s, const TEEC_UUID *uuid)
 {
 	uint32_t origin = TEEC_ORIGIN_API;
 	TEEC_Result r;
 
-	if (!ctx_up) {
-		r = TEEC_InitializeContext(NULL, &ctx);
-		if (r != TEEC_SUCCESS)
-			return fail("init", r, TEEC_ORIGIN_API);
-		ctx_up = 1;
-	}
+	if (context())
+		return 1;
 	r = TEEC_OpenSession(&ctx, s, uuid, TEEC_LOGIN_PUBLIC, NULL, NULL, &origin);
 	return r == TEEC_SUCCESS ? 0 : fail("open", r, origin);
 }
@@ -687,6 +702,81 @@ static int cmd_bench(char **argv)
 	     (uint64_t)t0.tv_nsec;
 	printf("bench: %u invokes %llu ns/call\n", n, (unsigned long long)(ns / n));
 	return 0;
+}
+
+struct soaker {
+	pthread_t thread;
+	uint32_t calls, lost;
+	double seconds;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One thread of the soak: its own session, every answer checked; a call
+ * that fails or answers wrong is lost, and the thread goes on. */
+static void *soak_thread(void *arg)
+{
+	struct soaker *w = arg;
+	TEEC_Session s;
+	double t0 = now_s();
+
+	if (open_session(&s, &uuid_hello)) {
+		w->lost = w->calls;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < w->calls; i++) {
+		TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+		uint32_t origin;
+		op.params[0].value.a = i;
+		op.params[0].value.b = ~i;
+		if (call(&s, HELLO_CMD_INC, &op, &origin) != TEEC_SUCCESS ||
+		    op.params[0].value.a != i + 1 || op.params[0].value.b != ~i + 2)
+			w->lost++;
+	}
+	w->seconds = now_s() - t0;
+	TEEC_CloseSession(&s);
+	return NULL;
+}
+
+static int cmd_soak(char **argv)
+{
+	static struct soaker w[16];
+	uint32_t n, threads, lost = 0;
+	double slowest = 0, fastest = 0, t0;
+
+	if (parse_u32(argv[0], &n) || parse_u32(argv[1], &threads) || n == 0 || threads == 0 ||
+	    threads > 16 || n < threads)
+		return 2;
+	if (context())
+		return 1;
+	t0 = now_s();
+	for (uint32_t t = 0; t < threads; t++) {
+		w[t].calls = n / threads + (t < n % threads);
+		if (pthread_create(&w[t].thread, NULL, soak_thread, &w[t])) {
+			fprintf(stderr, "tzv-client: soak: cannot start thread %u\n", t);
+			return 1;
+		}
+	}
+	for (uint32_t t = 0; t < threads; t++)
+		pthread_join(w[t].thread, NULL);
+	double all = now_s() - t0;
+	for (uint32_t t = 0; t < threads; t++) {
+		double rate = w[t].seconds > 0 ? w[t].calls / w[t].seconds : 0;
+		printf("soak: thread %u: %u calls, %u lost, %.0f calls/s\n", t, w[t].calls,
+		       w[t].lost, rate);
+		lost += w[t].lost;
+		slowest = t == 0 || rate < slowest ? rate : slowest;
+		fastest = rate > fastest ? rate : fastest;
+	}
+	printf("soak: %u calls, %u lost, %.0f calls/s, fairness %.3f\n", n, lost, n / all,
+	       fastest > 0 ? slowest / fastest : 0);
+	return lost ? 1 : 0;
 }
 
 /* ---- attestation (docs/secure-boot.md) ---- */
@@ -1254,6 +1344,7 @@ static const struct {
     {"spin", 1, 1, cmd_spin, "MS"},
     {"crash", 1, 1, cmd_crash, "null|undef|oom|stack|stkmem"},
     {"bench", 1, 1, cmd_bench, "N"},
+    {"soak", 2, 2, cmd_soak, "N THREADS"},
     {"attest", 1, 2, cmd_attest, "NONCE_HEX [DIR]"},
     {"pcrs", 1, 1, cmd_pcrs, "MASK_HEX"},
     {"extend", 2, 2, cmd_extend, "PCR TEXT"},

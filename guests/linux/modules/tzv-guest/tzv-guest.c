@@ -9,6 +9,10 @@
  *	/sys/kernel/tzv/tee_null	N null vTEE calls (OP-TEE GET_OS_REVISION)
  * Loaded in a Xen domain instead, it offers hvc_null only, timing Xen's
  * trivial xen_version hypercall, so make bench compares like with like.
+ *
+ * For the robustness tests, a storm of random calls (test_storm.py):
+ *	echo N > /sys/kernel/tzv/storm	N random SMCs and HVCs, then
+ *	cat /sys/kernel/tzv/storm	what they were and how they were answered
  */
 #include <linux/arm-smccc.h>
 #include <linux/kernel.h>
@@ -19,6 +23,10 @@
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
 
 #define TZV_HC(fn) \
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
@@ -78,10 +86,141 @@ static ssize_t tee_null_show(struct kobject *k, struct kobj_attribute *a, char *
 	return time_calls(buf, OPTEE_SMC_GET_OS_REVISION);
 }
 
+/*
+ * The storm: a quarter of the calls have random function ids, a quarter
+ * random ids of the owners tzvisor answers (arch, standard, vendor
+ * hypervisor, Trusted OS), a quarter are OP-TEE fast and yielding calls
+ * with random arguments, a quarter OP-TEE messages with random fields in a
+ * page of this VM; all with random x1..x7, by SMC or HVC at random. Calls
+ * that would stop or restart this VM on purpose (PSCI's power calls, the
+ * panic hypercall) are skipped, and REGISTER_SHM is not sent: a random page
+ * list could hand the vTEE this kernel's own memory to write.
+ */
+#define OPTEE_SMC_RETURN_FROM_RPC 0x32000003
+#define OPTEE_SMC_CALL_WITH_ARG 0x32000004
+#define OPTEE_IS_RPC(a0) ((a0) >= 0xffff0000UL && (a0) < 0xffffffffUL)
+
+struct storm_msg {		/* struct optee_msg_arg */
+	u32 cmd, func, session, cancel_id, pad, ret, ret_origin, num_params;
+	struct { u64 attr, a, b, c; } params[6];
+};
+
+static struct {
+	unsigned long calls, smc, hvc, msgs, skipped;
+	unsigned long ok, unsupported, other, rpcs;
+} storm;
+
+static bool stops_this_vm(u32 fid)
+{
+	u32 owner = (fid >> 24) & 0x3f, fn = fid & 0xffff;
+
+	if (owner == ARM_SMCCC_OWNER_STANDARD && fn <= 0x1f)
+		return fn != 0 && fn != 4 && fn != 6 && fn != 0xa;
+	return owner == ARM_SMCCC_OWNER_VENDOR_HYP && fn == 3;
+}
+
+static void storm_call(u32 fid, const u64 *x, struct arm_smccc_res *res)
+{
+	if (get_random_u32() & 1) {
+		storm.smc++;
+		arm_smccc_smc(fid, x[1], x[2], x[3], x[4], x[5], x[6], x[7], res);
+	} else {
+		storm.hvc++;
+		arm_smccc_hvc(fid, x[1], x[2], x[3], x[4], x[5], x[6], x[7], res);
+	}
+}
+
+static u32 storm_pick(u64 *x, struct storm_msg *m, phys_addr_t pa)
+{
+	static const u8 owners[] = { 0, 4, 6, 50, 62, 63 };
+	static const u8 cmds[] = { 0, 1, 2, 3, 5 };
+	static const u8 attrs[] = { 0, 1, 2, 3, 5, 6, 7, 9, 10, 11, 0x4a };
+	u32 r = get_random_u32(), i;
+
+	get_random_bytes(x, 8 * sizeof(*x));
+	switch (r & 3) {
+	case 0:
+		return (u32)x[0];
+	case 1:
+		return (r & 0x80000000) | ((r >> 2) & 0x40000000) |
+		       (owners[(r >> 8) % sizeof(owners)] << 24) |
+		       ((r >> 16) % 2 ? 0xff00 : 0) | ((x[0] >> 8) & 0x3f);
+	case 2:
+		return (r & 0x100) ? (0xb2000000 | ((r >> 9) & 0x1f)) :
+				     (0x32000000 | ((r >> 9) & 7));
+	}
+	storm.msgs++;
+	get_random_bytes(m, sizeof(*m));
+	m->cmd = cmds[(r >> 2) % sizeof(cmds)];
+	m->num_params = (r >> 8) % 8;
+	for (i = 0; i < 6; i++)
+		m->params[i].attr = attrs[(x[0] >> (4 * i)) % sizeof(attrs)];
+	x[1] = upper_32_bits(pa);
+	x[2] = lower_32_bits(pa);
+	return OPTEE_SMC_CALL_WITH_ARG;
+}
+
+static ssize_t storm_store(struct kobject *k, struct kobj_attribute *a,
+			   const char *buf, size_t len)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct storm_msg *m;
+	unsigned long n, i;
+	int err = kstrtoul(buf, 0, &n);
+
+	if (err || !page) {
+		if (page)
+			__free_page(page);
+		return err ? err : -ENOMEM;
+	}
+	m = page_address(page);
+	memset(&storm, 0, sizeof(storm));
+	for (i = 0; i < n; i++) {
+		struct arm_smccc_res res;
+		u64 x[8];
+		u32 fid = storm_pick(x, m, page_to_phys(page)), rounds = 0;
+
+		if (stops_this_vm(fid)) {
+			storm.skipped++;
+			continue;
+		}
+		storm.calls++;
+		storm_call(fid, x, &res);
+		/* an RPC is answered as if nothing could be given, so the call ends */
+		while (OPTEE_IS_RPC(res.a0) && rounds++ < 16) {
+			u64 y[8] = { 0, 0, 0, res.a3 };
+
+			storm.rpcs++;
+			storm_call(OPTEE_SMC_RETURN_FROM_RPC, y, &res);
+		}
+		if (res.a0 == 0)
+			storm.ok++;
+		else if (res.a0 == ~0UL || (u32)res.a0 == 0xffffffff)
+			storm.unsupported++;
+		else
+			storm.other++;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	__free_page(page);
+	return len;
+}
+
+static ssize_t storm_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	return sysfs_emit(buf,
+			  "storm: %lu calls (%lu SMC, %lu HVC, %lu OP-TEE messages), %lu skipped; answers: %lu success, %lu not supported, %lu other errors; %lu RPCs answered\n",
+			  storm.calls, storm.smc, storm.hvc, storm.msgs,
+			  storm.skipped, storm.ok, storm.unsupported,
+			  storm.other, storm.rpcs);
+}
+
 static struct kobj_attribute hvc_null_attr = __ATTR_RO(hvc_null);
+static struct kobj_attribute storm_attr = __ATTR_RW(storm);
 static struct kobj_attribute tee_null_attr = __ATTR_RO(tee_null);
 static struct attribute *tzv_attrs[] = {
-	&hvc_null_attr.attr, &tee_null_attr.attr, NULL
+	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr, NULL
 };
 static struct attribute *xen_attrs[] = { &hvc_null_attr.attr, NULL };
 static const struct attribute_group tzv_group = { .attrs = tzv_attrs };
