@@ -275,6 +275,7 @@ unit-test: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 test: deps format-check all test-systems pal-sdk $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory fuzz-smoke
 	$(PYTHON) test/run.py $(BUILD)
 
 # Native vs tzvisor on the same QEMU, -icount; QUICK=1 for a short run, N=runs.
@@ -300,6 +301,9 @@ format:
 
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: ok"
+
+# make fuzz, make fuzz-smoke: host fuzz targets of the levels' parsers
+include test/fuzz/fuzz.mk
 
 # Keeps the download cache and the guest images (they only change with Debian).
 clean:

@@ -8,6 +8,7 @@
 #include <tzv/uart.h>
 
 #include <tzv/optee.h>
+#include <tzv/string.h>
 
 static unsigned blocked, failed;
 
@@ -171,6 +172,81 @@ static void register_list(uint64_t list_ipa, uint64_t page)
 	msg.p[0].u.tmem.shm_ref = 0x5eed;
 }
 
+/* Memrefs into its own registered page whose offset and size do not fit
+ * (their sum wrapping past 2^64, one byte past the end, an offset past the
+ * end) are refused; an output memref larger than what the PAL writes keeps
+ * the caller's own bytes past the answer, so no secure memory shows there. */
+#define OWN_COOKIE 0x0ff1ceUL
+static uint8_t own[4096] __attribute__((aligned(4096)));
+
+static void xor_msg(uint32_t session, uint64_t in_offs, uint64_t in_size, uint64_t out_offs,
+		    uint64_t out_size)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+	msg.hdr.session = session;
+	msg.hdr.func = 1; /* HELLO_CMD_XOR */
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	msg.p[0].u.rmem.offs = in_offs;
+	msg.p[0].u.rmem.size = in_size;
+	msg.p[0].u.rmem.shm_ref = OWN_COOKIE;
+	msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
+	msg.p[1].u.rmem.offs = out_offs;
+	msg.p[1].u.rmem.size = out_size;
+	msg.p[1].u.rmem.shm_ref = OWN_COOKIE;
+	msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
+}
+
+static uint64_t xor_call(uint32_t session, uint64_t in_offs, uint64_t in_size, uint64_t out_offs,
+			 uint64_t out_size)
+{
+	xor_msg(session, in_offs, in_size, out_offs, out_size);
+	return bm_tee_call(&msg);
+}
+
+static void memref_bounds_attacks(uint32_t session)
+{
+	static const struct {
+		const char *what;
+		uint64_t in_offs, in_size, out_offs, out_size;
+	} bad[] = {
+	    {"memref whose offset + size wraps past 2^64", ~0UL - 15U, 32, 0, 64},
+	    {"memref one byte past its buffer", 0, 4097, 0, 4096},
+	    {"memref offset past its buffer", 8192, 16, 0, 64},
+	    {"output memref whose offset + size wraps", 0, 16, ~0UL - 7U, 16},
+	};
+
+	register_list((uint64_t)(uintptr_t)list, (uint64_t)(uintptr_t)own);
+	msg.p[0].u.tmem.shm_ref = OWN_COOKIE;
+	bool registered = bm_tee_call(&msg) == 0 && msg.hdr.ret == 0;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t a0 = xor_call(session, bad[i].in_offs, bad[i].in_size, bad[i].out_offs,
+				       bad[i].out_size);
+		verdict(bad[i].what,
+			registered && a0 == 0 && msg.hdr.ret == TEEC_ERROR_BAD_PARAMETERS,
+			"BAD_PARAMETERS");
+	}
+	xor_msg(session, 0, 16, 0, 64);
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_INPUT; /* NULL, yet 64 bytes long */
+	msg.p[0].u.tmem.buf_ptr = 0;
+	msg.p[0].u.tmem.size = 64;
+	msg.p[0].u.tmem.shm_ref = 0;
+	uint64_t a0 = bm_tee_call(&msg);
+	verdict("NULL memref of 64 bytes", a0 == 0 && msg.hdr.ret == TEEC_ERROR_BAD_PARAMETERS,
+		"BAD_PARAMETERS");
+	memset(own, 0xa5, sizeof(own));
+	a0 = xor_call(session, 0, 16, 2048, 2048);
+	bool kept = true;
+	for (unsigned i = 2048; i < sizeof(own); i++)
+		kept &= own[i] == (i < 2064 ? (0xa5 ^ 0x5a) : 0xa5);
+	verdict("secure bytes in an output memref past the answer",
+		registered && a0 == 0 && msg.hdr.ret == 0 && msg.p[1].u.rmem.size == 16 && kept,
+		"the caller's own bytes kept");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
+	msg.p[0].u.rmem.shm_ref = OWN_COOKIE;
+	bm_tee_call(&msg);
+}
+
 /* The victims each hold a hello session (their vTEE's first: 0x101) and a
  * buffer registered as cookie 0xc00c1e5 (guest-victim.c). */
 static void vtee_message_attacks(void)
@@ -252,6 +328,7 @@ static void vtee_message_attacks(void)
 	r = (long)bm_smc(OPTEE_SMC_RETURN_FROM_RPC, 0, 0, 0x7a000001).a0;
 	verdict("RETURN_FROM_RPC with another vTEE's token", r == OPTEE_SMC_RETURN_ERESUME,
 		"ERESUME");
+	memref_bounds_attacks(session);
 	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
 	msg.hdr.session = session;
 	bm_tee_call(&msg);
@@ -390,9 +467,10 @@ void bm_main(uint64_t dtb)
 	vtee_storm();
 	bm_sleep_ms(200);
 	pr("attack: done, %u blocked, %u not blocked\n", blocked, failed);
-	/* flood the console for three seconds: only this VM may lose output */
+	/* flood the console for eight seconds, well past its allowance (64 KiB,
+	 * then 32 KiB/s) even on a loaded host: only this VM may lose output */
 	pr("attack: flood start\n");
-	uint64_t end = read_sysreg(cntvct_el0) + 3000U * bm_ticks_per_ms();
+	uint64_t end = read_sysreg(cntvct_el0) + 8000U * bm_ticks_per_ms();
 	for (unsigned long n = 0; read_sysreg(cntvct_el0) < end; n++)
 		pr("flood %lu "
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

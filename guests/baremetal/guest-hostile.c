@@ -221,17 +221,28 @@ static void stolen_blob(void)
 		a0 ? a0 : msg.hdr.ret);
 }
 
-/* Its second vCPU runs a long PAL call while this one, through the hostile
- * hypervisor, destroys the VM's own vTEE: the STK must refuse while the
- * call runs (or, had it caught the call between two slices, end it
- * cleanly), and go on serving every VM. Last: the vTEE may be gone after. */
-#define ATTACKER 1U
-static volatile unsigned spin_state; /* 1: in the call, 2: it returned */
+/* The VM's second vCPU, for the races below: it does what task says. */
+enum { TASK_NONE, TASK_REWRITE, TASK_LONG_CALL };
+static volatile unsigned task;
+static volatile unsigned spin_state; /* 1: in the long call, 2: it returned */
 static volatile uint64_t spin_result;
 static struct bm_msg msg1 __attribute__((aligned(4096)));
 static uint64_t stack1[2048] __attribute__((aligned(16)));
+static uint8_t df_in[4096] __attribute__((aligned(4096)));
+static uint8_t df_out[4096] __attribute__((aligned(4096)));
 
-void bm_secondary_main(void)
+static void rewrite_input(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15UL;
+
+	while (task == TASK_REWRITE)
+		for (unsigned i = 0; i < sizeof(df_in); i += 8) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			*(volatile uint64_t *)(void *)(df_in + i) = x;
+		}
+}
+
+static void long_call(void)
 {
 	uint32_t session = 0;
 	uint64_t r = bm_tee_open(&msg1, bm_selftest_uuid, &session);
@@ -245,20 +256,93 @@ void bm_secondary_main(void)
 	r |= bm_tee_call(&msg1) | msg1.hdr.ret;
 	spin_result = r;
 	spin_state = 2;
-	for (;;)
-		wfi();
 }
+
+void bm_secondary_main(void)
+{
+	for (;;) {
+		if (task == TASK_REWRITE)
+			rewrite_input();
+		else if (task == TASK_LONG_CALL)
+			long_call(), task = TASK_NONE;
+	}
+}
+
+static bool start_vcpu1(void)
+{
+	static bool on;
+
+	if (!on)
+		on = (long)bm_hvc(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)bm_secondary,
+				  (uint64_t)(uintptr_t)(stack1 + 2048))
+			 .a0 == PSCI_SUCCESS;
+	return on;
+}
+
+static uint32_t register_page(void *page, uint64_t cookie)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	list[0] = (uint64_t)(uintptr_t)page;
+	msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+	msg.p[0].u.tmem.buf_ptr = (uint64_t)(uintptr_t)list;
+	msg.p[0].u.tmem.size = 4096;
+	msg.p[0].u.tmem.shm_ref = cookie;
+	uint64_t a0 = bm_tee_call(&msg);
+	return a0 ? (uint32_t)a0 : msg.hdr.ret;
+}
+
+/* Double fetch: vcpu1 keeps rewriting a registered buffer while hello XORs
+ * it into another; the sum hello returns must match the output it wrote,
+ * in every round: each shared byte is read once, whatever the VM does. */
+static void double_fetch(void)
+{
+	uint32_t session = 0;
+	unsigned bad = 0, rounds = 0;
+	bool ok = start_vcpu1() && !register_page(df_in, 0xdf1) && !register_page(df_out, 0xdf2) &&
+		  !bm_tee_open(&msg, bm_hello_uuid, &session);
+
+	task = TASK_REWRITE;
+	for (; ok && rounds < 40; rounds++) {
+		bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+		msg.hdr.session = session;
+		msg.hdr.func = 1; /* HELLO_CMD_XOR */
+		msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+		msg.p[0].u.rmem.size = sizeof(df_in);
+		msg.p[0].u.rmem.shm_ref = 0xdf1;
+		msg.p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
+		msg.p[1].u.rmem.size = sizeof(df_out);
+		msg.p[1].u.rmem.shm_ref = 0xdf2;
+		msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT;
+		if (bm_tee_call(&msg) || msg.hdr.ret) {
+			bad++;
+			continue;
+		}
+		uint32_t sum = 0;
+		for (unsigned i = 0; i < sizeof(df_out); i++)
+			sum += df_out[i] ^ 0x5aU;
+		bad += sum != (uint32_t)msg.p[2].u.value.a;
+	}
+	task = TASK_NONE;
+	pr("hostile: %u XOR rounds over a buffer being rewritten, %u inconsistent\n", rounds, bad);
+	verdict("double fetch of a buffer the VM rewrites during the call", ok && !bad, bad);
+	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+	msg.hdr.session = session;
+	bm_tee_call(&msg);
+}
+
+/* vcpu1 runs a long PAL call while this one, through the hostile
+ * hypervisor, destroys the VM's own vTEE: the STK must refuse while the
+ * call runs (or, had it caught the call between two slices, end it
+ * cleanly), and go on serving every VM. Last: the vTEE may be gone after. */
+#define ATTACKER 1U
 
 static void destroy_while_running(void)
 {
-	long on = (long)bm_hvc(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)bm_secondary,
-			       (uint64_t)(uintptr_t)(stack1 + 2048))
-		      .a0;
-	if (on != PSCI_SUCCESS) {
-		verdict("VM_DESTROYED of its own vTEE while its PAL runs (CPU_ON)", false,
-			(uint64_t)on);
+	if (!start_vcpu1()) {
+		verdict("VM_DESTROYED of its own vTEE while its PAL runs (CPU_ON)", false, 0);
 		return;
 	}
+	task = TASK_LONG_CALL;
 	while (spin_state != 1)
 		;
 	bm_sleep_ms(300);
@@ -282,6 +366,7 @@ void bm_main(uint64_t dtb)
 	bad_rpc_answers();
 	foreign_requests();
 	stolen_blob();
+	double_fetch();
 	destroy_while_running();
 	pr("hostile: done, %u refused, %u not refused\n", blocked, failed);
 	for (;;) {

@@ -97,14 +97,15 @@ void pal_unregister(struct vtee *t, struct pal_image *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* At most max: the count is what out holds, never more. */
 unsigned pal_device_uuids(uint8_t *out, unsigned max)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < npals; i++) {
+	for (unsigned i = 0; i < npals && n < max; i++) {
 		if (!(pals[i].hdr->flags & PAL_FLAG_DEVICE))
 			continue;
-		if (out && n < max)
+		if (out)
 			memcpy(out + 16U * n, pals[i].hdr->uuid, 16);
 		n++;
 	}
