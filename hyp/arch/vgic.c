@@ -131,6 +131,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 	}
 	v->vgic.priv[PPI_VTIMER].hw = 1;
 	v->vgic.priv[PPI_PTIMER].hw = 1;
+	v->vgic.shared = v->vm->cfg->ncpus > 1;
 	v->vgic.waker = 6; /* ProcessorSleep | ChildrenAsleep, as at reset */
 }
 
@@ -297,17 +298,13 @@ static void change_active(struct vcpu *t, unsigned intid, bool on)
 	spin_unlock(&t->vgic.lock);
 }
 
-/* Moves pending interrupts into list registers; runs on the vCPU's own
- * CPU before every entry into the guest. */
-void vgic_flush(struct vcpu *v)
+/* vgic_flush's work, out of line: the common entry with nothing to do
+ * then costs no stack frame. */
+static __attribute__((noinline)) void flush_lrs(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	bool starved = false, shared = v->vm->cfg->ncpus > 1;
+	bool starved = false, shared = c->shared;
 
-	if (!c->npending && !c->reqs && !shared) {
-		write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
-		return;
-	}
 	spin_lock(&c->lock);
 	if (c->reqs)
 		apply_requests(v);
@@ -343,6 +340,19 @@ void vgic_flush(struct vcpu *v)
 	/* out of list registers: ask for an interrupt when they drain */
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (starved ? ICH_HCR_UIE : 0));
 	isb();
+}
+
+/* Moves pending interrupts into list registers; runs on the vCPU's own
+ * CPU before every entry into the guest. */
+void vgic_flush(struct vcpu *v)
+{
+	const struct vgic_cpu *c = &v->vgic;
+
+	if (c->npending || c->reqs || c->shared) {
+		flush_lrs(v);
+		return;
+	}
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 }
 
 /* ICC_SGI1R_EL1 written by the guest: SGIs to vCPUs of the same VM only. */

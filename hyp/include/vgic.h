@@ -27,6 +27,7 @@ struct vgic_cpu {
 	uint64_t lr[VGIC_MAX_LRS];
 	uint64_t req[3][GIC_NR_IRQS / 64];
 	bool reqs;
+	bool shared; /* its VM has other vCPUs, which read its state */
 	spinlock_t lock;
 };
 
