@@ -34,9 +34,11 @@ def test_racing_stops_neither_hang_nor_get_lost():
         # the witness went on, and its console input still arrives
         checks = re.findall(r"\[witness\] victim: pattern intact \(check (\d+)\)", t)
         assert len(checks) >= 4
+        # (the racer's secure-world lines, a dozen per round, can cut into a
+        # hypervisor line: match the words, not the prefix)
         s.child.send("\x14\x14\x14")
-        s.expect(r"\[EL2 hyp\] console input now goes to witness", 20)
+        s.expect(r"console input now goes to witness", 20)
         s.child.send("q")
-        s.expect(r"\[EL2 hyp\] witness: powered off", 20)
+        s.expect(r"witness: powered off", 20)
     finally:
         s.close()
