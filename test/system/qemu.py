@@ -109,6 +109,15 @@ class System:
         """A file of the guest vm, through the console."""
         return bytes.fromhex("".join(self.on(vm, f"od -An -v -tx1 {path}").split()))
 
+    def vtee_stats(self, vm):
+        """The vTEE's counters, from the stats pseudo-PAL through tzv-client:
+        (sessions, buffers, PAL instances, calls, secure KiB used, quota)."""
+        out = self.on(vm, "tzv-client stats")
+        m = re.search(r"stats: sessions=(\d+) shm=(\d+) instances=(\d+) calls=(\d+) "
+                      r"secure_kib=(\d+)/(\d+)", out)
+        assert m, out
+        return tuple(int(x) for x in m.groups())
+
     def write_file(self, vm, path, data):
         """data into a file of vm, 32 bytes a line: the hypervisor queues at
         most 256 bytes of console input per VM, and a longer line can outrun

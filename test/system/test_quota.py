@@ -26,11 +26,7 @@ def system():
 
 
 def stats(system, vm):
-    out = system.on(vm, "tzv-client stats")
-    m = re.search(r"stats: sessions=(\d+) shm=(\d+) instances=(\d+) calls=(\d+) "
-                  r"secure_kib=(\d+)/(\d+)", out)
-    assert m, out
-    return tuple(int(x) for x in m.groups())
+    return system.vtee_stats(vm)
 
 
 def wait_file(system, vm, path, text, timeout=60):

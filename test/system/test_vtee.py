@@ -21,10 +21,7 @@ def system():
 
 
 def stats(system, vm):
-    out = system.on(vm, "tzv-client stats")
-    m = re.search(r"stats: sessions=(\d+) shm=(\d+) instances=(\d+) calls=(\d+)", out)
-    assert m, out
-    return tuple(int(x) for x in m.groups())
+    return system.vtee_stats(vm)[:4]
 
 
 @pytest.mark.parametrize("vm", ["vm0", "vm1"])
