@@ -67,7 +67,7 @@ class System:
             self.child.send("\x14\x14\x14")
             # not "vmN is off: console input now goes to ...": that one
             # moved the focus before our keys did
-            self.expect(r"\[EL2 hyp\] console input now goes to (vm\d+)", timeout)
+            self.expect(r"\[EL2 hyp\] console input now goes to ([\w-]+)", timeout)
             if self.child.match.group(1) == vm:
                 self.vm = vm
                 return

@@ -20,6 +20,7 @@
 #define UART0_BASE  0x09000000UL /* non-secure PL011, the console */
 #define UART0_INTID 33U		 /* SPI 1 */
 /* tzv-config: passthrough rtc 0x09010000 0x1000 2 arm,pl031 arm,primecell */
+/* tzv-config: passthrough gpio 0x09030000 0x1000 7 arm,pl061 arm,primecell */
 #define SECURE_GPIO_BASE 0x090B0000UL /* PL061: pin 0 power off, pin 1 reset */
 
 #define SECURE_SRAM_BASE 0x0E000000UL
