@@ -269,6 +269,11 @@ $(BUILD)/unit/test_palfile: test/unit/test_palfile.c tee/core/palfile.c lib/src/
 	gcc $(UNIT_CFLAGS) -DTZV_HOST_TEST -DTZV_BUILD_DIR='"$(abspath $(BUILD))"' -Itee/include \
 		-Ilib/board/qemu-virt -o $@ $< tee/core/palfile.c lib/src/crypto.c -lbearssl
 
+# known-answer tests of the levels' crypto wrappers
+$(BUILD)/unit/test_crypto: test/unit/test_crypto.c lib/src/crypto.c lib/include/tzv/crypto.h
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -DTZV_HOST_TEST -o $@ $< lib/src/crypto.c -lbearssl
+
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
 
 unit-test: $(UNIT_TESTS)
