@@ -61,12 +61,14 @@
 			0x9a, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00                             \
 		}                                                                                  \
 	}
-#define SELFTEST_CMD_SPIN   0 /* p0 VALUE_INOUT a = ms to spin; out b = loops done */
-#define SELFTEST_CMD_NULL   1 /* store through a NULL pointer */
-#define SELFTEST_CMD_UNDEF  2 /* an undefined instruction */
-#define SELFTEST_CMD_OOM    3 /* allocate until the heap is exhausted */
-#define SELFTEST_CMD_STACK  4 /* unbounded recursion into the stack guard */
-#define SELFTEST_CMD_STKMEM 5 /* a system call with a pointer into the STK */
+#define SELFTEST_CMD_SPIN  0 /* p0 VALUE_INOUT a = ms to spin; out b = loops done */
+#define SELFTEST_CMD_NULL  1 /* store through a NULL pointer */
+#define SELFTEST_CMD_UNDEF 2 /* an undefined instruction */
+#define SELFTEST_CMD_OOM   3 /* allocate until the heap is exhausted */
+#define SELFTEST_CMD_STACK 4 /* unbounded recursion into the stack guard */
+#define SELFTEST_CMD_STKMEM                                                                        \
+	5 /* system calls with pointers into the STK and the                                       \
+	   like: BAD_PARAMETERS if each was refused */
 /* The PAL TPM-like operations (docs/pal-abi.md), for the tests: */
 #define SELFTEST_SEAL_MAX 1024
 /* p0 VALUE_INPUT a = flags (2: bound to the exact measurement too),
@@ -78,6 +80,27 @@
 /* p0 MEMREF_INPUT data (<= 64 bytes), p1 MEMREF_OUTPUT the STK's statement
  * of this PAL's identity over it (208 bytes, for ATTEST_CMD_CERTIFY_PAL) */
 #define SELFTEST_CMD_STATEMENT 8
+/* More faults to contain (each must kill the instance): a write into its
+ * own text, a jump into its bss, heap or stack, a write into p0 (a
+ * MEMREF_INPUT, mapped read-only) */
+#define SELFTEST_CMD_WTEXT  9
+#define SELFTEST_CMD_XDATA  10
+#define SELFTEST_CMD_XHEAP  11
+#define SELFTEST_CMD_XSTACK 12
+#define SELFTEST_CMD_WINPUT 13
+/* p0 VALUE_OUTPUT a = pal_entry's address, b = the top of the stack */
+#define SELFTEST_CMD_LAYOUT 14
+/* p0 VALUE_INPUT a | b << 32 = a marker: FILL writes it through 8 KiB of
+ * bss, 8 KiB of heap and 4 KiB of stack; SCAN (p1 VALUE_OUTPUT a = words
+ * holding it, b = words read) reads the whole image, bss, heap and the
+ * stack below its own frame */
+#define SELFTEST_CMD_FILL 15
+#define SELFTEST_CMD_SCAN 16
+/* p0 VALUE_INOUT a = calls, b = seed; out a = calls made, b = results
+ * other than the defined errors (NOT_SUPPORTED, BAD_PARAMETERS, and
+ * ACCESS_DENIED for PCR_EXTEND): unknown numbers, and the known ones with
+ * pointers that are never the PAL's own memory and random lengths */
+#define SELFTEST_CMD_SYSFUZZ 17
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;

@@ -7,8 +7,13 @@
 
 PAL_DEFINE("selftest", TZV_UUID_SELFTEST, 0, 64 * 1024, 16 * 1024);
 
-/* The STK's own image: a system call must not be able to read it. */
-#define STK_ADDRESS 0x0E100000
+/* The STK's own image, and secure SRAM where other instances' memory
+ * lives: no system call may reach them. */
+#define STK_ADDRESS	    0x0E100000UL
+#define SECURE_POOL_ADDRESS 0x0E800000UL
+
+extern char __pal_heap_start[], __pal_heap_end[], __pal_mem_size[];
+void pal_entry(void);
 
 /* volatile: the compiler can neither prove them NULL (and emit a trap
  * instead of the store) nor bound the recursion */
@@ -125,6 +130,213 @@ static TEE_Result statement(struct pal_params *p)
 	return res == TEE_SUCCESS ? put(p, 1, &token, sizeof(token)) : res;
 }
 
+/* A system call by number, all registers the STK may change clobbered. */
+static uint64_t raw_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2,
+			     x3 __asm__("x3") = a3, x8 __asm__("x8") = nr;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x8)
+			 :
+			 : "x4", "x5", "x6", "x7", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+			   "x16", "x17", "x18", "x30", "memory", "cc");
+	return x0;
+}
+
+static uint64_t scratch[4];
+
+/* Each must be refused with BAD_PARAMETERS: into the STK, into secure SRAM
+ * beyond the arena, a write into its own text, lengths that wrap past 2^64,
+ * and a memory-reference window (none is mapped: no parameters). */
+static TEE_Result stk_pointers(void)
+{
+	const uint64_t buf = (uintptr_t)scratch;
+	const uint64_t cases[][5] = {
+	    {PAL_SYS_LOG, STK_ADDRESS, 16, 0, 0},
+	    {PAL_SYS_RANDOM, SECURE_POOL_ADDRESS, 16, 0, 0},
+	    {PAL_SYS_RANDOM, (uintptr_t)pal_invoke, 16, 0, 0},
+	    {PAL_SYS_STORE_GET, 1, buf, UINT64_MAX - 7U, buf + 8U},
+	    {PAL_SYS_EVENTLOG, buf, 0 - buf + 16U, buf + 16U, 0},
+	    {PAL_SYS_LOG, PAL_VA_MEMREF(0), 16, 0, 0},
+	    {PAL_SYS_IDENTITY, STK_ADDRESS, 0, 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint64_t *c = cases[i];
+		if (raw_syscall(c[0], c[1], c[2], c[3], c[4]) != TEE_ERROR_BAD_PARAMETERS)
+			return TEE_ERROR_GENERIC;
+	}
+	return TEE_ERROR_BAD_PARAMETERS;
+}
+
+static uint8_t bss_area[8192] __attribute__((aligned(8)));
+
+/* Executes a `ret` written at p: the STK must have mapped p never-executable. */
+static void jump_into(void *p)
+{
+	*(volatile uint32_t *)p = 0xd65f03c0U; /* ret */
+	((void (*)(void))p)();
+}
+
+static TEE_Result jump_into_stack(void)
+{
+	uint32_t code[4] __attribute__((aligned(8)));
+
+	jump_into(code);
+	return TEE_ERROR_GENERIC;
+}
+
+static uint64_t marker_of(const struct pal_params *p)
+{
+	return p->p[0].u.value.a | (uint64_t)p->p[0].u.value.b << 32;
+}
+
+__attribute__((noinline)) static uint64_t fill_stack(uint64_t marker)
+{
+	volatile uint64_t frame[512];
+
+	for (size_t i = 0; i < 512; i++)
+		frame[i] = marker;
+	return frame[511];
+}
+
+static TEE_Result fill(struct pal_params *p)
+{
+	uint64_t marker = marker_of(p), *heap = malloc(8192);
+
+	if (!types(p, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE) ||
+	    !heap)
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (size_t i = 0; i < 1024; i++)
+		((volatile uint64_t *)bss_area)[i] = heap[i] = marker;
+	return fill_stack(marker) == marker ? TEE_SUCCESS : TEE_ERROR_GENERIC;
+}
+
+/* Counts the words equal to the marker in [from, to). */
+static uint64_t count_marker(uintptr_t from, uintptr_t to, uint64_t marker, uint64_t *words)
+{
+	uint64_t n = 0;
+
+	for (const volatile uint64_t *w = (const void *)from; (uintptr_t)w < to; w++, (*words)++)
+		n += *w == marker;
+	return n;
+}
+
+static TEE_Result scan(struct pal_params *p)
+{
+	uint64_t marker = marker_of(p), words = 0;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(uintptr_t)7;
+	uintptr_t stack_bottom = (uintptr_t)__pal_heap_end + PAL_PAGE_SIZE; /* past the guard */
+
+	if (!types(p, TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	uint64_t found = count_marker(PAL_VA_BASE, (uintptr_t)__pal_heap_end, marker, &words) +
+			 count_marker(stack_bottom, sp - 256U, marker, &words);
+	p->p[1].u.value.a = (uint32_t)found;
+	p->p[1].u.value.b = (uint32_t)words;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result layout(struct pal_params *p)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	if (!types(p, TEE_PARAM_TYPE_VALUE_OUTPUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	p->p[0].u.value.a = (uint32_t)((uintptr_t)pal_entry - PAL_VA_BASE);
+	p->p[0].u.value.b =
+	    (uint32_t)((sp + PAL_PAGE_SIZE - 1U) / PAL_PAGE_SIZE * PAL_PAGE_SIZE - PAL_VA_BASE);
+	return TEE_SUCCESS;
+}
+
+static uint64_t next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A pointer that is never this instance's memory (nor its parameter page). */
+static uint64_t bad_pointer(uint64_t *x)
+{
+	static const uint64_t edges[] = {0,
+					 STK_ADDRESS,
+					 SECURE_POOL_ADDRESS,
+					 PAL_VA_BASE - 8U,
+					 PAL_VA_MEMREF(0),
+					 PAL_VA_MEMREF(3) + 4096U,
+					 PAL_VA_BASE + PAL_MAX_MEM + 2U * PAL_PAGE_SIZE,
+					 UINT64_MAX - 3U};
+	uint64_t r = next(x);
+
+	if (r & 1U)
+		return edges[(r >> 1) % (sizeof(edges) / sizeof(edges[0]))];
+	if (r - PAL_VA_BASE < PAL_MAX_MEM + 2U * PAL_PAGE_SIZE)
+		r ^= 1ULL << 63;
+	return r;
+}
+
+static TEE_Result sysfuzz(struct pal_params *p)
+{
+	static const uint8_t known[] = {PAL_SYS_LOG,	    PAL_SYS_RANDOM,   PAL_SYS_STORE_PUT,
+					PAL_SYS_STORE_GET,  PAL_SYS_DERIVE,   PAL_SYS_PCR_READ,
+					PAL_SYS_PCR_EXTEND, PAL_SYS_EVENTLOG, PAL_SYS_IDENTITY,
+					PAL_SYS_STATEMENT};
+	uint64_t x = p->p[0].u.value.b | 1U, odd = 0;
+	uint32_t n = p->p[0].u.value.a, i;
+
+	if (!types(p, TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 0; i < n; i++) {
+		uint64_t r = next(&x), nr, res;
+		if (r & 1U) { /* an unknown number */
+			nr = (r >> 1) & 2U ? PAL_SYS_STATEMENT + 1U + (r >> 8) % 64U : r | 64U;
+			res = raw_syscall(nr, next(&x), next(&x), next(&x), next(&x));
+			odd += res != TEE_ERROR_NOT_SUPPORTED;
+			continue;
+		}
+		nr = known[(r >> 1) % sizeof(known)];
+		/* every pointer bad, every other argument random */
+		uint64_t a[4] = {next(&x), next(&x), next(&x), next(&x)};
+		switch (nr) {
+		case PAL_SYS_STORE_PUT:
+		case PAL_SYS_STORE_GET:
+			a[1] = bad_pointer(&x);
+			a[3] = bad_pointer(&x);
+			break;
+		case PAL_SYS_DERIVE:
+			a[0] = bad_pointer(&x);
+			a[3] = bad_pointer(&x);
+			break;
+		case PAL_SYS_PCR_READ:
+			a[1] = bad_pointer(&x);
+			break;
+		case PAL_SYS_PCR_EXTEND:
+			a[1] = bad_pointer(&x);
+			a[2] = bad_pointer(&x);
+			break;
+		case PAL_SYS_EVENTLOG:
+			a[0] = bad_pointer(&x);
+			a[2] = bad_pointer(&x);
+			break;
+		case PAL_SYS_STATEMENT:
+			a[0] = bad_pointer(&x);
+			a[2] = bad_pointer(&x);
+			break;
+		default: /* LOG, RANDOM, IDENTITY */
+			a[0] = bad_pointer(&x);
+		}
+		res = raw_syscall(nr, a[0], a[1], a[2], a[3]);
+		odd += res != TEE_ERROR_BAD_PARAMETERS &&
+		       !(nr == PAL_SYS_PCR_EXTEND && res == TEE_ERROR_ACCESS_DENIED);
+	}
+	p->p[0].u.value.a = i;
+	p->p[0].u.value.b = (uint32_t)odd;
+	return TEE_SUCCESS;
+}
+
 TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 {
 	switch (cmd) {
@@ -152,8 +364,33 @@ TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 		recurse(0);
 		break;
 	case SELFTEST_CMD_STKMEM:
-		/* must fail with TEE_ERROR_BAD_PARAMETERS, which the test sees */
-		return pal_sys_log((const char *)STK_ADDRESS, 16);
+		return stk_pointers();
+	case SELFTEST_CMD_WTEXT:
+		*(volatile uint32_t *)(uintptr_t)pal_invoke = 0;
+		break;
+	case SELFTEST_CMD_XDATA:
+		jump_into(bss_area);
+		break;
+	case SELFTEST_CMD_XHEAP: {
+		void *code = malloc(64);
+		if (code)
+			jump_into(code);
+		break;
+	}
+	case SELFTEST_CMD_XSTACK:
+		return jump_into_stack();
+	case SELFTEST_CMD_WINPUT:
+		if (pal_param_types(p) & 0xfU) /* any p0: its window, read-only or absent */
+			*(volatile uint8_t *)(uintptr_t)p->p[0].u.mem.buf = 1;
+		break;
+	case SELFTEST_CMD_LAYOUT:
+		return layout(p);
+	case SELFTEST_CMD_FILL:
+		return fill(p);
+	case SELFTEST_CMD_SCAN:
+		return scan(p);
+	case SELFTEST_CMD_SYSFUZZ:
+		return sysfuzz(p);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}

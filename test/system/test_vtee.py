@@ -2,11 +2,12 @@
 stock libteec, in the default system's two Linux VMs at once: the PALs at
 S-EL0 (hello, rng, keystore, selftest), per-VM isolation, preemption of a
 long call, fault containment, and the wipe on reboot (docs/vtee.md)."""
+import os
 import re
 
 import pytest
 
-from qemu import boot_default, build_ok
+from qemu import BUILD, boot_default, build_ok, run_host
 
 pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
 
@@ -124,24 +125,73 @@ def test_spinning_sessions_share_the_cpu_fairly(system):
     assert min(loops) / max(loops) > 0.6, loops
 
 
-@pytest.mark.parametrize("kind", ["null", "undef", "oom", "stack"])
-def test_pal_fault_is_contained(system, kind):
-    killed = system.transcript.count("PAL selftest of vTEE 1 killed")
-    out = system.on("vm0", f"tzv-client crash {kind}; echo rc=$?")
+# vm0 runs xtest-like faults of the runtime, vm1 those of the memory map
+# (SoK I07: text never writable, data, heap and stack never executable, an
+# input memref read-only); each vTEE's console lines are budgeted
+@pytest.mark.parametrize("vm,kind", [("vm0", "null"), ("vm0", "undef"), ("vm0", "oom"),
+                                     ("vm0", "stack"), ("vm1", "wtext"), ("vm1", "xdata"),
+                                     ("vm1", "xheap"), ("vm1", "xstack"), ("vm1", "winput")])
+def test_pal_fault_is_contained(system, vm, kind):
+    client = int(vm[2:]) + 1
+    other = "vm1" if vm == "vm0" else "vm0"
+    killed = system.transcript.count(f"PAL selftest of vTEE {client} killed")
+    out = system.on(vm, f"tzv-client crash {kind}; echo rc=$?")
     assert f"tzv-client: invoke: {TARGET_DEAD}" in out
     assert "crash: after: TEEC_ERROR_TARGET_DEAD (0xffff3024)" in out
     assert "rc=0" in out
-    assert system.transcript.count("PAL selftest of vTEE 1 killed") == killed + 1
+    assert system.transcript.count(f"PAL selftest of vTEE {client} killed") == killed + 1
     # the STK, the other PALs and the other VM go on
-    assert system.on("vm0", "tzv-client hello-value 1") == "hello-value: a=2 b=3"
-    assert system.on("vm1", "tzv-client hello-value 2") == "hello-value: a=3 b=4"
+    assert system.on(vm, "tzv-client hello-value 1") == "hello-value: a=2 b=3"
+    assert system.on(other, "tzv-client hello-value 2") == "hello-value: a=3 b=4"
 
 
-def test_pal_pointer_into_the_stk_is_refused(system):
+def test_pal_pointers_into_the_stk_and_beyond_are_refused(system):
+    """SoK I12: into the STK, into secure SRAM where other instances live,
+    a write into its own text, lengths that wrap past 2^64, a memref
+    window: each system call gets BAD_PARAMETERS, and the session lives."""
     out = system.on("vm0", "tzv-client crash stkmem")
     assert "TEEC_ERROR_BAD_PARAMETERS (0xffff0006) origin 4" in out
     assert "crash: after: TEEC_SUCCESS" in out
-    assert "PAL selftest of vTEE 1: system call with a bad pointer 0xe100000" in system.transcript
+    for va in ("0xe100000", "0xe800000", "0x100200000"):
+        assert f"PAL selftest of vTEE 1: system call with a bad pointer {va}" in system.transcript
+
+
+def test_pal_layout_is_the_documented_one(system):
+    """SoK I06: no ASLR, by design (docs/pal-abi.md): every instance of a
+    PAL runs at PAL_VA_BASE + its entry, its stack ending at mem_size."""
+    syms = run_host(["aarch64-linux-gnu-nm", os.path.join(BUILD, "pal", "selftest.elf")]).stdout
+    entry = int(re.search(r"^([0-9a-f]+) T pal_entry$", syms, re.M).group(1), 16) - 0x100000000
+    want = f"layout: entry {entry:#x} stack-top 0x10000"  # selftest: 64 KiB
+    for vm in ("vm0", "vm1", "vm0"):
+        assert system.on(vm, "tzv-client layout") == want
+
+
+def test_a_new_instance_finds_nothing_of_the_last_one(system):
+    """SoK I14: an instance filled its bss, heap and stack with a marker;
+    the next instance, likely on the same freed pages, finds none of it
+    (the scan itself finds the marker on the filled instance)."""
+    out = system.on("vm0", "tzv-client reuse 5ca1ab1e0ddba11f").splitlines()
+    same = re.fullmatch(r"reuse: same session: (\d+) of (\d+) words hold the marker", out[0])
+    new = re.fullmatch(r"reuse: new session: (\d+) of (\d+) words hold the marker", out[1])
+    assert same and new, out
+    # bss, heap, and what later frames left of the stack
+    assert int(same.group(1)) >= 1024 + 1024 + 256, out
+    assert int(new.group(1)) == 0 and int(new.group(2)) == int(same.group(2)) > 4096, out
+
+
+def test_random_system_calls_get_defined_errors(system):
+    """SoK I02: unknown numbers, and known ones with bad pointers and
+    random arguments, from a PAL at S-EL0: NOT_SUPPORTED, BAD_PARAMETERS
+    (ACCESS_DENIED for PCR_EXTEND without the attest flag), nothing else;
+    the PAL, the STK and the other VM go on. Last of vm1's vTEE: it spends
+    the vTEE's console budget."""
+    out = system.on("vm1", "tzv-client sysfuzz 20000 12345")
+    assert "sysfuzz: 20000 calls, 0 other results" in out, out
+    assert "sysfuzz: after: TEEC_SUCCESS" in out
+    assert "vTEE 2: too many messages; further ones are dropped" in system.transcript
+    assert system.on("vm1", "tzv-client hello-value 5") == "hello-value: a=6 b=7"
+    assert system.on("vm0", "tzv-client hello-value 5") == "hello-value: a=6 b=7"
+    assert "FATAL" not in system.transcript
 
 
 def test_reboot_wipes_the_vms_vtee(system):

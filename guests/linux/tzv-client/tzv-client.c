@@ -25,9 +25,19 @@
  *   tzv-client key-gen SLOT | key-pub SLOT | key-sign SLOT HEX64
  *   tzv-client rng N                N (<= 4096) bytes of entropy, in hex
  *   tzv-client spin MS              selftest: spin MS milliseconds
- *   tzv-client crash null|undef|oom|stack|stkmem
+ *   tzv-client crash null|undef|oom|stack|stkmem|wtext|xdata|xheap|xstack|winput
  *                                   selftest: misbehave, then SPIN 0 on the
  *                                   same session ("crash: after: <NAME> ...")
+ *   tzv-client layout               selftest's entry point and stack top, as
+ *                                   offsets from PAL_VA_BASE:
+ *                                   "layout: entry 0x<E> stack-top 0x<T>"
+ *   tzv-client reuse MARKER_HEX16   selftest FILL with the 8-byte marker, SCAN
+ *                                   on that session, then on a new one:
+ *                                   "reuse: same|new session: N of W words
+ *                                   hold the marker"
+ *   tzv-client sysfuzz N SEED       selftest makes N random system calls:
+ *                                   "sysfuzz: N calls, K other results", then
+ *                                   "sysfuzz: after: <NAME> ..." (SPIN 0)
  *   tzv-client bench N              N hello INC calls on one session, timed
  *   tzv-client soak N THREADS       N hello INC calls in all from THREADS (<= 16)
  *                                   threads, each on its own session, every
@@ -643,9 +653,13 @@ static int cmd_crash(char **argv)
 	} kinds[] = {
 	    {"null", SELFTEST_CMD_NULL},     {"undef", SELFTEST_CMD_UNDEF},
 	    {"oom", SELFTEST_CMD_OOM},	     {"stack", SELFTEST_CMD_STACK},
-	    {"stkmem", SELFTEST_CMD_STKMEM},
+	    {"stkmem", SELFTEST_CMD_STKMEM}, {"wtext", SELFTEST_CMD_WTEXT},
+	    {"xdata", SELFTEST_CMD_XDATA},   {"xheap", SELFTEST_CMD_XHEAP},
+	    {"xstack", SELFTEST_CMD_XSTACK}, {"winput", SELFTEST_CMD_WINPUT},
 	};
-	TEEC_Operation op = operation(TEEC_NONE, TEEC_NONE, TEEC_NONE);
+	static char input[64] = "an input memref: the PAL may read it, not write it";
+	/* (winput writes into p0; the others ignore it) */
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
 	TEEC_Session s;
 	TEEC_Result r;
 	uint32_t origin;
@@ -658,6 +672,8 @@ static int cmd_crash(char **argv)
 	}
 	if (k == sizeof(kinds) / sizeof(kinds[0]))
 		return 2;
+	op.params[0].tmpref.buffer = input;
+	op.params[0].tmpref.size = sizeof(input);
 	if (open_session(&s, &uuid_selftest))
 		return 1;
 	r = call(&s, kinds[k].cmd, &op, &origin);
@@ -673,6 +689,73 @@ static int cmd_crash(char **argv)
 	printf("crash: after: %s (0x%08x)\n", err_name(r), r);
 	TEEC_CloseSession(&s);
 	return rc;
+}
+
+static int cmd_layout(char **argv)
+{
+	(void)argv;
+	TEEC_Operation op = operation(TEEC_VALUE_OUTPUT, TEEC_NONE, TEEC_NONE);
+
+	if (oneshot(&uuid_selftest, SELFTEST_CMD_LAYOUT, &op))
+		return 1;
+	printf("layout: entry 0x%x stack-top 0x%x\n", op.params[0].value.a, op.params[0].value.b);
+	return 0;
+}
+
+static int scan_marker(TEEC_Session *s, uint32_t lo, uint32_t hi, const char *which)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT, TEEC_NONE);
+
+	op.params[0].value.a = lo;
+	op.params[0].value.b = hi;
+	if (invoke(s, SELFTEST_CMD_SCAN, &op))
+		return 1;
+	printf("reuse: %s session: %u of %u words hold the marker\n", which, op.params[1].value.a,
+	       op.params[1].value.b);
+	return 0;
+}
+
+/* SCAN for MARKER after a FILL on the same session, then on a new one. */
+static int cmd_reuse(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE);
+	TEEC_Session s;
+	uint8_t m[8];
+	int rc;
+
+	if (parse_hex(argv[0], m, sizeof(m)))
+		return 2;
+	uint32_t hi = (uint32_t)m[0] << 24 | m[1] << 16 | m[2] << 8 | m[3],
+		 lo = (uint32_t)m[4] << 24 | m[5] << 16 | m[6] << 8 | m[7];
+	op.params[0].value.a = lo;
+	op.params[0].value.b = hi;
+	if (open_session(&s, &uuid_selftest))
+		return 1;
+	rc = invoke(&s, SELFTEST_CMD_FILL, &op) || scan_marker(&s, lo, hi, "same");
+	TEEC_CloseSession(&s);
+	if (rc || open_session(&s, &uuid_selftest))
+		return 1;
+	rc = scan_marker(&s, lo, hi, "new");
+	TEEC_CloseSession(&s);
+	return rc;
+}
+
+static int cmd_sysfuzz(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+	TEEC_Session s;
+	uint32_t origin;
+
+	if (parse_u32(argv[0], &op.params[0].value.a) || parse_u32(argv[1], &op.params[0].value.b))
+		return 2;
+	if (open_session(&s, &uuid_selftest) || invoke(&s, SELFTEST_CMD_SYSFUZZ, &op))
+		return 1;
+	printf("sysfuzz: %u calls, %u other results\n", op.params[0].value.a, op.params[0].value.b);
+	op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
+	TEEC_Result r = call(&s, SELFTEST_CMD_SPIN, &op, &origin);
+	printf("sysfuzz: after: %s (0x%08x)\n", err_name(r), r);
+	TEEC_CloseSession(&s);
+	return 0;
 }
 
 static int cmd_bench(char **argv)
@@ -1342,7 +1425,10 @@ static const struct {
     {"key-sign", 2, 2, cmd_key_sign, "SLOT HEX64"},
     {"rng", 1, 1, cmd_rng, "N"},
     {"spin", 1, 1, cmd_spin, "MS"},
-    {"crash", 1, 1, cmd_crash, "null|undef|oom|stack|stkmem"},
+    {"crash", 1, 1, cmd_crash, "null|undef|oom|stack|stkmem|wtext|xdata|xheap|xstack|winput"},
+    {"layout", 0, 0, cmd_layout, ""},
+    {"reuse", 1, 1, cmd_reuse, "MARKER_HEX16"},
+    {"sysfuzz", 2, 2, cmd_sysfuzz, "N SEED"},
     {"bench", 1, 1, cmd_bench, "N"},
     {"soak", 2, 2, cmd_soak, "N THREADS"},
     {"attest", 1, 2, cmd_attest, "NONCE_HEX [DIR]"},
