@@ -91,6 +91,15 @@ struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 	return NULL;
 }
 
+unsigned pal_sessions(const struct vtee *t, const struct pal_image *pal)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
+		n += t->sess[i].in_use && t->sess[i].pal == pal;
+	return n;
+}
+
 void pal_unregister(struct vtee *t, struct pal_image *p)
 {
 	pages_free(t, p->mem, p->npages);

@@ -163,18 +163,26 @@ static bool measure_pal(struct vtee *t, const struct pal_image *pal)
 static const struct pal_minima *const minima =
     &((const struct measure_area *)MEASURE_BASE)->pal_minima;
 
-/* Not below the minimum security version the secure flash keeps for this
- * PAL (signer and UUID); a newer one raises it, through the monitor, before
- * it runs, so that no older one loads again on this platform. */
-static void check_rollback(struct vtee *t, struct load *l)
+/* The minimum security version the secure flash keeps for a PAL (signer
+ * and UUID); 0 if none. */
+static uint32_t minimum_of(const uint8_t uuid[16], const uint8_t signer[32])
 {
-	const struct pal_file_header *h = (const void *)l->file;
 	uint32_t min = 0;
 
 	for (uint32_t i = 0; i < minima->count && i < PAL_MINIMA_MAX; i++)
-		if (!memcmp(minima->e[i].uuid, h->uuid, 16) &&
-		    !memcmp(minima->e[i].signer, h->signer, 32))
+		if (!memcmp(minima->e[i].uuid, uuid, 16) &&
+		    !memcmp(minima->e[i].signer, signer, 32))
 			min = minima->e[i].min;
+	return min;
+}
+
+/* Not below that minimum; a newer one raises it, through the monitor,
+ * before it runs, so that no older one loads again on this platform. */
+static void check_rollback(struct vtee *t, struct load *l)
+{
+	const struct pal_file_header *h = (const void *)l->file;
+	uint32_t min = minimum_of(h->uuid, h->signer);
+
 	if (h->svn < min) {
 		fail(t, l, TEEC_ERROR_SECURITY, "a security version below its minimum");
 		return;
@@ -191,6 +199,30 @@ static void check_rollback(struct vtee *t, struct load *l)
 					   : "its minimum could not be stored");
 }
 
+/* A PAL this vTEE registered before its minimum rose above it (a newer one
+ * loaded since, in any VM). It runs no new session: unused, it goes, and
+ * true; in use, false. */
+static bool drop_stale(struct vtee *t, struct pal_image *pal)
+{
+	if (!pal->mem || pal->svn >= minimum_of(pal->hdr->uuid, pal->signer))
+		return true;
+	vtee_log(t, "vTEE %u: PAL %s registered at security version %u, now below its minimum%s\n",
+		 t->client, pal->name, pal->svn, pal_sessions(t, pal) ? "; in use" : ": unloaded");
+	if (pal_sessions(t, pal))
+		return false;
+	pal_unregister(t, pal);
+	return true;
+}
+
+/* The PAL an OPEN_SESSION finds registered, if it may still run; NULL
+ * when it is to be loaded (again). */
+struct pal_image *loader_registered(struct vtee *t, struct call *c, struct pal_image *pal)
+{
+	if (pal && !drop_stale(t, pal))
+		call_finish(c, TEEC_ERROR_SECURITY, TEEC_ORIGIN_TEE);
+	return pal && pal->hdr ? pal : NULL;
+}
+
 static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 {
 	struct load *l = &c->load;
@@ -203,8 +235,12 @@ static void __attribute__((noreturn)) finish(struct vtee *t, struct call *c)
 		else
 			check_rollback(t, l);
 	}
+	/* (another call may have registered one meanwhile, maybe an older one) */
 	struct pal_image *pal = l->error ? NULL : pal_find(t, l->uuid);
-	if (!l->error && !pal) { /* (another call may have loaded it meanwhile) */
+	if (pal && !drop_stale(t, pal))
+		fail(t, l, TEEC_ERROR_SECURITY, "an older registration of it is in use");
+	pal = pal && pal->hdr && !l->error ? pal : NULL;
+	if (!l->error && !pal) {
 		pal = pal_register(t, l->file, l->file_pages, measurement);
 		if (!pal) {
 			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "the VM has its quota of PALs");

@@ -88,15 +88,6 @@ static struct shm *memref(struct vtee *t, const struct optee_msg_param *p, uint6
 	return m;
 }
 
-static unsigned sessions_of(const struct vtee *t, const struct pal_image *pal)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < TZV_TEE_MAX_SESSIONS; i++)
-		n += t->sess[i].in_use && t->sess[i].pal == pal;
-	return n;
-}
-
 static uint32_t palmgr_list(struct vtee *t, struct optee_msg_param *p)
 {
 	struct pal_info info[TZV_TEE_MAX_PALS];
@@ -117,7 +108,7 @@ static uint32_t palmgr_list(struct vtee *t, struct optee_msg_param *p)
 		memcpy(e->signer, r->signer, 32);
 		memcpy(e->measurement, r->measurement, 32);
 		e->mem_size = r->hdr->mem_size;
-		e->sessions = sessions_of(t, r);
+		e->sessions = pal_sessions(t, r);
 		e->secure_pages = r->npages;
 	}
 	uint64_t need = n * sizeof(info[0]), size = p->u.rmem.size;
@@ -150,7 +141,7 @@ static uint32_t palmgr_unload(struct vtee *t, const struct optee_msg_param *p)
 		return TEEC_ERROR_ITEM_NOT_FOUND;
 	if (!pal->mem)
 		return TEEC_ERROR_ACCESS_DENIED;
-	if (sessions_of(t, pal))
+	if (pal_sessions(t, pal))
 		return TEEC_ERROR_BUSY;
 	vtee_log(t, "vTEE %u: PAL %s unloaded\n", t->client, pal->name);
 	pal_unregister(t, pal);

@@ -19,7 +19,7 @@ static void cmd_open_session(struct vtee *t, struct call *c)
 	memcpy(uuid, &p[0].u.value.a, 8);
 	memcpy(uuid + 8, &p[0].u.value.b, 8);
 	const struct pta *pta = pta_find(uuid);
-	struct pal_image *pal = pta ? NULL : pal_find(t, uuid);
+	struct pal_image *pal = pta ? NULL : loader_registered(t, c, pal_find(t, uuid));
 	c->hdr.session = 0;
 	if (!pta && !pal)
 		loader_start(t, c, uuid);

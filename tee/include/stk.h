@@ -198,6 +198,7 @@ struct pal_image *pal_register(struct vtee *t, uint8_t *file, unsigned npages,
 			       const uint8_t measurement[32]);
 const struct pal_image *pal_attest(void);
 unsigned pal_registered(const struct vtee *t);
+unsigned pal_sessions(const struct vtee *t, const struct pal_image *pal); /* its open sessions */
 void pal_unregister(struct vtee *t, struct pal_image *p);
 unsigned pal_device_uuids(uint8_t *out, unsigned max);
 /* instance.c: a session's PAL instance and its memory */
@@ -249,6 +250,7 @@ void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct 
     __attribute__((noreturn));
 /* loader.c: loading a PAL through the normal world's tee-supplicant */
 void loader_start(struct vtee *t, struct call *c, const uint8_t uuid[16]) __attribute__((noreturn));
+struct pal_image *loader_registered(struct vtee *t, struct call *c, struct pal_image *pal);
 void loader_resume(struct vtee *t, struct call *c, const uint64_t a[6]) __attribute__((noreturn));
 /* pta.c: pseudo-PALs */
 const struct pta *pta_find(const uint8_t uuid[16]);

@@ -154,9 +154,10 @@ class System:
         self.log.close()
 
 
-def boot_default(log_name):
-    """The default system with both Linux VMs at their shells, vm0 in focus."""
-    s = System("default", log_name=log_name)
+def boot_default(log_name, name="default"):
+    """The default system (or a copy of it, name its directory) with both
+    Linux VMs at their shells, vm0 in focus."""
+    s = System(name, log_name=log_name)
     # the VMs boot at once: their lines come in any order
     waiting = [r"\[vm0\] tzvisor guest: user space up", r"\[vm1\] tzvisor guest: user space up"]
     while waiting:

@@ -2,15 +2,18 @@
 first load of a PAL (signer and UUID) at a higher security version raises
 the minimum the secure flash keeps for it, next to the platform's, through
 the monitor at run time; an older version of it is then refused, also after
-a power cycle. Runs the one-VM test system on a copy of its flash."""
+a power cycle; a registration older than the minimum runs no new session.
+Runs the one-VM test system, and the default one, on copies of their
+flash."""
 import os
 import re
 import shutil
 import struct
+import time
 
 import pytest
 
-from qemu import System, build_ok, system_dir
+from qemu import System, boot_default, build_ok, system_dir
 
 SYS = system_dir("single")
 pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
@@ -36,17 +39,22 @@ def pal_minima(flash):
         return out
 
 
-@pytest.fixture(scope="module")
-def copy(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("rollback")
+def copy_of(system, tmp):
+    """The system's directory with a copy of its flash that holds no PAL
+    minima yet (other tests' loads wrote some)."""
     flash = str(tmp / "flash.bin")
-    shutil.copy(os.path.join(SYS, "secure-flash.bin"), flash)
-    with open(flash, "r+b") as f:  # no PAL minima yet (other tests' loads wrote some)
+    shutil.copy(os.path.join(system, "secure-flash.bin"), flash)
+    with open(flash, "r+b") as f:
         f.seek(FLASH_NV + 16)
         f.write(bytes(16 + 64 * 56))
-    args = open(os.path.join(SYS, "qemu.args")).read()
-    (tmp / "qemu.args").write_text(args.replace(os.path.join(SYS, "secure-flash.bin"), flash))
+    args = open(os.path.join(system, "qemu.args")).read()
+    (tmp / "qemu.args").write_text(args.replace(os.path.join(system, "secure-flash.bin"), flash))
     return str(tmp), flash
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory):
+    return copy_of(SYS, tmp_path_factory.mktemp("rollback"))
 
 
 def boot(sysdir, name):
@@ -94,3 +102,40 @@ def test_the_minimum_outlives_a_power_cycle(copy):
         assert "minimum security version" not in vm.transcript.split("spin 1")[-1]
     finally:
         vm.close()
+
+
+@pytest.mark.skipif(not build_ok(), reason="default system not built")
+def test_a_pal_registered_before_its_minimum_rose_runs_no_new_session(tmp_path):
+    sysdir, _ = copy_of(system_dir("default"), tmp_path)
+    s = boot_default("pal-rollback-3", sysdir)
+    try:
+        # vm1 registers version 1 and keeps a session on it for a while
+        s.on("vm1", f"(tzv-client hold 1 20000 {UUID} > /tmp/hold.log 2>&1 &)")
+        for _ in range(50):
+            if "hold: 1 sessions open" in s.on("vm1", "cat /tmp/hold.log"):
+                break
+            time.sleep(0.2)
+        # vm0 loads version 2: the minimum rises to 2
+        assert s.on("vm0", f"cp {SVN2} {SELFTEST}; tzv-client spin 1").startswith("spin: ok")
+        assert "minimum security version 2" in s.transcript
+        # vm1's registration of version 1 is in use: no new session on it
+        out = s.on("vm1", "tzv-client spin 1 2>&1; echo rc=$?")
+        assert "tzv-client: open: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
+        assert "vTEE 2: PAL selftest registered at security version 1, now below its minimum; " \
+            "in use" in s.transcript
+        # once that session ends, the registration goes, and vm1's file
+        # (version 1) loads no more
+        for _ in range(150):
+            if "hold: closed" in s.on("vm1", "cat /tmp/hold.log"):
+                break
+            time.sleep(0.2)
+        out = s.on("vm1", "tzv-client spin 1 2>&1; echo rc=$?")
+        assert "tzv-client: open: TEEC_ERROR_SECURITY" in out and "rc=1" in out, out
+        assert "now below its minimum: unloaded" in s.transcript
+        assert f"vTEE 2: PAL {UUID} not loaded: a security version below its minimum" in \
+            s.transcript
+        # with the newer file, vm1 runs version 2
+        assert s.on("vm1", f"cp {SVN2} {SELFTEST}; tzv-client spin 1").startswith("spin: ok")
+        assert "FATAL" not in s.transcript
+    finally:
+        s.close()
