@@ -3,10 +3,15 @@
  * (AK), certifies the AK with the device key, reads and extends the PCRs,
  * hands out the VM's TCG event log, and seals data to the PCRs.
  *
- * No key is ever stored: each command derives what it needs from the device
- * secret through SYS_DERIVE (bound to this PAL's UUID, and for the AK and
- * the sealing key to the VM), uses it and wipes it. */
+ * Keys come from the device secret through SYS_DERIVE (bound to this PAL's
+ * UUID, and for the AK and the sealing key to the VM). The signing keys and
+ * the AK statement cost three P-256 multiplications and a signature to
+ * make, so the first command that needs them keeps them, for the vTEE's
+ * life, in a storage object only this PAL of this vTEE can read (the STK's
+ * volatile store, wiped with the vTEE); the sealing key is derived and
+ * wiped each time. */
 #include <bearssl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <tzv/smccc.h>
 
@@ -154,8 +159,9 @@ static void key_wipe(struct key *k)
 }
 
 /* The ECDSA P-256 key the contract derives from label: seed = SYS_DERIVE,
- * HMAC-DRBG(SHA-256) over it, br_ec_keygen with the default EC code. */
-static TEE_Result derive_key(const char *label, uint32_t flags, struct key *k)
+ * HMAC-DRBG(SHA-256) over it, br_ec_keygen with the default EC code; its
+ * public key too when pub. */
+static TEE_Result derive_key(const char *label, uint32_t flags, struct key *k, bool pub)
 {
 	const br_ec_impl *ec = br_ec_get_default();
 	br_hmac_drbg_context drbg;
@@ -173,7 +179,7 @@ static TEE_Result derive_key(const char *label, uint32_t flags, struct key *k)
 	pal_wipe(seed, sizeof(seed));
 	if (res != TEE_SUCCESS)
 		return res;
-	if (len != KEY_BYTES || br_ec_compute_pub(ec, &pk, k->pub, &k->sk) != PUB_BYTES) {
+	if (len != KEY_BYTES || (pub && br_ec_compute_pub(ec, &pk, k->pub, &k->sk) != PUB_BYTES)) {
 		key_wipe(k);
 		return TEE_ERROR_GENERIC;
 	}
@@ -193,6 +199,91 @@ static TEE_Result sign(const struct key *k, const void *data, size_t len, uint8_
 					    sig) != SIG_BYTES)
 		return TEE_ERROR_GENERIC;
 	return TEE_SUCCESS;
+}
+
+/* ---- the keys kept for the vTEE's life ---- */
+
+#define CACHE_ID    0x41544b43U /* "ATKC": this PAL's object in the vTEE's store */
+#define CACHE_MAGIC "TZVATK1"
+
+struct cache {
+	uint8_t magic[8];
+	uint8_t ak[KEY_BYTES], ak_pub[PUB_BYTES], pad[7];
+	uint8_t device[KEY_BYTES];
+	uint8_t statement[ATTEST_AK_STATEMENT];
+};
+_Static_assert(sizeof(struct cache) <= PAL_STORE_MAX, "the cache fits a storage object");
+
+static struct cache cache; /* this instance's copy */
+
+/* The AK statement (the AK's certificate): the VM's name and the AK's
+ * public key, signed with the device key. */
+static TEE_Result make_statement(const struct key *device)
+{
+	struct pal_identity id;
+	uint8_t *st = cache.statement;
+	TEE_Result res = pal_identity(&id);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	memset(st, 0, ATTEST_AK_STATEMENT);
+	memcpy(st, AKC_MAGIC, sizeof(AKC_MAGIC)); /* with its NUL: 8 bytes */
+	memcpy(st + 8, id.vm, sizeof(id.vm));
+	memcpy(st + 24, cache.ak_pub, PUB_BYTES);
+	return sign(device, st, AKC_SIGNED, st + AKC_SIGNED);
+}
+
+static TEE_Result make_cache(void)
+{
+	struct key ak, device;
+	TEE_Result res;
+
+	memset(&cache, 0, sizeof(cache));
+	res = derive_key("attestation key", PAL_DERIVE_VM, &ak, true);
+	if (res != TEE_SUCCESS)
+		return res;
+	memcpy(cache.ak, ak.kbuf, KEY_BYTES);
+	memcpy(cache.ak_pub, ak.pub, PUB_BYTES);
+	key_wipe(&ak);
+	res = derive_key("device key", 0, &device, false);
+	if (res == TEE_SUCCESS) {
+		memcpy(cache.device, device.kbuf, KEY_BYTES);
+		res = make_statement(&device);
+		key_wipe(&device);
+	}
+	if (res != TEE_SUCCESS) {
+		pal_wipe(&cache, sizeof(cache));
+		return res;
+	}
+	memcpy(cache.magic, CACHE_MAGIC, sizeof(CACHE_MAGIC));
+	/* (a vTEE whose store is full: this instance keeps them alone) */
+	(void)pal_store_put(CACHE_ID, &cache, sizeof(cache));
+	return TEE_SUCCESS;
+}
+
+/* The kept keys in this instance's copy: from the store, else made (once
+ * per vTEE, unless its store is full: then by each instance). */
+static TEE_Result load_cache(void)
+{
+	size_t len = 0;
+
+	if (!memcmp(cache.magic, CACHE_MAGIC, sizeof(CACHE_MAGIC)))
+		return TEE_SUCCESS;
+	if (pal_store_get(CACHE_ID, &cache, sizeof(cache), &len) == TEE_SUCCESS &&
+	    len == sizeof(cache) && !memcmp(cache.magic, CACHE_MAGIC, sizeof(CACHE_MAGIC)))
+		return TEE_SUCCESS;
+	return make_cache();
+}
+
+/* A kept private key as BearSSL's. */
+static void kept_key(struct key *k, const uint8_t scalar[KEY_BYTES], const uint8_t *pub)
+{
+	memcpy(k->kbuf, scalar, KEY_BYTES);
+	k->sk.curve = CURVE;
+	k->sk.x = k->kbuf;
+	k->sk.xlen = KEY_BYTES;
+	if (pub)
+		memcpy(k->pub, pub, PUB_BYTES);
 }
 
 /* ---- TPM 2.0 marshalling (big-endian) ---- */
@@ -295,9 +386,10 @@ static TEE_Result cmd_quote(struct pal_params *p)
 		res = pcr_digest(mask, digest);
 	if (res != TEE_SUCCESS)
 		return res;
-	res = derive_key("attestation key", PAL_DERIVE_VM, &ak);
+	res = load_cache();
 	if (res != TEE_SUCCESS)
 		return res;
+	kept_key(&ak, cache.ak, cache.ak_pub);
 	ak_name(ak.pub, name);
 
 	put32(&w, TPM_GENERATED);	       /* magic */
@@ -333,38 +425,17 @@ static TEE_Result cmd_quote(struct pal_params *p)
 
 static TEE_Result cmd_get_ak(struct pal_params *p)
 {
-	uint8_t st[ATTEST_AK_STATEMENT];
-	struct pal_identity id;
-	struct key k;
 	TEE_Result res;
 
 	if (pal_param_types(p) != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE,
 						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
-	res = out_room(p, 0, sizeof(st));
-	if (res != TEE_SUCCESS)
-		return res;
-	res = pal_identity(&id);
-	if (res != TEE_SUCCESS)
-		return res;
-
-	memset(st, 0, sizeof(st));
-	memcpy(st, AKC_MAGIC, sizeof(AKC_MAGIC)); /* with its NUL: 8 bytes */
-	memcpy(st + 8, id.vm, sizeof(id.vm));
-	res = derive_key("attestation key", PAL_DERIVE_VM, &k);
-	if (res != TEE_SUCCESS)
-		return res;
-	memcpy(st + 24, k.pub, PUB_BYTES);
-	key_wipe(&k);
-	res = derive_key("device key", 0, &k);
-	if (res != TEE_SUCCESS)
-		return res;
-	res = sign(&k, st, AKC_SIGNED, st + AKC_SIGNED);
-	key_wipe(&k);
-	if (res != TEE_SUCCESS)
-		return res;
-	out_put(p, 0, st, sizeof(st));
-	return TEE_SUCCESS;
+	res = out_room(p, 0, ATTEST_AK_STATEMENT);
+	if (res == TEE_SUCCESS)
+		res = load_cache();
+	if (res == TEE_SUCCESS)
+		out_put(p, 0, cache.statement, ATTEST_AK_STATEMENT);
+	return res;
 }
 
 static TEE_Result cmd_read_pcrs(struct pal_params *p)
@@ -573,9 +644,10 @@ static TEE_Result cmd_certify_pal(struct pal_params *p)
 	if (diff || memcmp(t.s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC)))
 		return TEE_ERROR_SECURITY; /* not the STK's, or not for this VM */
 	memcpy(out, &t.s, sizeof(t.s));
-	res = derive_key("device key", 0, &k);
+	res = load_cache();
 	if (res != TEE_SUCCESS)
 		return res;
+	kept_key(&k, cache.device, NULL);
 	res = sign(&k, out, sizeof(t.s), out + sizeof(t.s));
 	key_wipe(&k);
 	if (res == TEE_SUCCESS)
