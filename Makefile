@@ -126,18 +126,23 @@ $(PAL_SDK)/.stamp: $(PAL_SDK_FILES) $(PAL_LIB_OBJS) $(TZV_SIGN) Makefile pal/pal
 pal-sdk: $(PAL_SDK)/.stamp
 
 # The secure world's crypto (lib/src/crypto.c) is Debian's BearSSL, which
-# pal/pal.mk fetches.
+# pal/pal.mk fetches; the monitor, which hashes every image, takes its
+# SHA-256 from Debian's Nettle (the CPU's SHA-256 instructions).
 CRYPTO_CFLAGS := -I$(BEARSSL_INC)
 monitor_EXTRA_SRCS := lib/src/crypto.c
 tee_EXTRA_SRCS := lib/src/crypto.c
-monitor_EXTRA_OBJS := $(BEARSSL_LIB)
+monitor_EXTRA_OBJS := $(BEARSSL_LIB) $(NETTLE_LIB)
 tee_EXTRA_OBJS += $(BEARSSL_LIB)
-$(BUILD)/monitor/lib/src/crypto.o $(BUILD)/tee/lib/src/crypto.o: | $(BEARSSL_STAMP)
+$(BUILD)/monitor/lib/src/crypto.o $(BUILD)/tee/lib/src/crypto.o: | $(BEARSSL_STAMP) $(NETTLE_STAMP)
 $(BEARSSL_LIB): | $(BEARSSL_STAMP)
 	@:
+$(NETTLE_LIB): | $(NETTLE_STAMP)
+	@:
 
-# The monitor runs with the MMU off: no unaligned accesses.
-$(eval $(call image,monitor,monitor,-mstrict-align $(CRYPTO_CFLAGS) -I$(BUILD)/keys))
+# The monitor's C makes no unaligned accesses: its flash and devices are
+# Device memory (arch/mmu.c), and before its MMU is on, all memory is.
+$(eval $(call image,monitor,monitor,-mstrict-align $(CRYPTO_CFLAGS) -DTZV_SHA256_NETTLE \
+	-I$(NETTLE_INC) -I$(BUILD)/keys))
 $(eval $(call image,tee,tee,$(CRYPTO_CFLAGS)))
 # the hypervisor is linked once per system, with that system's VM tables;
 # the trust-model tests' hostile hypervisor (hyp/test/) only into the
@@ -273,6 +278,13 @@ $(BUILD)/unit/test_palfile: test/unit/test_palfile.c tee/core/palfile.c lib/src/
 $(BUILD)/unit/test_crypto: test/unit/test_crypto.c lib/src/crypto.c lib/include/tzv/crypto.h
 	@mkdir -p $(@D)
 	gcc $(UNIT_CFLAGS) -DTZV_HOST_TEST -o $@ $< lib/src/crypto.c -lbearssl
+
+# the same tests on the monitor's SHA-256, Nettle (the host's build of it)
+$(BUILD)/unit/test_crypto_nettle: test/unit/test_crypto_nettle.c test/unit/test_crypto.c \
+		lib/src/crypto.c lib/include/tzv/crypto.h
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -DTZV_HOST_TEST -DTZV_SHA256_NETTLE -o $@ $< lib/src/crypto.c \
+		-lbearssl -lnettle
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
 

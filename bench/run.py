@@ -175,9 +175,11 @@ def measure(name, run):
         m = re.search(r"bench: \d+ invokes (\d+) ns/call", out)
         r["hello_invoke_ns"] = int(m.group(1)) if m else None
         # a remote-attestation round in the guest: quote, AK statement,
-        # PCR values and event log through the attestation PAL
-        r["attest_s"] = g.timed("tzv-client attest 00112233445566778899aabbccddeeff /tmp/att") \
-            if m else None
+        # PCR values and event log through the attestation PAL; the first
+        # of the vTEE's life makes the keys it keeps, the next ones reuse them
+        attest = "tzv-client attest 00112233445566778899aabbccddeeff /tmp/att"
+        r["attest_first_s"] = g.timed(attest) if m else None
+        r["attest_s"] = g.timed(attest) if m else None
         # loading a 16 KiB signed PAL through tee-supplicant: OPEN_SESSION
         # to its first INVOKE, then the same once it is registered
         if m:
@@ -208,7 +210,10 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
            ("hello_invoke_ns", "hello PAL invoke through libteec from guest user space "
                                "(ns = instructions)"),
-           ("attest_s", "tzv-client attest: quote + AK + PCRs + event log (s)"),
+           ("attest_first_s", "tzv-client attest, the vTEE's first: quote + AK + PCRs + event "
+                              "log, making the AK and its statement (s = G instructions)"),
+           ("attest_s", "tzv-client attest, any later round: the same with the kept keys "
+                        "(s = G instructions)"),
            ("pal_load_ns", "PAL load: OPEN_SESSION of a 16 KiB signed PAL to its first INVOKE, "
                            "through tee-supplicant (ns = instructions)"),
            ("pal_open_ns", "the same PAL once registered: OPEN_SESSION to first INVOKE "

@@ -90,6 +90,32 @@ $(BEARSSL_STAMP): $(BEARSSL_WANT)
 	dpkg-deb -x $$deb $(BEARSSL_DIR); \
 	touch $@
 
+# Nettle from Debian's nettle-dev:arm64, for the monitor's bulk SHA-256 (its
+# arm64 code uses the CPU's SHA-256 instructions; lib/src/crypto.c), the
+# same way.
+NETTLE_VERSION ?= 3.8.1-2
+NETTLE_DIR := $(PAL_OUT)/nettle
+NETTLE_STAMP := $(NETTLE_DIR)/.unpacked-$(NETTLE_VERSION)
+NETTLE_INC := $(NETTLE_DIR)/usr/include
+NETTLE_LIB := $(NETTLE_DIR)/usr/lib/aarch64-linux-gnu/libnettle.a
+
+$(NETTLE_STAMP):
+	@mkdir -p $(BEARSSL_DEBS)
+	@set -e; cache=$(BEARSSL_DEBS); deb=$$cache/nettle-dev_$(NETTLE_VERSION)_arm64.deb; \
+	if [ ! -f $$deb ]; then \
+		echo "pal: downloading nettle-dev:arm64 $(NETTLE_VERSION)"; \
+		(cd $$cache && apt-get download -q -o APT::Sandbox::User="$$(id -un)" \
+			"nettle-dev:arm64=$(NETTLE_VERSION)") || true; \
+	fi; \
+	if [ ! -f $$deb ]; then \
+		deb=$$(ls $$cache/nettle-dev_*_arm64.deb 2>/dev/null | sort -V | tail -n 1); \
+		[ -n "$$deb" ] || { echo "pal: cannot get nettle-dev:arm64 (dpkg --add-architecture arm64? network?)" >&2; exit 1; }; \
+		echo "pal: warning: using the cached $$deb"; \
+	fi; \
+	rm -rf $(NETTLE_DIR); mkdir -p $(NETTLE_DIR); \
+	dpkg-deb -x $$deb $(NETTLE_DIR); \
+	touch $@
+
 .PHONY: pal-force
 pal-force:
 

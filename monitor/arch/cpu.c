@@ -7,6 +7,7 @@
 
 void cpu_arch_init(struct mon_cpu *c)
 {
+	mmu_enable();
 	write_sysreg(tpidr_el3, c);
 	write_sysreg(cptr_el3, 0); /* FP/SIMD usable below and here */
 	write_sysreg(mdcr_el3, MDCR_SDD);

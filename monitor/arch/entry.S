@@ -2,7 +2,7 @@
 #include <asm-offsets.h>
 #include <tzv/asm-macros.h>
 
-#define SCTLR_EL3_VAL 0x30C5183C /* RES1 | I | SA | A=0, MMU and D-cache off */
+#define SCTLR_EL3_VAL 0x30C5183C /* RES1 | I | SA | A=0, MMU and D-cache off (until mmu.c) */
 
 /* The reset stub, the only code that runs from the flash: CPU 0 copies the
  * monitor (text, rodata, data) into secure SRAM; every CPU then continues

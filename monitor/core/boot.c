@@ -212,7 +212,7 @@ uint64_t secure_boot(unsigned cpus)
 				panic("secure boot: component 'stk' has a wrong place or size\n");
 			memcpy((void *)STK_BASE,
 			       (const void *)(SECURE_FLASH_BASE + FLASH_STK_IMAGE), c->size);
-			dsb(sy);
+			mmu_sync_code((const void *)STK_BASE, c->size);
 			stk = c;
 		} else if (c->kind == COMP_PARTMAP || c->kind == COMP_SIGNERS) {
 			bool map = c->kind == COMP_PARTMAP;

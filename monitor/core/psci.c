@@ -99,6 +99,8 @@ void mon_cpu_wait_for_on(unsigned idx)
 	 * CPU under emulation and burn power on hardware). */
 	while (hold_go[idx] != HOLD_GO)
 		gic_wait_wake();
+	/* from here on, the state other CPUs read through their caches */
+	mmu_enable();
 	hold_go[idx] = 0;
 	mon_cpus[idx].state = CPU_ON;
 	cpu_started(idx);

@@ -52,11 +52,14 @@ struct stk_entries {
 };
 extern struct stk_entries stk_entry;
 
-/* arch: the CPU (cpu.c), the board (plat.c), assembly (entry.S, fp.S, flash.S) */
+/* arch: the CPU (cpu.c), its MMU (mmu.c), the board (plat.c), assembly (entry.S, fp.S,
+ * flash.S) */
 /* per-CPU stack: BearSSL's ECDSA check runs on it at boot */
 #define MON_STACK_BYTES 16384U
 
 void cpu_arch_init(struct mon_cpu *c);
+void mmu_enable(void); /* the EL3 identity map (mmu.c), on this CPU */
+void mmu_sync_code(const void *p, uint64_t len);
 void el3_exit(void) __attribute__((noreturn));
 void fp_save(struct fp_ctx *fp);
 void fp_restore(const struct fp_ctx *fp);

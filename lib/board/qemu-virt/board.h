@@ -17,8 +17,11 @@
 #define GICR_BASE   0x080A0000UL
 #define GICR_STRIDE 0x00020000UL /* RD frame + SGI frame per CPU */
 
-#define UART0_BASE  0x09000000UL /* non-secure PL011, the console */
-#define UART0_INTID 33U		 /* SPI 1 */
+#define UART0_BASE 0x09000000UL /* non-secure PL011, the console */
+/* the range of devices the monitor reaches (GIC, UART, secure GPIO) */
+#define BOARD_DEVICES_BASE 0x08000000UL
+#define BOARD_DEVICES_SIZE 0x02000000UL
+#define UART0_INTID	   33U /* SPI 1 */
 /* tzv-config: passthrough rtc 0x09010000 0x1000 2 arm,pl031 arm,primecell */
 /* tzv-config: passthrough gpio 0x09030000 0x1000 7 arm,pl061 arm,primecell */
 #define SECURE_GPIO_BASE 0x090B0000UL /* PL061: pin 0 power off, pin 1 reset */
