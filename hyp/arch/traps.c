@@ -183,7 +183,12 @@ void hyp_trap_irq(struct vcpu *v)
 	vuart_flush_partial();
 	if (intid >= GIC_SPURIOUS)
 		return;
-	if (intid == SGI_HYP || intid == PPI_MAINT) {
+	if (intid == PPI_VTIMER) { /* the most frequent, hardware-linked */
+		gic_drop(intid);
+		if (vgic_inject_ppi_now(v, intid))
+			return; /* nothing else waited: nothing to flush */
+		vgic_inject(v, intid, true);
+	} else if (intid == SGI_HYP || intid == PPI_MAINT) {
 		gic_drop(intid);
 		gic_deactivate(intid);
 		if (intid == SGI_HYP)
@@ -192,7 +197,7 @@ void hyp_trap_irq(struct vcpu *v)
 		gic_drop(intid);
 		console_rx_irq();
 		gic_deactivate(intid);
-	} else if (intid == PPI_VTIMER || intid == PPI_PTIMER || vgic_spi_owned(v->vm, intid)) {
+	} else if (intid == PPI_PTIMER || vgic_spi_owned(v->vm, intid)) {
 		/* hardware-linked: stays active until the guest's EOI */
 		gic_drop(intid);
 		vgic_inject(v, intid, true);

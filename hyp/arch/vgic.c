@@ -174,7 +174,7 @@ static int lr_for(unsigned intid, uint64_t elrsr, bool *merge)
 {
 	int free_lr = -1;
 
-	for (unsigned n = 0; n < nr_lrs(); n++) {
+	for (unsigned n = 0, nlr = nr_lrs(); n < nlr; n++) {
 		if (elrsr & (1UL << n)) {
 			if (free_lr < 0)
 				free_lr = (int)n;
@@ -187,6 +187,24 @@ static int lr_for(unsigned intid, uint64_t elrsr, bool *merge)
 	}
 	*merge = false;
 	return free_lr;
+}
+
+/* A hardware-linked PPI of this vCPU (its timers) when nothing waits for
+ * the list registers: straight into a free one, without the queue or its
+ * lock (only this CPU writes its list registers; another CPU that queues
+ * an interrupt for it meanwhile also kicks it). False: queue it. */
+bool vgic_inject_ppi_now(struct vcpu *v, unsigned intid)
+{
+	const struct vgic_cpu *c = &v->vgic;
+	uint64_t all = (1UL << nr_lrs()) - 1U;
+
+	/* (every list register empty: none holds intid already) */
+	if (c->npending || c->reqs || c->shared || (read_sysreg(ICH_ELRSR_EL2) & all) != all)
+		return false;
+	lr_access(0, true,
+		  LR_PENDING | LR_GROUP1 | LR_HW | ((uint64_t)c->priv[intid].prio << 48) |
+		      ((uint64_t)intid << 32) | intid);
+	return true;
 }
 
 /* ---- pending and active state (GICD/GICR I[SC]PENDR, I[SC]ACTIVER) ------ */

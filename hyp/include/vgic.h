@@ -47,6 +47,7 @@ void vgic_vm_init(struct vm *vm);
 void vgic_vcpu_reset(struct vcpu *v);
 void vgic_cpu_load(struct vcpu *v);
 void vgic_inject(struct vcpu *v, unsigned intid, bool hw);
+bool vgic_inject_ppi_now(struct vcpu *v, unsigned intid); /* on v's CPU, intid < 32 */
 void vgic_flush(struct vcpu *v);
 bool vgic_spi_owned(struct vm *vm, unsigned intid);
 void vgic_add_virtual_spi(struct vm *vm, unsigned intid, bool edge);

@@ -24,7 +24,7 @@
 /* TCR_EL3: 39-bit addresses, 4 KiB granule, tables walked through the
  * inner-shareable write-back caches, 40-bit physical addresses */
 #define TCR_EL3_VALUE                                                                              \
-	((1UL << 31) | (1UL << 23) | (2UL << 16) | (3UL << 12) | (1UL << 10) | (1UL << 8) |       \
+	((1UL << 31) | (1UL << 23) | (2UL << 16) | (3UL << 12) | (1UL << 10) | (1UL << 8) |        \
 	 (64UL - PT_VA_BITS))
 #define SCTLR_M (1UL << 0)
 #define SCTLR_C (1UL << 2)
