@@ -106,9 +106,11 @@ void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, un
 	if (c->cur == &c->ns)
 		ns_to_secure(c);
 	c->cur = s;
-	memset(&s->gp, 0, sizeof(s->gp));
-	for (unsigned i = 0; i < nargs && i < 8; i++)
-		s->gp.x[i] = args[i];
+	/* Only the arguments: the other registers keep what the STK left in
+	 * them (secure values, never the normal world's), as its fresh entry
+	 * does not read them. */
+	for (unsigned i = 0; i < 8; i++)
+		s->gp.x[i] = i < nargs ? args[i] : 0;
 	s->gp.elr = entry;
 	s->gp.spsr = SPSR_EL1H | SPSR_DAIF;
 	s->gp.scr = SCR_SECURE;

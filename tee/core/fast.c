@@ -175,9 +175,7 @@ void stk_fast_smc(struct smc_args *a)
 		ret4(a, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 		return;
 	}
-	spin_lock(&stk_lock);
 	struct vtee *t = vtee_of_client(client);
-	spin_unlock(&stk_lock);
 	if (!t && client != TZV_CLIENT_HYP)
 		ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
 	else

@@ -12,36 +12,35 @@ spinlock_t stk_lock;
 /* the partition map, as the monitor checked it at boot */
 static const struct partmap *const map = &((const struct measure_area *)MEASURE_BASE)->map;
 
+/* Client c's vTEE is slot c - 1: one look, no search (and no lock for the
+ * look itself: a slot's in_use changes only at its client's VM_CREATED and
+ * VM_DESTROYED). */
 struct vtee *vtee_of_client(uint32_t client)
 {
-	for (unsigned i = 0; i < TZV_MAX_VMS; i++)
-		if (vtees[i].in_use && vtees[i].client == client)
-			return &vtees[i];
-	return NULL;
+	struct vtee *t = client - 1U < TZV_MAX_VMS ? &vtees[client - 1U] : NULL;
+
+	return t && t->in_use ? t : NULL;
 }
 
-/* A free, zeroed vTEE for client, a VM of the partition map, not yet in
- * use (the caller marks it so once it is set up); NULL when all are taken
- * or the map has no such VM. */
+/* The zeroed vTEE for client, a VM of the partition map, not yet in use
+ * (the caller marks it so once it is set up); NULL when it is in use or
+ * the map has no such VM. */
 struct vtee *vtee_alloc(uint32_t client)
 {
-	if (client - 1U >= map->nvms)
+	if (client - 1U >= map->nvms || client - 1U >= TZV_MAX_VMS)
 		return NULL;
-	for (unsigned i = 0; i < TZV_MAX_VMS; i++) {
-		struct vtee *t = &vtees[i];
-		if (t->in_use)
-			continue;
-		memset(t, 0, sizeof(*t));
-		t->client = client;
-		t->index = i;
-		t->part = &map->vm[client - 1U];
-		/* its quota of secure memory: the map's VMs' ranges, in order */
-		for (unsigned k = 0; k < client - 1U; k++)
-			t->secure_first += map->vm[k].tee_secure_pages;
-		t->secure_pages = t->part->tee_secure_pages;
-		return t;
-	}
-	return NULL;
+	struct vtee *t = &vtees[client - 1U];
+	if (t->in_use)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->client = client;
+	t->index = client - 1U;
+	t->part = &map->vm[client - 1U];
+	/* its quota of secure memory: the map's VMs' ranges, in order */
+	for (unsigned k = 0; k < client - 1U; k++)
+		t->secure_first += map->vm[k].tee_secure_pages;
+	t->secure_pages = t->part->tee_secure_pages;
+	return t;
 }
 
 static bool range_holds(const struct partmap_range *r, uint64_t pa, uint64_t len)
