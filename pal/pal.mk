@@ -71,24 +71,29 @@ $(BEARSSL_WANT): pal-force
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(BEARSSL_VERSION)" ] || echo "$(BEARSSL_VERSION)" > $@
 
-# Debian's exact version from the cache, else from the archive, else (offline)
-# whatever version the cache has.
-$(BEARSSL_STAMP): $(BEARSSL_WANT)
+# $(call fetch_deb,PACKAGE,VERSION,DIR): Debian's exact version of the
+# arm64 package from the cache, else from the archive, else (offline)
+# whatever version the cache has, unpacked into DIR.
+define fetch_deb
 	@mkdir -p $(BEARSSL_DEBS)
-	@set -e; cache=$(BEARSSL_DEBS); deb=$$cache/libbearssl-dev_$(BEARSSL_VERSION)_arm64.deb; \
+	@set -e; cache=$(BEARSSL_DEBS); deb=$$cache/$(1)_$(2)_arm64.deb; \
 	if [ ! -f $$deb ]; then \
-		echo "pal: downloading libbearssl-dev:arm64 $(BEARSSL_VERSION)"; \
+		echo "pal: downloading $(1):arm64 $(2)"; \
 		(cd $$cache && apt-get download -q -o APT::Sandbox::User="$$(id -un)" \
-			"libbearssl-dev:arm64=$(BEARSSL_VERSION)") || true; \
+			"$(1):arm64=$(2)") || true; \
 	fi; \
 	if [ ! -f $$deb ]; then \
-		deb=$$(ls $$cache/libbearssl-dev_*_arm64.deb 2>/dev/null | sort -V | tail -n 1); \
-		[ -n "$$deb" ] || { echo "pal: cannot get libbearssl-dev:arm64 (dpkg --add-architecture arm64? network?)" >&2; exit 1; }; \
+		deb=$$(ls $$cache/$(1)_*_arm64.deb 2>/dev/null | sort -V | tail -n 1); \
+		[ -n "$$deb" ] || { echo "pal: cannot get $(1):arm64 (dpkg --add-architecture arm64? network?)" >&2; exit 1; }; \
 		echo "pal: warning: using the cached $$deb"; \
 	fi; \
-	rm -rf $(BEARSSL_DIR); mkdir -p $(BEARSSL_DIR); \
-	dpkg-deb -x $$deb $(BEARSSL_DIR); \
+	rm -rf $(3); mkdir -p $(3); \
+	dpkg-deb -x $$deb $(3); \
 	touch $@
+endef
+
+$(BEARSSL_STAMP): $(BEARSSL_WANT)
+	$(call fetch_deb,libbearssl-dev,$(BEARSSL_VERSION),$(BEARSSL_DIR))
 
 # Nettle from Debian's nettle-dev:arm64, for the monitor's bulk SHA-256 (its
 # arm64 code uses the CPU's SHA-256 instructions; lib/src/crypto.c), the
@@ -100,21 +105,7 @@ NETTLE_INC := $(NETTLE_DIR)/usr/include
 NETTLE_LIB := $(NETTLE_DIR)/usr/lib/aarch64-linux-gnu/libnettle.a
 
 $(NETTLE_STAMP):
-	@mkdir -p $(BEARSSL_DEBS)
-	@set -e; cache=$(BEARSSL_DEBS); deb=$$cache/nettle-dev_$(NETTLE_VERSION)_arm64.deb; \
-	if [ ! -f $$deb ]; then \
-		echo "pal: downloading nettle-dev:arm64 $(NETTLE_VERSION)"; \
-		(cd $$cache && apt-get download -q -o APT::Sandbox::User="$$(id -un)" \
-			"nettle-dev:arm64=$(NETTLE_VERSION)") || true; \
-	fi; \
-	if [ ! -f $$deb ]; then \
-		deb=$$(ls $$cache/nettle-dev_*_arm64.deb 2>/dev/null | sort -V | tail -n 1); \
-		[ -n "$$deb" ] || { echo "pal: cannot get nettle-dev:arm64 (dpkg --add-architecture arm64? network?)" >&2; exit 1; }; \
-		echo "pal: warning: using the cached $$deb"; \
-	fi; \
-	rm -rf $(NETTLE_DIR); mkdir -p $(NETTLE_DIR); \
-	dpkg-deb -x $$deb $(NETTLE_DIR); \
-	touch $@
+	$(call fetch_deb,nettle-dev,$(NETTLE_VERSION),$(NETTLE_DIR))
 
 .PHONY: pal-force
 pal-force:
