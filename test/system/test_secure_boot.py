@@ -4,6 +4,7 @@ manifest signed with another key, and a correctly signed manifest whose
 root key is not the one fused into the monitor are all refused, naming what
 failed. Runs the one-VM test system (test/configs/single.toml) with altered
 copies of its files."""
+import hashlib
 import os
 import re
 import shutil
@@ -282,3 +283,99 @@ def test_a_changed_partition_map_with_the_old_signature_stops_the_boot(tmp_path)
     sysdir = variant(tmp_path, {os.path.join(SYS, "secure-flash.bin"): str(tmp_path / "flash.bin")})
     t = boot_until(sysdir, "the boot stops here", "partmap-changed")
     assert "component 'partitions' refused: SHA-256 of its" in t
+
+
+# ---- manifests the root key signed whose fields lie (docs/security-tests.md I13) ----
+
+COMP = 112  # struct manifest_comp: name[32] sha256[32] size load svn kind vm pcr reserved[16]
+FLASH_SIGNERS = 0xF30000
+STK_SIZE = 0x00F00000
+
+
+def root_signed(man):
+    """man (header and components) signed with the build's root key, as
+    tzv-sign manifest does: the root public key, 3 zero bytes, r || s over
+    SHA-256 of the signed part."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+    key = ec.derive_private_key(int.from_bytes(open(os.path.join(KEYS, "root.key"), "rb").read(),
+                                               "big"), ec.SECP256R1())
+    signed = struct.unpack_from("<I", man, 16)[0]
+    r, s = utils.decode_dss_signature(key.sign(bytes(man[:signed]), ec.ECDSA(hashes.SHA256())))
+    return (bytes(man[:signed]) + open(os.path.join(KEYS, "root.pub"), "rb").read() + bytes(3) +
+            r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+
+def comp_offset(man, name):
+    count = struct.unpack_from("<I", man, 12)[0]
+    for i in range(count):
+        off = 32 + i * COMP
+        if man[off:off + 32].rstrip(b"\0") == name.encode():
+            return off
+    raise KeyError(name)
+
+
+def lie(man, name, field, value):
+    """Sets field (size, load, pcr) of component name."""
+    off = comp_offset(man, name) + {"size": 64, "load": 72, "pcr": 92}[field]
+    fmt = "<I" if field == "pcr" else "<Q"
+    struct.pack_into(fmt, man, off, value)
+
+
+def more_components_than_allowed(man):
+    struct.pack_into("<II", man, 12, 65, 32 + 65 * COMP)  # count, signed_size
+    man.extend(bytes(32 + 65 * COMP - len(man)))
+
+
+@pytest.mark.parametrize("edit,expect", [
+    (more_components_than_allowed, "PANIC: secure boot: malformed manifest (65 components)"),
+    (lambda m: lie(m, "stk", "size", STK_SIZE + 0x1000),
+     "PANIC: secure boot: component 'stk' has a wrong place or size"),
+    (lambda m: lie(m, "stk", "load", 0x0E000000),
+     "PANIC: secure boot: component 'stk' has a wrong place or size"),
+    (lambda m: lie(m, "hyp", "load", 0x0E100000),
+     "PANIC: secure boot: component 'hyp' outside normal-world RAM"),
+    (lambda m: lie(m, "config", "pcr", 24), "PANIC: secure boot: malformed component"),
+], ids=["65-components", "stk-too-big", "stk-elsewhere", "hyp-in-secure-sram", "pcr-24"])
+def test_a_root_signed_manifest_whose_fields_lie_stops_the_boot(tmp_path, edit, expect):
+    man = bytearray(open(os.path.join(SYS, "manifest.bin"), "rb").read())
+    signed = struct.unpack_from("<I", man, 16)[0]
+    del man[signed:]
+    edit(man)
+    t = boot_until(flash_with(tmp_path, root_signed(man)), re.escape(expect), "manifest-lies")
+    # (the signature was good: the lie is what stopped it)
+    assert "signature is not the root key's" not in t and "fused into this device" not in t
+    assert "secure tiny kernel running" not in t
+
+
+def test_a_root_signed_vm_image_outside_ram_is_refused_and_the_rest_runs(tmp_path):
+    man = bytearray(open(os.path.join(SYS, "manifest.bin"), "rb").read())
+    del man[struct.unpack_from("<I", man, 16)[0]:]
+    lie(man, "vm0.kernel", "load", 0x0E100000)  # the STK's SRAM
+    t = boot_until(flash_with(tmp_path, root_signed(man)), r"vm0: refused by secure boot",
+                   "manifest-vm-outside")
+    assert "component 'vm0.kernel' refused: outside normal-world RAM" in t
+    assert "Booting Linux" not in t and "FATAL" not in t
+
+
+def test_a_root_signed_signer_list_naming_the_root_key_stops_the_boot(tmp_path):
+    signers = bytearray(open(os.path.join(SYS, "secure-flash.bin"), "rb").read()
+                        [FLASH_SIGNERS:FLASH_SIGNERS + 16 + 32 * 8])
+    count = struct.unpack_from("<I", signers, 12)[0]
+    struct.pack_into("<I", signers, 12, count + 1)
+    rotpk = hashlib.sha256(open(os.path.join(KEYS, "root.pub"), "rb").read()).digest()
+    signers[16 + 32 * count:16 + 32 * (count + 1)] = rotpk
+    man = bytearray(open(os.path.join(SYS, "manifest.bin"), "rb").read())
+    del man[struct.unpack_from("<I", man, 16)[0]:]
+    off = comp_offset(man, "signers")
+    size = struct.unpack_from("<Q", man, off + 64)[0]
+    flash_image = bytearray(open(os.path.join(SYS, "secure-flash.bin"), "rb").read())
+    flash_image[FLASH_SIGNERS:FLASH_SIGNERS + len(signers)] = signers
+    man[off + 32:off + 64] = hashlib.sha256(bytes(flash_image[FLASH_SIGNERS:FLASH_SIGNERS + size])).digest()
+    sysdir = flash_with(tmp_path, root_signed(man))
+    flash = bytearray(open(str(tmp_path / "flash.bin"), "rb").read())
+    flash[FLASH_SIGNERS:FLASH_SIGNERS + len(signers)] = signers
+    (tmp_path / "flash.bin").write_bytes(bytes(flash))
+    t = boot_until(sysdir, r"names the root key", "manifest-signers-root")
+    assert "PANIC: secure boot: the PAL signer list names the root key" in t
+    assert "secure tiny kernel running" not in t
