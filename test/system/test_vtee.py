@@ -4,6 +4,7 @@ S-EL0 (hello, rng, keystore, selftest), per-VM isolation, preemption of a
 long call, fault containment, and the wipe on reboot (docs/vtee.md)."""
 import os
 import re
+import time
 
 import pytest
 
@@ -206,3 +207,38 @@ def test_reboot_wipes_the_vms_vtee(system):
     # vm0 kept its key
     assert "key-pub: 04" in system.on("vm0", "tzv-client key-pub 3")
     assert "FATAL" not in system.transcript
+
+
+def test_two_vcpus_using_one_key_slot_at_once(system):
+    """SoK I17, storage: vm0's two vCPUs generate and read the same keystore
+    slot at once, 40 times each; every call answers (a whole key, never a
+    torn one), and the vTEE holds nothing more after."""
+    before = stats(system, "vm0")
+    loop = ("for i in $(seq 40); do tzv-client key-gen 7 && tzv-client key-pub 7; done "
+            "> /tmp/ks{n}.log 2>&1; echo done{n} >> /tmp/ks{n}.log")
+    system.on("vm0", f"({loop.format(n=1)} &); ({loop.format(n=2)} &)")
+    for _ in range(600):
+        out = system.on("vm0", "cat /tmp/ks1.log /tmp/ks2.log")
+        if "done1" in out and "done2" in out:
+            break
+        time.sleep(0.5)
+    lines = [l for l in out.splitlines() if not l.startswith("done")]
+    assert lines.count("key-gen: ok") == 80, out
+    pubs = [l for l in lines if l.startswith("key-pub: ")]
+    assert len(pubs) == 80 and all(re.fullmatch(r"key-pub: 04[0-9a-f]{128}", l) for l in pubs), out
+    assert len(lines) == 160, out
+    assert stats(system, "vm0") == before
+
+
+def test_the_console_shows_no_secret(system):
+    """SoK I05: after the faults, refused system calls, PAL log lines and
+    the reboot above, the console (what the normal world and its admin see)
+    holds no 8 bytes of the device secret, the root key or a provider's key,
+    as hex either way round (a register dump prints words little-endian)."""
+    t = system.transcript.lower()
+    for name in ("device-secret.bin", "root.key", "provider.key", "provider2.key"):
+        secret = open(os.path.join(BUILD, "keys", name), "rb").read()
+        assert len(secret) >= 32, name
+        for i in range(len(secret) - 7):
+            chunk = secret[i:i + 8]
+            assert chunk.hex() not in t and chunk[::-1].hex() not in t, (name, i)
