@@ -66,8 +66,9 @@ class System:
         for _ in range(4):
             self.child.send("\x14\x14\x14")
             # not "vmN is off: console input now goes to ...": that one
-            # moved the focus before our keys did
-            self.expect(r"\[EL2 hyp\] console input now goes to ([\w-]+)", timeout)
+            # moved the focus before our keys did; and the whole name, up to
+            # the blank after it (pexpect matches as the bytes arrive)
+            self.expect(r"\[EL2 hyp\] console input now goes to ([\w-]+)[ \r]", timeout)
             if self.child.match.group(1) == vm:
                 self.vm = vm
                 return
