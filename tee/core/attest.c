@@ -131,12 +131,14 @@ uint64_t sys_statement(struct vtee *t, struct session *s, const uint64_t *x)
 	const void *data = user_buf(s, x[0], x[1], false);
 	struct pal_statement_token *out = user_buf(s, x[2], sizeof(*out), true);
 	const struct pal_image *attest = pal_attest();
-	uint8_t key[SHA256_SIZE];
+	uint8_t key[SHA256_SIZE], copy[PAL_STATEMENT_DATA_MAX];
 
 	if (!data || !out || x[1] > PAL_STATEMENT_DATA_MAX || (x[2] & 3U))
 		return TEEC_ERROR_BAD_PARAMETERS;
 	if (!attest)
 		return TEEC_ERROR_NOT_SUPPORTED;
+	/* first: the PAL may pass data inside the token it is to receive */
+	memcpy(copy, data, x[1]);
 	memset(out, 0, sizeof(*out));
 	memcpy(out->s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC));
 	memcpy(out->s.vm, t->vm_name, sizeof(out->s.vm));
@@ -144,7 +146,7 @@ uint64_t sys_statement(struct vtee *t, struct session *s, const uint64_t *x)
 	memcpy(out->s.signer, s->pal->signer, 32);
 	memcpy(out->s.measurement, s->pal->measurement, 32);
 	out->s.data_len = (uint32_t)x[1];
-	memcpy(out->s.data, data, x[1]);
+	memcpy(out->s.data, copy, x[1]);
 	derive(t, attest, PAL_DERIVE_VM, PAL_STATEMENT_LABEL, sizeof(PAL_STATEMENT_LABEL) - 1, key);
 	hmac_sha256(key, sizeof(key), &out->s, sizeof(out->s), NULL, 0, out->mac);
 	memset(key, 0, sizeof(key));

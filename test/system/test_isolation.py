@@ -61,10 +61,16 @@ def test_the_hypervisor_logs_the_attempts(system):
 def test_a_flooding_vm_loses_only_its_own_output(system):
     t = system.transcript
     during = t[t.index("[attacker] attack: flood start"):t.index("[attacker] attack: flood over")]
+    lines, ms = (int(x) for x in re.search(r"flood over: (\d+) lines in (\d+) ms", t).groups())
     # the victims' lines keep coming while the attacker floods
     assert during.count("[victim] victim: pattern intact") >= 3
     assert during.count("[peer] victim: pattern intact") >= 3
-    assert re.search(r"\[EL2 hyp\] \[attacker\] lost \d+ bytes of its console output", during)
+    # past the allowance (64 KiB, then 32 KiB/s; ~170 bytes a line with
+    # its prefix), the attacker loses output; a host too loaded to let it
+    # write that fast loses nothing
+    lost = re.search(r"\[EL2 hyp\] \[attacker\] lost \d+ bytes of its console output", during)
+    if lines * 170 > 1.2 * (64 * 1024 + 32 * 1024 * ms / 1000):
+        assert lost, (lines, ms)
     # what got through of the flood arrived whole, behind the attacker's name
     assert not re.search(r"^(?!\[attacker\] )\S*flood \d+ x", during, re.M)
 
