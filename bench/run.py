@@ -117,8 +117,7 @@ def boot_vms(n, run):
         try:
             start, up = {}, {}
             while len(up) < n:
-                # (words, not prefixes: a secure-world line that gave up waiting
-                # for the shared console lock can cut a hypervisor line)
+                # (words, not prefixes: a secure-world line can cut a hypervisor line)
                 i = c.expect([r"(vm\d): starting at ([\d.]+) s", r"\[(vm\d)\] tzvisor guest: uptime ([\d.]+)"])
                 (start if i == 0 else up)[c.match.group(1)] = float(c.match.group(2))
             return round(max(start[vm] + up[vm] for vm in up), 3)

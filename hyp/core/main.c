@@ -14,8 +14,6 @@ void hyp_main(void)
 	pr("tzvisor hypervisor running at EL%u on CPU %u\n", current_el(), cpu_index());
 	hyp_mmu_init();
 	hyp_mmu_enable();
-	/* (its lines and the secure world's no longer cut each other) */
-	console_share_lock((void *)CONSOLE_LOCK_PA, false);
 	hyp_cpu_init();
 	hyp_selftest();
 	gic_dist_init();

@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <tzv/console.h>
 #include <tzv/spinlock.h>
-#include <tzv/sysreg.h>
 #include <tzv/uart.h>
 
 static uintptr_t uart;
@@ -12,53 +11,11 @@ static bool at_line_start = true;
 static const char *line_owner; /* prefix of whoever wrote the partial line */
 static unsigned line_col;      /* characters it wrote there after its prefix */
 static spinlock_t console_lock;
-static spinlock_t *shared_lock; /* every level's, across the worlds */
-static bool shared_bounded;
 
 void console_init(uintptr_t uart_base, const char *prefix)
 {
 	uart = uart_base;
 	line_prefix = prefix;
-}
-
-void console_share_lock(void *word, bool bounded)
-{
-	shared_bounded = bounded;
-	shared_lock = word;
-}
-
-/* The bounded wait: 20 ms, by the counter. A line another CPU writes is
- * done well before; a lock the normal world never gives back costs that
- * much per line, and then the line is written anyway. */
-#define SHARED_WAIT_DIV 50U
-
-static bool take_shared(void)
-{
-	if (!shared_lock)
-		return false;
-	if (!shared_bounded) {
-		spin_lock(shared_lock);
-		return true;
-	}
-	uint64_t until = counter_ticks() + counter_freq() / SHARED_WAIT_DIV;
-	do {
-		if (spin_trylock(shared_lock))
-			return true;
-	} while (counter_ticks() < until);
-	return false;
-}
-
-static void take(bool *shared)
-{
-	spin_lock(&console_lock);
-	*shared = take_shared();
-}
-
-static void release(bool shared)
-{
-	if (shared)
-		spin_unlock(shared_lock);
-	spin_unlock(&console_lock);
 }
 
 static void uart_putc(char c)
@@ -107,12 +64,10 @@ void console_putc(char c)
 
 void console_write_from(const char *prefix, const char *s, size_t n)
 {
-	bool shared;
-
-	take(&shared);
+	spin_lock(&console_lock);
 	for (size_t i = 0; i < n; i++)
 		put_from(prefix, s[i]);
-	release(shared);
+	spin_unlock(&console_lock);
 }
 
 int console_getc(void)
@@ -239,11 +194,10 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 void vpr(const char *fmt, va_list ap)
 {
 	struct sink s = {.to_console = true};
-	bool shared;
 
-	take(&shared);
+	spin_lock(&console_lock);
 	format(&s, fmt, ap);
-	release(shared);
+	spin_unlock(&console_lock);
 }
 
 void pr(const char *fmt, ...)

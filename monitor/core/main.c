@@ -12,9 +12,6 @@ void mon_main(unsigned idx)
 	pr("tzvisor secure monitor running at EL%u on CPU %u (" BOARD_NAME ")\n", current_el(),
 	   idx);
 	struct mon_cpu *c = mon_cpu_setup(idx);
-	/* (with its MMU on: the word is normal memory; bounded, as the normal
-	 * world owns it) */
-	console_share_lock((void *)CONSOLE_LOCK_PA, true);
 	unsigned cpus = gic_init_distributor();
 	psci_mark_booted(idx, cpus);
 	uint64_t stk_size = secure_boot(cpus);

@@ -1,9 +1,8 @@
 /* S-EL1 translation tables: the STK's own region of secure SRAM (code
- * read-only, the rest no-execute), the console UART and the page of the
- * console's shared lock word (non-secure: the normal world's), the monitor's
+ * read-only, the rest no-execute), the console UART, the monitor's
  * measurement records (read-only) and a small window per CPU where the STK
  * maps, for one access, a normal-world page the caller's partition holds
- * (non-secure, never executable); no other normal-world memory stays mapped.
+ * (non-secure, never executable); no normal-world memory stays mapped.
  * Each PAL instance gets tables of its own that share those privileged
  * mappings and add its arena and memref windows. */
 #include <stk.h>
@@ -57,7 +56,6 @@ void stk_mmu_init_tables(void)
 	if (pt_map(&stk_pt, STK_BASE, STK_BASE, text_end - STK_BASE, S1_RX) ||
 	    pt_map(&stk_pt, text_end, text_end, STK_BASE + STK_SIZE - text_end, S1_RW) ||
 	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV) ||
-	    pt_map(&stk_pt, CONSOLE_LOCK_PA, CONSOLE_LOCK_PA, PT_PAGE_SIZE, S1_RW | S1_NS) ||
 	    pt_map(&stk_pt, MEASURE_BASE, MEASURE_BASE, MEASURE_SIZE, S1_RW | PT_S1_AP_RO))
 		panic("STK: cannot build its translation tables\n");
 	if (root[PAL_L1_INDEX] || root[NS_WIN_L1_INDEX])

@@ -62,8 +62,8 @@ def test_a_vm_rewriting_its_trigger_mode_never_undoes_another_vms():
     mon = None
     try:
         started = set()
-        # in either order; words, not prefixes (a secure-world line that gave
-        # up waiting for the shared console lock can cut into a hypervisor line)
+        # in either order; words, not prefixes (a secure-world line on
+        # another CPU can cut into a hypervisor line)
         while len(started) < 2:
             s.expect([r"cfgstorm: flipping", r"cfgset: ready"], 60)
             started.add(s.child.match.re.pattern)

@@ -40,8 +40,8 @@ def test_three_vms_run_at_once(system):
         assert f"[S-EL1 stk] vTEE for client {client} created" in t
     assert "[vm0] tzvisor guest: user space up" in t
     assert "[vm1] tzvisor guest: user space up" in t
-    # (not the whole prefix: a secure-world line that gave up waiting for the
-    # console lock the worlds share, 20 ms at most, can cut into it)
+    # (not the whole prefix: a secure-world line printed at that moment on
+    # another CPU can cut into it; the worlds do not share the console's lock)
     assert "vm2] heartbeat guest up at EL1" in t
     system.expect(r"\[vm2\] heartbeat \d+", 10)
     assert "FATAL" not in t

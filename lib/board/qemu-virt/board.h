@@ -30,11 +30,7 @@
 #define SECURE_SRAM_SIZE 0x01000000UL
 
 #define RAM_BASE 0x40000000UL
-/* the lock word of the console that every level shares (lib/src/console.c):
- * in normal-world RAM, in the last page of the 1 MiB QEMU keeps for its
- * device tree, which nothing else uses */
-#define CONSOLE_LOCK_PA 0x400FF000UL
-#define RAM_SIZE	0x80000000UL /* -m 2048 */
+#define RAM_SIZE 0x80000000UL /* -m 2048 */
 
 /* Secure SRAM split: monitor data and stacks, then the secure tiny kernel. */
 #define MON_SRAM_BASE SECURE_SRAM_BASE

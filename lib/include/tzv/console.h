@@ -3,16 +3,10 @@
 #ifndef TZV_CONSOLE_H
 #define TZV_CONSOLE_H
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 void console_init(uintptr_t uart_base, const char *prefix);
-/* From now on, each line is written under the lock word every level shares
- * too (CONSOLE_LOCK_PA), so that no level cuts another's line in two. A
- * level that must never wait on the normal world, which owns that memory,
- * passes bounded: it waits a while at most, then writes anyway. */
-void console_share_lock(void *word, bool bounded);
 void console_putc(char c);
 /* Prints one message; each line starts with the level's prefix. */
 void pr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

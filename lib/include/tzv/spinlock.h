@@ -1,6 +1,5 @@
 #ifndef TZV_SPINLOCK_H
 #define TZV_SPINLOCK_H
-#include <stdbool.h>
 
 typedef struct {
 	volatile unsigned int locked;
@@ -19,21 +18,6 @@ static inline void spin_lock(spinlock_t *l)
 			 : "=&r"(tmp)
 			 : "r"(&l->locked), "r"(one)
 			 : "memory");
-}
-
-/* One attempt: true if it took the lock. */
-static inline bool spin_trylock(spinlock_t *l)
-{
-	unsigned int tmp, one = 1;
-
-	__asm__ volatile("ldaxr %w0, [%1]\n"
-			 "cbnz %w0, 1f\n"
-			 "stxr %w0, %w2, [%1]\n"
-			 "1:\n"
-			 : "=&r"(tmp)
-			 : "r"(&l->locked), "r"(one)
-			 : "memory");
-	return tmp == 0;
 }
 
 static inline void spin_unlock(spinlock_t *l)

@@ -4,7 +4,6 @@
  * which on the hardware spins forever: report it as a crash. */
 #ifndef TZV_SPINLOCK_H
 #define TZV_SPINLOCK_H
-#include <stdbool.h>
 
 typedef struct {
 	volatile unsigned int locked;
@@ -17,15 +16,6 @@ static inline void spin_lock(spinlock_t *l)
 	if (l->locked)
 		fuzz_deadlock(l);
 	l->locked = 1;
-}
-
-/* (a lock another world holds: the shared console's) */
-static inline bool spin_trylock(spinlock_t *l)
-{
-	if (l->locked)
-		return false;
-	l->locked = 1;
-	return true;
 }
 
 static inline void spin_unlock(spinlock_t *l)
