@@ -280,10 +280,15 @@ static uint64_t bad_pointer(uint64_t *x)
 
 static TEE_Result sysfuzz(struct pal_params *p)
 {
-	static const uint8_t known[] = {PAL_SYS_LOG,	    PAL_SYS_RANDOM,   PAL_SYS_STORE_PUT,
-					PAL_SYS_STORE_GET,  PAL_SYS_DERIVE,   PAL_SYS_PCR_READ,
-					PAL_SYS_PCR_EXTEND, PAL_SYS_EVENTLOG, PAL_SYS_IDENTITY,
-					PAL_SYS_STATEMENT};
+	/* each known call, and which of x0-x3 are pointers (bit i: xi) */
+	static const struct {
+		uint8_t nr, pointers;
+	} known[] = {
+	    {PAL_SYS_LOG, 1},	      {PAL_SYS_RANDOM, 1},   {PAL_SYS_STORE_PUT, 0xa},
+	    {PAL_SYS_STORE_GET, 0xa}, {PAL_SYS_DERIVE, 9},   {PAL_SYS_PCR_READ, 2},
+	    {PAL_SYS_PCR_EXTEND, 6},  {PAL_SYS_EVENTLOG, 5}, {PAL_SYS_IDENTITY, 1},
+	    {PAL_SYS_STATEMENT, 5},
+	};
 	uint64_t x = p->p[0].u.value.b | 1U, odd = 0;
 	uint32_t n = p->p[0].u.value.a, i;
 
@@ -297,37 +302,12 @@ static TEE_Result sysfuzz(struct pal_params *p)
 			odd += res != TEE_ERROR_NOT_SUPPORTED;
 			continue;
 		}
-		nr = known[(r >> 1) % sizeof(known)];
+		unsigned k = (unsigned)((r >> 1) % (sizeof(known) / sizeof(known[0])));
+		nr = known[k].nr;
 		/* every pointer bad, every other argument random */
-		uint64_t a[4] = {next(&x), next(&x), next(&x), next(&x)};
-		switch (nr) {
-		case PAL_SYS_STORE_PUT:
-		case PAL_SYS_STORE_GET:
-			a[1] = bad_pointer(&x);
-			a[3] = bad_pointer(&x);
-			break;
-		case PAL_SYS_DERIVE:
-			a[0] = bad_pointer(&x);
-			a[3] = bad_pointer(&x);
-			break;
-		case PAL_SYS_PCR_READ:
-			a[1] = bad_pointer(&x);
-			break;
-		case PAL_SYS_PCR_EXTEND:
-			a[1] = bad_pointer(&x);
-			a[2] = bad_pointer(&x);
-			break;
-		case PAL_SYS_EVENTLOG:
-			a[0] = bad_pointer(&x);
-			a[2] = bad_pointer(&x);
-			break;
-		case PAL_SYS_STATEMENT:
-			a[0] = bad_pointer(&x);
-			a[2] = bad_pointer(&x);
-			break;
-		default: /* LOG, RANDOM, IDENTITY */
-			a[0] = bad_pointer(&x);
-		}
+		uint64_t a[4];
+		for (unsigned j = 0; j < 4; j++)
+			a[j] = known[k].pointers & (1U << j) ? bad_pointer(&x) : next(&x);
 		res = raw_syscall(nr, a[0], a[1], a[2], a[3]);
 		odd += res != TEE_ERROR_BAD_PARAMETERS &&
 		       !(nr == PAL_SYS_PCR_EXTEND && res == TEE_ERROR_ACCESS_DENIED);
