@@ -251,12 +251,13 @@ void device_secret(uint64_t out[4])
  * which starts afresh. */
 static uint64_t verify_vm(uint32_t vm)
 {
-	struct measure_vm *m = &area->vm[vm];
 	int err = TZV_VERIFY_OK;
 	bool kernel = false;
 
+	/* (checked before its record is named: vm comes from the hypervisor) */
 	if (vm >= area->map.nvms)
 		return TZV_VERIFY_NO_IMAGES;
+	struct measure_vm *m = &area->vm[vm];
 	spin_lock(&measure_lock);
 	m->verified = 0;
 	m->log.len = m->log.count = 0;

@@ -24,17 +24,23 @@ FUZZ_TARGETS := palfile manifest vuart vgic hypcall mediation optee_msg syscall
 
 # per target: its sources (besides fuzz_<name>.c and the shim), include
 # directories and libraries
-FUZZ_SRCS_palfile := tee/core/palfile.c lib/src/crypto.c
+# (shim/sigstub.c: a stand-in signature for the fuzzed files, and each real
+# verification once)
+FUZZ_SIGSTUB := -Wl,--wrap=ecdsa_p256_verify
+FUZZ_SRCS_palfile := tee/core/palfile.c lib/src/crypto.c test/fuzz/shim/sigstub.c
 FUZZ_INCS_palfile := -Itee/include
-FUZZ_LIBS_palfile := -lbearssl
+FUZZ_LIBS_palfile := -lbearssl $(FUZZ_SIGSTUB)
 # (the seed is the build's signed hello.ta; the signer list and the keys
 # are the build's, read at run time: `make` first. No prerequisite on them,
 # so that building a fuzz target never remakes the build's tables.)
 # boot.c and partition.c are #included by the target itself (their
 # statics are reset between inputs); the root key's hash is the build's
-FUZZ_SRCS_manifest := test/fuzz/shim/manifest_flash.c lib/src/console.c lib/src/crypto.c
-FUZZ_INCS_manifest := -Imonitor/include -I$(BUILD)/keys
-FUZZ_LIBS_manifest := -lbearssl
+# (SHA-256 from the host's Nettle, as the monitor takes it from Nettle's
+# arm64 code)
+FUZZ_SRCS_manifest := test/fuzz/shim/manifest_flash.c lib/src/console.c lib/src/crypto.c \
+	test/fuzz/shim/sigstub.c
+FUZZ_INCS_manifest := -Imonitor/include -I$(BUILD)/keys -DTZV_SHA256_NETTLE
+FUZZ_LIBS_manifest := -lbearssl -lnettle $(FUZZ_SIGSTUB)
 $(FUZZ_DIR)/manifest: monitor/core/boot.c monitor/core/partition.c | $(TZV_KEYS)/rotpk.h
 # the hypervisor's device models on one VM, with the real vGIC, MMIO table,
 # VM table and console; the arch layer and VM life are shim/hyp.c

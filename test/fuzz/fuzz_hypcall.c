@@ -68,7 +68,7 @@ static const uint32_t fids[] = {
 
 /* What the hypervisor relies on between calls: no call is left running
  * (each ended, or waits for the guest's RETURN_FROM_RPC). */
-static void check(const struct vm *vm)
+FUZZ_UNTRACED static void check(const struct vm *vm)
 {
 	for (unsigned i = 0; i < TZV_TEE_MAX_CALLS; i++)
 		if (vm->tee_call[i].state == TEE_CALL_RUNNING)

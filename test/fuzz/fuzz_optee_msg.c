@@ -236,7 +236,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- what the STK relies on between calls --------------------------------- */
 
-static bool pal_valid(const struct vtee *t, const struct pal_image *p)
+FUZZ_UNTRACED static bool pal_valid(const struct vtee *t, const struct pal_image *p)
 {
 	if (p == builtin[0] || p == builtin[1])
 		return true;
@@ -247,7 +247,7 @@ static bool pal_valid(const struct vtee *t, const struct pal_image *p)
 }
 
 /* The session whose saved registers ctx is, of client's vTEE. */
-static struct session *session_of_ctx(struct vtee *t, struct pal_ctx *ctx)
+FUZZ_UNTRACED static struct session *session_of_ctx(struct vtee *t, struct pal_ctx *ctx)
 {
 	for (unsigned i = 0; t && i < TZV_TEE_MAX_SESSIONS; i++)
 		if (&t->sess[i].ctx == ctx)
@@ -255,7 +255,7 @@ static struct session *session_of_ctx(struct vtee *t, struct pal_ctx *ctx)
 	return NULL;
 }
 
-static void check_vtee(struct vtee *t, uint32_t client)
+FUZZ_UNTRACED static void check_vtee(struct vtee *t, uint32_t client)
 {
 	unsigned nsess = 0, nshm = 0, pages = 0;
 
@@ -350,7 +350,7 @@ static void check_vtee(struct vtee *t, uint32_t client)
 		fail("vTEE %u: %u secure pages used, %u held\n", client, t->secure_used, pages);
 }
 
-static void check(void)
+FUZZ_UNTRACED static void check(void)
 {
 	struct vtee *t[NVMS];
 
@@ -381,7 +381,7 @@ static void check(void)
 
 /* After both vTEEs went: nothing of them is left, all of the pool is free
  * and wiped (one run of it for a vTEE that has all of it). */
-static void final_check(void)
+FUZZ_UNTRACED static void final_check(void)
 {
 	static struct vtee probe;
 	const struct partmap *m = &fuzz_stk_area()->map;

@@ -4,8 +4,9 @@
  *
  * Input: one mode byte, then the file. A random file never carries a valid
  * signature, so with MODE_RESIGN the target signs it as tzv-sign would
- * (signer field, public key and signature by the build's provider key)
- * and the checks behind the signature see fuzzed layouts too. With
+ * (signer field and public key of the build's provider; as signature the
+ * stand-in that shim/sigstub.c accepts for that key) and the checks behind
+ * the signature see fuzzed layouts too. With
  * MODE_OWN_UUID the UUID asked for is the header's own, else the 16 bytes
  * after the mode byte (and the file follows them). */
 #include <bearssl.h>
@@ -22,7 +23,7 @@
 
 static struct pal_signers signers;
 static bool verbose; /* FUZZ_VERBOSE=1: what the check says of each input */
-static uint8_t provider_key[32], provider_pub[65], provider_id[32];
+static uint8_t provider_pub[65], provider_id[32];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -30,9 +31,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (fuzz_build_file("gen/signers.bin", &signers, sizeof(signers)) != sizeof(signers) ||
-	    fuzz_build_file("keys/provider.key", provider_key, 32) != 32 ||
 	    fuzz_build_file("keys/provider.pub", provider_pub, 65) != 65) {
-		fprintf(stderr, "fuzz_palfile: the signer list or the provider's keys are short\n");
+		fprintf(stderr, "fuzz_palfile: the signer list or the provider's key is short\n");
 		exit(1);
 	}
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
@@ -43,13 +43,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* As tzv-sign: the signer's id in the header, its key and its signature
- * over everything before the signature block. */
+/* As tzv-sign: the signer's id in the header, its key and (the stand-in
+ * of) its signature over everything before the signature block. */
 static void resign(uint8_t *file, size_t len)
 {
 	struct pal_file_header *h = (void *)file;
 	struct pal_file_sig *s = (void *)(file + len - sizeof(*s));
-	br_ec_private_key sk = {BR_EC_secp256r1, provider_key, sizeof(provider_key)};
 	br_sha256_context c;
 	uint8_t hash[32];
 
@@ -59,8 +58,7 @@ static void resign(uint8_t *file, size_t len)
 	br_sha256_init(&c);
 	br_sha256_update(&c, file, len - sizeof(*s));
 	br_sha256_out(&c, hash);
-	if (br_ecdsa_i31_sign_raw(br_ec_get_default(), &br_sha256_vtable, hash, &sk, s->sig) != 64)
-		abort();
+	fuzz_sig_standin(s->sig, hash);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

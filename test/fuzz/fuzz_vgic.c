@@ -16,7 +16,7 @@
 #include "shim/hyp.h"
 
 /* The queue's count is the number of bits queued: vgic_flush relies on it. */
-static void check(const struct vm *vm)
+FUZZ_UNTRACED static void check(const struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		const struct vgic_cpu *c = &vm->vcpu[i].vgic;

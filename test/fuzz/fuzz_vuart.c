@@ -14,7 +14,7 @@
 #include "shim/hyp.h"
 
 /* What the rest of the hypervisor relies on after each step. */
-static void check(const struct vuart *u)
+FUZZ_UNTRACED static void check(const struct vuart *u)
 {
 	if (u->rx_count > VUART_RX_SIZE || u->rx_head >= VUART_RX_SIZE ||
 	    u->line_len >= VUART_LINE_MAX || u->budget > VUART_BURST || u->esc > 3)
