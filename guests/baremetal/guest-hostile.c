@@ -194,6 +194,37 @@ static void foreign_requests(void)
 	verdict("a yielding call as the hypervisor", a0 == OPTEE_SMC_RETURN_ENOTAVAIL, a0);
 }
 
+/* Messages the honest hypervisor refuses, passed to the STK unchecked: the
+ * STK's own checks refuse them as the TEE (origin TEE), and say so. The
+ * attestation PAL is built in, so OPEN_SESSION needs no load. */
+static void unchecked_messages(void)
+{
+	static const char *const what[] = {
+	    "7 parameters the hypervisor did not check",
+	    "a temporary memref at the victim's RAM the hypervisor did not check"};
+
+	hostile(HOSTILE_UNCHECKED_MSG, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		bm_msg_init(&msg, OPTEE_MSG_CMD_OPEN_SESSION, 3);
+		msg.p[0].attr = OPTEE_MSG_ATTR_OPEN_META;
+		memcpy(&msg.p[0].u.value.a, bm_attest_uuid, 8);
+		memcpy(&msg.p[0].u.value.b, bm_attest_uuid + 8, 8);
+		msg.p[1].attr = OPTEE_MSG_ATTR_OPEN_META;
+		msg.p[2].attr = OPTEE_MSG_ATTR_TYPE_TMEM_INPUT;
+		if (i == 0)
+			msg.hdr.num_params = OPTEE_MSG_MAX_PARAMS + 1U;
+		else
+			msg.p[2].u.tmem.buf_ptr = VICTIM_RAM;
+		msg.p[2].u.tmem.size = 64;
+		uint64_t a0 = bm_tee_call(&msg);
+		verdict(what[i],
+			!a0 && msg.hdr.ret == TEEC_ERROR_BAD_PARAMETERS &&
+			    msg.hdr.ret_origin == TEEC_ORIGIN_TEE && !msg.hdr.session,
+			a0 ? a0 : msg.hdr.ret);
+	}
+	hostile(HOSTILE_OFF, 0);
+}
+
 /* The hypervisor can read the victim's blob (it is outside the VMs' TCB
  * for their normal-world memory), but only the victim's vTEE opens it. */
 static void stolen_blob(void)
@@ -365,6 +396,7 @@ void bm_main(uint64_t dtb)
 	foreign_rpc_answers();
 	bad_rpc_answers();
 	foreign_requests();
+	unchecked_messages();
 	stolen_blob();
 	double_fetch();
 	destroy_while_running();

@@ -2,6 +2,7 @@
  * lib/include/tzv/test-hostile.h): a normal build compiles them away. */
 #ifndef HYP_HOSTILE_H
 #define HYP_HOSTILE_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef TZV_HOSTILE
@@ -11,12 +12,14 @@ struct vm;
 uint32_t hostile_client(const struct vm *vm, uint32_t honest);
 uint64_t hostile_page(const struct vm *vm, uint64_t honest);
 uint64_t hostile_arg(const struct vm *vm, uint64_t honest);
+bool hostile_unchecked(const struct vm *vm);
 void hostile_saw_token(const struct vm *vm, uint32_t token);
 void hc_hostile(struct vcpu *v);
 #else
 #define hostile_client(vm, honest) (honest)
 #define hostile_page(vm, honest)   (honest)
 #define hostile_arg(vm, honest)	   (honest)
+#define hostile_unchecked(vm)	   false
 #define hostile_saw_token(vm, token)
 #endif
 

@@ -38,6 +38,11 @@ uint64_t hostile_arg(const struct vm *vm, uint64_t honest)
 	return active(vm, HOSTILE_FOREIGN_ARG) ? per_vm[vm->id].arg : honest;
 }
 
+bool hostile_unchecked(const struct vm *vm)
+{
+	return active(vm, HOSTILE_UNCHECKED_MSG);
+}
+
 void hostile_saw_token(const struct vm *vm, uint32_t token)
 {
 	last_token[vm->id] = token;

@@ -69,6 +69,9 @@ struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
 	c->state = CALL_RUNNING;
 	c->arg_pa = pa;
 	if (c->hdr.num_params > OPTEE_MSG_MAX_PARAMS) {
+		/* (the hypervisor refuses such a message before it gets here) */
+		vtee_log(t, "vTEE %u: hypervisor violation: a message of %u parameters: refused\n",
+			 t->client, c->hdr.num_params);
 		c->hdr.num_params = 0;
 		call_finish(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
 	}
@@ -115,8 +118,13 @@ uint32_t msg_params_to_pal(struct vtee *t, struct call *c, struct pal_params *pp
 			p->u.value.a = (uint32_t)mp->u.value.a;
 			p->u.value.b = (uint32_t)mp->u.value.b;
 		} else if (OPTEE_TYPE_IS_TMEM(type)) {
-			if (mp->u.tmem.buf_ptr)
-				return TEEC_ERROR_BAD_PARAMETERS; /* only NULL memrefs */
+			if (mp->u.tmem.buf_ptr) { /* only NULL memrefs (the hypervisor checks) */
+				vtee_log(t,
+					 "vTEE %u: hypervisor violation: a temporary memref at "
+					 "0x%lx: refused\n",
+					 t->client, (unsigned long)mp->u.tmem.buf_ptr);
+				return TEEC_ERROR_BAD_PARAMETERS;
+			}
 			p->type = PAL_PARAM_MEMREF_INPUT + (type - OPTEE_MSG_ATTR_TYPE_TMEM_INPUT);
 			p->u.mem.size = mp->u.tmem.size;
 		} else if (OPTEE_TYPE_IS_RMEM(type)) {

@@ -133,18 +133,14 @@ def test_sealed_data_unseals_in_the_same_vm_after_a_reboot(first_boot):
     assert s.on("vm1", "tzv-client unseal /tmp/b.bin") == "unseal: secret-of-vm1"
 
 
-def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boot, tmp_path):
-    """The same system with one byte of the kernel's PE header changed (a
-    rebuilt kernel, as far as measurements go), properly re-signed."""
-    first_boot["system"].close()
-    kernel = os.path.join(BUILD, "guest", "Image")
-    changed = str(tmp_path / "Image")
-    data = bytearray(open(kernel, "rb").read())
-    pe = struct.unpack_from("<I", data, 0x3C)[0]
-    assert data[pe:pe + 4] == b"PE\0\0"
-    data[pe + 8] ^= 0xFF  # the COFF time stamp: nothing reads it
-    open(changed, "wb").write(data)
-    lst = open(os.path.join(SYS, "gen", "components.list")).read().replace(kernel, changed)
+def resigned(tmp_path, name, changed, flash_at=None):
+    """The default system with component name's file replaced by changed,
+    re-signed with the build's root key (as tzv-sign manifest does); the
+    changed bytes are also written into the flash at flash_at, or loaded by
+    QEMU in place of the old file."""
+    old = next(f[6] for f in (line.split() for line in open(os.path.join(SYS, "gen", "components.list")))
+               if f and f[0] == name)
+    lst = open(os.path.join(SYS, "gen", "components.list")).read().replace(f" {old}\n", f" {changed}\n")
     (tmp_path / "components.list").write_text(lst)
     man = str(tmp_path / "manifest.bin")
     r = run_host([os.path.join(BUILD, "tools", "tzv-sign"), "manifest", man,
@@ -157,13 +153,34 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         f.write(bytes(0x10000))
         f.seek(FLASH_MANIFEST)
         f.write(open(man, "rb").read())
+        if flash_at is not None:
+            f.seek(flash_at)
+            f.write(open(changed, "rb").read())
     args = open(os.path.join(SYS, "qemu.args")).read()
-    args = args.replace(os.path.join(SYS, "secure-flash.bin"), flash).replace(f"file={kernel},", f"file={changed},")
+    args = args.replace(os.path.join(SYS, "secure-flash.bin"), flash)
+    if flash_at is None:
+        assert f"file={old}," in args
+        args = args.replace(f"file={old},", f"file={changed},")
     d = tmp_path / "sys"
     d.mkdir()
     (d / "qemu.args").write_text(args)
+    return str(d)
 
-    s = System(str(d), log_name="attest-kernel")
+
+def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boot, tmp_path):
+    """The same system with one byte of the kernel's PE header changed (a
+    rebuilt kernel, as far as measurements go), properly re-signed."""
+    first_boot["system"].close()
+    kernel = os.path.join(BUILD, "guest", "Image")
+    changed = str(tmp_path / "Image")
+    data = bytearray(open(kernel, "rb").read())
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    assert data[pe:pe + 4] == b"PE\0\0"
+    data[pe + 8] ^= 0xFF  # the COFF time stamp: nothing reads it
+    open(changed, "wb").write(data)
+    d = resigned(tmp_path, "vm0.kernel", changed)
+
+    s = System(d, log_name="attest-kernel")
     try:
         s.wait_restarted("vm0")
         nonce = os.urandom(32).hex()
@@ -182,5 +199,40 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         assert kernel_digest(files["eventlog.bin"]) != kernel_digest(first_boot["vm0"]["eventlog.bin"])
         s.write_file("vm0", "/tmp/a.bin", first_boot["blob0"])
         assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/a.bin")
+    finally:
+        s.close()
+
+
+FLASH_STK_IMAGE = 0x101000
+
+
+def test_a_resigned_stk_with_one_byte_changed_shows_in_pcr1_and_fails_the_reference(first_boot, tmp_path):
+    """The platform owner (or whoever holds the root key) ships an STK that
+    differs from the reference one in a byte (here a letter of a panic
+    message that never prints): it boots, and its quote says so (PCR 1), so
+    a verifier with the reference values refuses it (docs/security-tests.md
+    I08)."""
+    first_boot["system"].close()
+    stk = os.path.join(BUILD, "tee.bin")
+    changed = str(tmp_path / "tee.bin")
+    data = bytearray(open(stk, "rb").read())
+    i = data.index(b"STK: cannot build its translation tables")
+    data[i + 5] ^= 0x20  # 'c' -> 'C'
+    open(changed, "wb").write(data)
+    s = System(resigned(tmp_path, "stk", changed, FLASH_STK_IMAGE), log_name="attest-stk")
+    try:
+        s.wait_restarted("vm0")
+        nonce = os.urandom(32).hex()
+        files = evidence(s, "vm0", nonce, str(tmp_path / "vm0"))
+        r = verify(str(tmp_path / "vm0"), nonce, "vm0")
+        assert r.returncode == 0, r.stdout  # honest evidence of another STK...
+        r = verify(str(tmp_path / "vm0"), nonce, "vm0", REFERENCE)  # ...not the reference one
+        assert r.returncode == 1 and "tzv-verify: verdict: REJECTED" in r.stdout, r.stdout
+        assert re.search(r"reference values: FAILED \(measurement \d+ \('stk', PCR 1\): sha256 ",
+                         r.stdout), r.stdout
+        before, after = first_boot["vm0"]["pcrs.bin"], files["pcrs.bin"]
+        assert after[:32] == before[:32]  # PCR 0: the monitor
+        assert after[32:64] != before[32:64]  # PCR 1: the STK
+        assert after[64:] == before[64:]  # the hypervisor, configuration, the VM's own
     finally:
         s.close()

@@ -33,7 +33,7 @@ def system():
 def test_the_secure_side_refuses_every_hostile_request(system):
     refused, not_refused = system.result
     lines = re.findall(r"\[attacker\] hostile (.*): (refused|NOT REFUSED) \(", system.transcript)
-    assert not_refused == 0 and refused == len(lines) == 24, lines
+    assert not_refused == 0 and refused == len(lines) == 26, lines
     assert all(v == "refused" for _, v in lines)
     # the victim's token was real: a preempted call of the victim's passed it
     assert re.search(r"\[EL2 hyp\] hostile: resuming token 0x7a[0-9a-f]{6} of vm 0", system.transcript)
@@ -78,6 +78,11 @@ def test_the_stk_refuses_memory_outside_the_callers_partition(system):
                      r"for its file is not its memory", t)
     assert re.search(rf"\[S-EL1 stk\] vTEE \d: PAL {uuid}746573740000 not loaded: its file "
                      r"could not be read, or changed meanwhile", t)
+    # messages the honest hypervisor refuses, which the STK checks again
+    assert re.search(r"\[S-EL1 stk\] vTEE \d: hypervisor violation: a message of 7 parameters: "
+                     r"refused", t)
+    assert re.search(r"\[S-EL1 stk\] vTEE \d: hypervisor violation: a temporary memref at "
+                     r"0x50000000: refused", t)
     # the VM's own answers outside its RAM, which the hypervisor refuses
     assert "[EL2 hyp] attacker: vTEE RPC buffer at 0x8000000 is not a page of its RAM" in t
     assert "[EL2 hyp] attacker: vTEE page list at 0x8000000 is not in its RAM" in t
