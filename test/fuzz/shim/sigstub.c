@@ -21,10 +21,8 @@
 
 #include "fuzz.h"
 
-bool __real_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32],
-			      const uint8_t sig[64]);
-bool __wrap_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32],
-			      const uint8_t sig[64]);
+bool __real_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32], const uint8_t sig[64]);
+bool __wrap_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32], const uint8_t sig[64]);
 
 #define SEEN 1024U
 
@@ -50,8 +48,7 @@ static unsigned slot_of(const uint8_t pub[65], const uint8_t sig[64])
 	return (unsigned)(h % SEEN);
 }
 
-bool __wrap_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32],
-			      const uint8_t sig[64])
+bool __wrap_ecdsa_p256_verify(const uint8_t pub[65], const uint8_t hash[32], const uint8_t sig[64])
 {
 	if (!memcmp(sig, hash, 32) && !memcmp(sig + 32, hash, 32))
 		return true;
