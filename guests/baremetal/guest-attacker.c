@@ -203,6 +203,43 @@ static uint64_t xor_call(uint32_t session, uint64_t in_offs, uint64_t in_size, u
 	return bm_tee_call(&msg);
 }
 
+/* A buffer of 2 bytes registered across a page boundary (offset 4095 of its
+ * first page, the shape of OP-TEE-2018-0005): the PAL reads both bytes,
+ * from the last byte of one page and the first of the next. */
+#define TWO_COOKIE 0x2b0a7dUL
+static uint8_t two[8192] __attribute__((aligned(4096)));
+static uint64_t two_list[512] __attribute__((aligned(4096)));
+
+static void unaligned_last_page(uint32_t session)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	two_list[0] = (uint64_t)(uintptr_t)two;
+	two_list[1] = (uint64_t)(uintptr_t)two + 4096U;
+	msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+	msg.p[0].u.tmem.buf_ptr = (uint64_t)(uintptr_t)two_list | 4095U;
+	msg.p[0].u.tmem.size = 2;
+	msg.p[0].u.tmem.shm_ref = TWO_COOKIE;
+	bool registered = bm_tee_call(&msg) == 0 && msg.hdr.ret == 0;
+	memset(two, 0, sizeof(two));
+	two[4095] = 0x11;
+	two[4096] = 0x22;
+	memset(own, 0xa5, sizeof(own));
+	xor_msg(session, 0, 2, 0, 16);
+	msg.p[0].u.rmem.shm_ref = TWO_COOKIE;
+	uint64_t a0 = bm_tee_call(&msg);
+	bool right = own[0] == (0x11 ^ 0x5a) && own[1] == (0x22 ^ 0x5a);
+	for (unsigned i = 2; i < sizeof(own); i++)
+		right &= own[i] == 0xa5;
+	verdict("2 bytes of a buffer across a page boundary",
+		registered && a0 == 0 && msg.hdr.ret == 0 && msg.p[2].u.value.a == 0x33 &&
+		    msg.p[1].u.rmem.size == 2 && right,
+		"the two bytes, from both pages, and nothing else");
+	bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
+	msg.p[0].u.rmem.shm_ref = TWO_COOKIE;
+	bm_tee_call(&msg);
+}
+
 static void memref_bounds_attacks(uint32_t session)
 {
 	static const struct {
@@ -241,6 +278,7 @@ static void memref_bounds_attacks(uint32_t session)
 	verdict("secure bytes in an output memref past the answer",
 		registered && a0 == 0 && msg.hdr.ret == 0 && msg.p[1].u.rmem.size == 16 && kept,
 		"the caller's own bytes kept");
+	unaligned_last_page(session);
 	bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
 	msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
 	msg.p[0].u.rmem.shm_ref = OWN_COOKIE;

@@ -257,7 +257,7 @@ static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, const 
 		set_result(v, r.x[0], r.x[1], r.x[2], r.x[3]);
 		return;
 	}
-	if (r.x[0] == OPTEE_SMC_RETURN_OK)
+	if (r.x[0] == OPTEE_SMC_RETURN_OK && !hostile_guest_msg(v->vm))
 		copy_back(c);
 	call_free(v->vm, c);
 	set_result(v, r.x[0], 0, 0, 0);
@@ -294,7 +294,7 @@ static void call_with_arg(struct vcpu *v)
 		set_result(v, OPTEE_SMC_RETURN_OK, 0, 0, 0);
 		return;
 	}
-	uint64_t arg = hostile_arg(vm, (uint64_t)(uintptr_t)c->arg);
+	uint64_t arg = hostile_guest_msg(vm) ? pa : hostile_arg(vm, (uint64_t)(uintptr_t)c->arg);
 	const uint64_t a[6] = {0, arg >> 32, arg & 0xffffffffUL};
 	secure_step(v, c, OPTEE_SMC_CALL_WITH_ARG, a);
 }

@@ -13,6 +13,7 @@ uint32_t hostile_client(const struct vm *vm, uint32_t honest);
 uint64_t hostile_page(const struct vm *vm, uint64_t honest);
 uint64_t hostile_arg(const struct vm *vm, uint64_t honest);
 bool hostile_unchecked(const struct vm *vm);
+bool hostile_guest_msg(const struct vm *vm);
 void hostile_saw_token(const struct vm *vm, uint32_t token);
 void hc_hostile(struct vcpu *v);
 #else
@@ -20,6 +21,7 @@ void hc_hostile(struct vcpu *v);
 #define hostile_page(vm, honest)   (honest)
 #define hostile_arg(vm, honest)	   (honest)
 #define hostile_unchecked(vm)	   false
+#define hostile_guest_msg(vm)	   false
 #define hostile_saw_token(vm, token)
 #endif
 

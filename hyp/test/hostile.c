@@ -43,6 +43,11 @@ bool hostile_unchecked(const struct vm *vm)
 	return active(vm, HOSTILE_UNCHECKED_MSG);
 }
 
+bool hostile_guest_msg(const struct vm *vm)
+{
+	return active(vm, HOSTILE_GUEST_MSG);
+}
+
 void hostile_saw_token(const struct vm *vm, uint32_t token)
 {
 	last_token[vm->id] = token;

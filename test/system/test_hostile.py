@@ -33,7 +33,7 @@ def system():
 def test_the_secure_side_refuses_every_hostile_request(system):
     refused, not_refused = system.result
     lines = re.findall(r"\[attacker\] hostile (.*): (refused|NOT REFUSED) \(", system.transcript)
-    assert not_refused == 0 and refused == len(lines) == 26, lines
+    assert not_refused == 0 and refused == len(lines) == 27, lines
     assert all(v == "refused" for _, v in lines)
     # the victim's token was real: a preempted call of the victim's passed it
     assert re.search(r"\[EL2 hyp\] hostile: resuming token 0x7a[0-9a-f]{6} of vm 0", system.transcript)
@@ -44,6 +44,9 @@ def test_the_secure_side_refuses_every_hostile_request(system):
             "of it runs on another CPU: refused") in system.transcript
     assert "[attacker] hostile: the long call on vcpu1 ended with 0x0" in system.transcript
     assert "[attacker] hostile: 40 XOR rounds over a buffer being rewritten, 0 inconsistent" in system.transcript
+    m = re.search(r"\[attacker\] hostile: 200 XOR calls over a message being rewritten: (\d+) "
+                  r"answered, (\d+) refused, 0 inconsistent", system.transcript)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, m
 
 
 def test_the_victim_keeps_its_memory_key_secret_and_session(system):

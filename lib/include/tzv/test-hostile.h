@@ -20,6 +20,7 @@ enum hostile_mode {
 	HOSTILE_YIELD_AS_HYP,  /* now: a yielding call as client 0 */
 	HOSTILE_READ_VM,       /* now: the page at PA arg into the caller's page at IPA x3 */
 	HOSTILE_UNCHECKED_MSG, /* CALL_WITH_ARG skips the hypervisor's message checks, until OFF */
+	HOSTILE_GUEST_MSG, /* CALL_WITH_ARG hands the STK the guest's page, no copy, until OFF */
 };
 
 #endif
