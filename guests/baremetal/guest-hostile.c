@@ -427,6 +427,52 @@ static void double_fetch(void)
 	bm_tee_call(&msg);
 }
 
+/* The STK's time slices come from the secure timer's PPI 29, in Secure
+ * Group 1: EL2 disabling, ungrouping or deprioritizing it on this CPU must
+ * change nothing, so a long PAL call still gives the normal world back at
+ * each slice (RPC_FOREIGN_INTR). */
+static unsigned foreign_rpcs;
+
+static void count_foreign(uint32_t func, struct bm_msg *arg, uint64_t *a1, uint64_t *a2)
+{
+	(void)arg, (void)a1, (void)a2;
+	foreign_rpcs += func == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR;
+}
+
+static unsigned spin_slices(uint32_t session, unsigned ms)
+{
+	bm_msg_init(&msg, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	msg.hdr.session = session;
+	msg.hdr.func = 0; /* SELFTEST_CMD_SPIN */
+	msg.p[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+	msg.p[0].u.value.a = ms;
+	foreign_rpcs = 0;
+	bm_rpc_hook = count_foreign;
+	uint64_t r = bm_tee_call(&msg) | msg.hdr.ret;
+	bm_rpc_hook = NULL;
+	return r ? 0 : foreign_rpcs;
+}
+
+static void secure_timer(void)
+{
+	uint32_t session = 0;
+
+	if (bm_tee_open(&msg, bm_selftest_uuid, &session)) {
+		verdict("EL2 taking the secure timer's PPI 29 (selftest)", false, 0);
+		return;
+	}
+	unsigned before = spin_slices(session, 200);
+	hostile(HOSTILE_SECURE_PPI, 0);
+	unsigned after = spin_slices(session, 200);
+	pr("hostile: a 200-ms PAL call gave the normal world back %u times before EL2's writes to "
+	   "PPI 29, %u after\n",
+	   before, after);
+	verdict("EL2 taking the secure timer's PPI 29", before >= 5 && after >= before / 2, after);
+	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+	msg.hdr.session = session;
+	bm_tee_call(&msg);
+}
+
 /* vcpu1 runs a long PAL call while this one, through the hostile
  * hypervisor, destroys the VM's own vTEE: the STK must refuse while the
  * call runs (or, had it caught the call between two slices, end it
@@ -463,6 +509,7 @@ void bm_main(uint64_t dtb)
 	bad_rpc_answers();
 	foreign_requests();
 	unchecked_messages();
+	secure_timer();
 	stolen_blob();
 	double_fetch();
 	destroy_while_running();

@@ -8,6 +8,7 @@
 #include <tzv/console.h>
 #include <tzv/optee.h>
 #include <tzv/string.h>
+#include <tzv/sysreg.h>
 #include <tzv/test-hostile.h>
 #include <vm.h>
 
@@ -61,6 +62,22 @@ static uint64_t smc(uint32_t fid, uint64_t a1, uint64_t a3, uint32_t client)
 	return r.x[0];
 }
 
+/* What EL2 would write to take the secure timer's PPI (the STK's slices)
+ * from the secure world: non-secure writes to a Secure Group 1
+ * interrupt's bits are ignored (GICv3, GICD_CTLR.DS == 0). */
+static void secure_ppi(unsigned pcpu)
+{
+	uintptr_t sgi = GICR_BASE + GICR_STRIDE * pcpu + 0x10000U;
+	const uint32_t bit = 1U << 29;
+
+	mmio_write32(sgi + 0x0180U, bit);	  /* GICR_ICENABLER0 */
+	mmio_write32(sgi + 0x0280U, bit);	  /* GICR_ICPENDR0 */
+	mmio_write32(sgi + 0x0080U, 0xffffffffU); /* GICR_IGROUPR0: all non-secure */
+	mmio_write32(sgi + 0x0D00U, 0);		  /* GICR_IGRPMODR0 */
+	mmio_write8(sgi + 0x0400U + 29U, 0xff);	  /* GICR_IPRIORITYR: lowest */
+	pr("hostile: PPI 29 disabled, ungrouped and deprioritized on CPU %u\n", pcpu);
+}
+
 void hc_hostile(struct vcpu *v)
 {
 	unsigned mode = (unsigned)v->x[1];
@@ -85,6 +102,9 @@ void hc_hostile(struct vcpu *v)
 		break;
 	case HOSTILE_YIELD_AS_HYP:
 		v->x[0] = smc(OPTEE_SMC_CALL_WITH_ARG, 0, 0, TZV_CLIENT_HYP);
+		break;
+	case HOSTILE_SECURE_PPI:
+		secure_ppi(v->pcpu);
 		break;
 	case HOSTILE_READ_VM:
 		if (ipa >= c->ram_ipa && ipa - c->ram_ipa <= c->ram_size - 4096U)

@@ -19,8 +19,9 @@ enum hostile_mode {
 	HOSTILE_CREATE_VM,     /* now: VM_CREATED of VM arg, from this CPU */
 	HOSTILE_YIELD_AS_HYP,  /* now: a yielding call as client 0 */
 	HOSTILE_READ_VM,       /* now: the page at PA arg into the caller's page at IPA x3 */
-	HOSTILE_UNCHECKED_MSG, /* CALL_WITH_ARG skips the hypervisor's message checks, until OFF */
-	HOSTILE_GUEST_MSG, /* CALL_WITH_ARG hands the STK the guest's page, no copy, until OFF */
+	HOSTILE_UNCHECKED_MSG, /* CALL_WITH_ARG skips check_message, until OFF */
+	HOSTILE_GUEST_MSG,     /* CALL_WITH_ARG hands the STK the VM's own page, until OFF */
+	HOSTILE_SECURE_PPI,    /* now: disable and ungroup PPI 29 on this CPU's GICR */
 };
 
 #endif
