@@ -5,7 +5,9 @@ the monitor at run time; an older version of it is then refused, also after
 a power cycle; a registration older than the minimum runs no new session.
 Runs the one-VM test system, and the default one, on copies of their
 flash."""
+import hashlib
 import os
+import random
 import re
 import shutil
 import struct
@@ -13,7 +15,7 @@ import time
 
 import pytest
 
-from qemu import System, boot_default, build_ok, system_dir
+from qemu import BUILD, System, boot_default, build_ok, system_dir
 
 SYS = system_dir("single")
 pytestmark = pytest.mark.skipif(not build_ok("single"), reason="system not built")
@@ -139,3 +141,36 @@ def test_a_pal_registered_before_its_minimum_rose_runs_no_new_session(tmp_path):
         assert "FATAL" not in s.transcript
     finally:
         s.close()
+
+
+HELLO_UUID = bytes.fromhex("a7e1f0c17a764c309a0068656c6c6f00")
+
+
+def test_a_full_table_of_pal_minima_refuses_a_new_pal_and_keeps_the_rest(tmp_path):
+    """The secure flash keeps the minima of 64 PALs (nv.c: PAL_MINIMA_MAX).
+    With 64 there, hello's among them: hello still loads (its minimum is
+    found), selftest, a 65th, is refused with STORAGE_NO_SPACE and does not
+    run, and no minimum changes (docs/security-tests.md I09)."""
+    sysdir, flash = copy_of(SYS, tmp_path)
+    signer = hashlib.sha256(open(os.path.join(BUILD, "keys", "provider.pub"), "rb").read()).digest()
+    rng = random.Random(64)
+    entries = [(rng.randbytes(16), rng.randbytes(32), 1 + i) for i in range(63)]
+    entries.insert(17, (HELLO_UUID, signer, 1))
+    record = struct.pack("<QII", 0x3150564E565A54, 64, 64 ^ 0xFFFFFFFF)
+    for uuid, who, minimum in entries:
+        record += struct.pack("<16s32sII", uuid, who, minimum, minimum ^ 0xFFFFFFFF)
+    with open(flash, "r+b") as f:
+        f.seek(FLASH_NV + 16)
+        f.write(record)
+    before = pal_minima(flash)
+    assert len(before) == 64
+    vm = boot(sysdir, "pal-rollback-full")
+    try:
+        assert vm.run("tzv-client hello-value 41") == "hello-value: a=42 b=43"
+        out = spin(vm)
+        assert "tzv-client: open: TEEC_ERROR_STORAGE_NO_SPACE" in out and "spin: ok" not in out, out
+        assert re.search(r"PAL a7e1f0c1-7a76-4c30-9a00-746573740000 not loaded: no room for its "
+                         r"minimum in the secure flash", vm.transcript), vm.transcript[-2000:]
+    finally:
+        vm.close()
+    assert pal_minima(flash) == before
