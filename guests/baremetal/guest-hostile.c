@@ -253,7 +253,7 @@ static void stolen_blob(void)
 }
 
 /* The VM's second vCPU, for the races below: it does what task says. */
-enum { TASK_NONE, TASK_REWRITE, TASK_REWRITE_MSG, TASK_LONG_CALL };
+enum { TASK_NONE, TASK_REWRITE, TASK_REWRITE_MSG, TASK_REWRITE_LIST, TASK_LONG_CALL };
 static volatile unsigned task;
 static volatile unsigned spin_state; /* 1: in the long call, 2: it returned */
 static volatile uint64_t spin_result;
@@ -291,6 +291,19 @@ static void rewrite_msg(void)
 	}
 }
 
+/* The page list of vcpu0's registration: its own page, or the victim's
+ * RAM (outside this VM's), at random. */
+static void rewrite_list(void)
+{
+	volatile uint64_t *entry = &list[0];
+	uint64_t x = 0x9e3779b97f4a7c15UL;
+
+	while (task == TASK_REWRITE_LIST) {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		*entry = x >> 63 ? (uint64_t)(uintptr_t)df_in : VICTIM_RAM;
+	}
+}
+
 static void long_call(void)
 {
 	uint32_t session = 0;
@@ -314,6 +327,8 @@ void bm_secondary_main(void)
 			rewrite_input();
 		else if (task == TASK_REWRITE_MSG)
 			rewrite_msg();
+		else if (task == TASK_REWRITE_LIST)
+			rewrite_list();
 		else if (task == TASK_LONG_CALL)
 			long_call(), task = TASK_NONE;
 	}
@@ -398,6 +413,59 @@ static void message_double_fetch(uint32_t session)
 		!bad && answered && refused, bad);
 }
 
+/* Double fetch of a page list: vcpu1 rewrites the registration's one entry
+ * between this VM's page and the victim's RAM. Each registration takes
+ * one value or the other: registered, the buffer must be this VM's page
+ * (hello XORs its known bytes), or refused. */
+static void list_double_fetch(uint32_t session)
+{
+	unsigned answered = 0, refused = 0, bad = 0;
+
+	memset(df_in, 0x3c, sizeof(df_in));
+	list[0] = (uint64_t)(uintptr_t)df_in; /* (it named df_out before) */
+	task = TASK_REWRITE_LIST;
+	for (unsigned round = 0; round < 100; round++) {
+		uint64_t cookie = 0x1500U + round;
+		bm_msg_init(&msg, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+		msg.p[0].attr = OPTEE_MSG_ATTR_REGISTER;
+		msg.p[0].u.tmem.buf_ptr = (uint64_t)(uintptr_t)list;
+		msg.p[0].u.tmem.size = 4096;
+		msg.p[0].u.tmem.shm_ref = cookie;
+		uint64_t a0 = bm_tee_call(&msg);
+		if (!a0 && msg.hdr.ret == TEEC_ERROR_BAD_PARAMETERS) {
+			refused++;
+			continue;
+		}
+		if (a0 || msg.hdr.ret) {
+			pr("hostile: registration %u: 0x%lx 0x%x\n", round, (unsigned long)a0,
+			   msg.hdr.ret);
+			bad++;
+			continue;
+		}
+		xor_msg(session);
+		msg.p[0].u.rmem.shm_ref = cookie;
+		a0 = bm_tee_call(&msg);
+		bool mine = !a0 && !msg.hdr.ret && msg.p[2].u.value.a == 0x3cU * sizeof(df_in);
+		for (unsigned i = 0; mine && i < sizeof(df_out); i++)
+			mine = df_out[i] == (0x3cU ^ 0x5aU);
+		if (!mine)
+			pr("hostile: registration %u: XOR 0x%lx 0x%x sum 0x%lx\n", round,
+			   (unsigned long)a0, msg.hdr.ret, (unsigned long)msg.p[2].u.value.a);
+		answered += mine;
+		bad += !mine;
+		bm_msg_init(&msg, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+		msg.p[0].attr = OPTEE_MSG_ATTR_UNREGISTER;
+		msg.p[0].u.rmem.shm_ref = cookie;
+		bad += bm_tee_call(&msg) || msg.hdr.ret;
+	}
+	task = TASK_NONE;
+	pr("hostile: 100 registrations of a page list being rewritten: %u of its own page, %u "
+	   "refused, %u other\n",
+	   answered, refused, bad);
+	verdict("double fetch of a page list the VM rewrites during the registration",
+		!bad && answered && refused, bad);
+}
+
 /* Double fetch: vcpu1 keeps rewriting a registered buffer while hello XORs
  * it into another; the sum hello returns must match the output it wrote,
  * in every round: each shared byte is read once, whatever the VM does. */
@@ -420,8 +488,10 @@ static void double_fetch(void)
 	task = TASK_NONE;
 	pr("hostile: %u XOR rounds over a buffer being rewritten, %u inconsistent\n", rounds, bad);
 	verdict("double fetch of a buffer the VM rewrites during the call", ok && !bad, bad);
-	if (ok)
+	if (ok) {
 		message_double_fetch(session);
+		list_double_fetch(session);
+	}
 	bm_msg_init(&msg, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
 	msg.hdr.session = session;
 	bm_tee_call(&msg);

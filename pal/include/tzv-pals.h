@@ -101,6 +101,8 @@
  * ACCESS_DENIED for PCR_EXTEND): unknown numbers, and the known ones with
  * pointers that are never the PAL's own memory and random lengths */
 #define SELFTEST_CMD_SYSFUZZ 17
+/* p0 MEMREF_INPUT: these bytes, as they are, as one log line */
+#define SELFTEST_CMD_LOG 18
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;

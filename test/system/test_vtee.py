@@ -2,6 +2,8 @@
 stock libteec, in the default system's two Linux VMs at once: the PALs at
 S-EL0 (hello, rng, keystore, selftest), per-VM isolation, preemption of a
 long call, fault containment, and the wipe on reboot (docs/vtee.md)."""
+import hashlib
+import hmac
 import os
 import re
 import time
@@ -230,14 +232,37 @@ def test_two_vcpus_using_one_key_slot_at_once(system):
     assert stats(system, "vm0") == before
 
 
+def test_a_pal_puts_no_control_byte_on_the_console(system):
+    """SoK I05: a PAL's log line reaches the console after the STK's own
+    prefix, with every byte outside printable ASCII shown as '.', so a PAL
+    can neither erase the console nor start a line that looks like another
+    level's."""
+    forged = b"\x1b[2J\x1b[H\r[EL3 mon] PANIC: forged\x07\x08\x00\x7f\xff\n[vm1] x"
+    out = system.on("vm0", f"tzv-client pal-log {forged.hex()}")
+    assert out.startswith("pal-log: TEEC_SUCCESS"), out
+    shown = "".join(chr(b) if 0x20 <= b < 0x7f else "." for b in forged)
+    assert f"[S-EL1 stk] pal selftest vm0: {shown}\n" in system.transcript.replace("\r\n", "\n")
+    for raw in ("\x1b[2J", "\x1b[H", "\x07", "\x08"):
+        assert raw not in system.transcript, repr(raw)
+
+
 def test_the_console_shows_no_secret(system):
     """SoK I05: after the faults, refused system calls, PAL log lines and
     the reboot above, the console (what the normal world and its admin see)
     holds no 8 bytes of the device secret, the root key or a provider's key,
     as hex either way round (a register dump prints words little-endian)."""
     t = system.transcript.lower()
-    for name in ("device-secret.bin", "root.key", "provider.key", "provider2.key"):
-        secret = open(os.path.join(BUILD, "keys", name), "rb").read()
+    secrets = {name: open(os.path.join(BUILD, "keys", name), "rb").read()
+               for name in ("device-secret.bin", "root.key", "provider.key", "provider2.key")}
+    # and the seeds the STK derives from the device secret for the
+    # attestation PAL (tee/core/attest.c: derive, v1): the device key, each
+    # VM's attestation key, sealing key and statement key
+    attest = bytes.fromhex("a7e1f0c17a764c309a00617474657374")
+    for vm in (b"", b"vm0", b"vm1"):
+        for label in ((b"device key",) if not vm else (b"attestation key", b"seal", b"PAL statement")):
+            msg = b"tzvisor derive v1" + attest + vm.ljust(16, b"\0") + label
+            secrets[f"{label} {vm}"] = hmac.new(secrets["device-secret.bin"], msg, hashlib.sha256).digest()
+    for name, secret in secrets.items():
         assert len(secret) >= 32, name
         for i in range(len(secret) - 7):
             chunk = secret[i:i + 8]

@@ -38,6 +38,8 @@
  *   tzv-client sysfuzz N SEED       selftest makes N random system calls:
  *                                   "sysfuzz: N calls, K other results", then
  *                                   "sysfuzz: after: <NAME> ..." (SPIN 0)
+ *   tzv-client pal-log HEX          selftest logs these bytes as one line:
+ *                                   "pal-log: <NAME> (0x...)"
  *   tzv-client bench N              N hello INC calls on one session, timed
  *   tzv-client soak N THREADS       N hello INC calls in all from THREADS (<= 16)
  *                                   threads, each on its own session, every
@@ -740,6 +742,28 @@ static int cmd_reuse(char **argv)
 	return rc;
 }
 
+/* A line of raw bytes logged by selftest (what a PAL can put on the
+ * console): "pal-log: 0x<result>". */
+static int cmd_pal_log(char **argv)
+{
+	TEEC_Operation op = operation(TEEC_MEMREF_TEMP_INPUT, TEEC_NONE, TEEC_NONE);
+	uint8_t bytes[256];
+	size_t n = strlen(argv[0]) / 2;
+	TEEC_Session s;
+	uint32_t origin;
+
+	if (n > sizeof(bytes) || parse_hex(argv[0], bytes, n))
+		return 2;
+	op.params[0].tmpref.buffer = bytes;
+	op.params[0].tmpref.size = n;
+	if (open_session(&s, &uuid_selftest))
+		return 1;
+	TEEC_Result r = call(&s, SELFTEST_CMD_LOG, &op, &origin);
+	printf("pal-log: %s (0x%08x)\n", err_name(r), r);
+	TEEC_CloseSession(&s);
+	return r != TEEC_SUCCESS;
+}
+
 static int cmd_sysfuzz(char **argv)
 {
 	TEEC_Operation op = operation(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE);
@@ -1429,6 +1453,7 @@ static const struct {
     {"layout", 0, 0, cmd_layout, ""},
     {"reuse", 1, 1, cmd_reuse, "MARKER_HEX16"},
     {"sysfuzz", 2, 2, cmd_sysfuzz, "N SEED"},
+    {"pal-log", 1, 1, cmd_pal_log, "HEX"},
     {"bench", 1, 1, cmd_bench, "N"},
     {"soak", 2, 2, cmd_soak, "N THREADS"},
     {"attest", 1, 2, cmd_attest, "NONCE_HEX [DIR]"},
