@@ -69,7 +69,7 @@ FUZZ_STK_SRCS := test/fuzz/shim/stk-arch.c lib/src/console.c lib/src/crypto.c \
 FUZZ_SRCS_optee_msg := $(FUZZ_STK_SRCS) tee/core/std.c tee/core/call.c tee/core/pta.c \
 	tee/core/loader.c tee/core/fast.c tee/core/run.c
 FUZZ_INCS_optee_msg := -Itee/include
-FUZZ_LIBS_optee_msg := -lbearssl
+FUZZ_LIBS_optee_msg := -lbearssl -Wl,--wrap=pages_alloc
 # a PAL's system calls on a session whose arena is a host buffer
 FUZZ_SRCS_syscall := $(FUZZ_STK_SRCS)
 FUZZ_INCS_syscall := -Itee/include
