@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3: { /* the console hands it input while it may take it */
-			unsigned n = fuzz_u16(&in) & 0x3ffU;
+			unsigned n = fuzz_u16(&in) & 0x1ffU; /* up to twice the queue */
 			uint8_t c = fuzz_u8(&in);
 			for (unsigned i = 0; i < n; i++) {
 				bool ready = false;
