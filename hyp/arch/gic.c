@@ -151,20 +151,3 @@ void gic_send_sgi(unsigned sgi, unsigned pcpu)
 	write_sysreg(ICC_SGI1R_EL1, board_sgi_target(sgi, pcpu));
 	isb();
 }
-
-unsigned gic_ack(void)
-{
-	return (unsigned)(read_sysreg(ICC_IAR1_EL1) & 0xffffffU);
-}
-
-void gic_drop(unsigned intid)
-{
-	write_sysreg(ICC_EOIR1_EL1, intid);
-	isb();
-}
-
-void gic_deactivate(unsigned intid)
-{
-	write_sysreg(ICC_DIR_EL1, intid);
-	isb();
-}

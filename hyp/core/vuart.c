@@ -72,6 +72,21 @@ static void update_irq(struct vm *vm)
  * characters; a partial line (a shell prompt) goes out at the first of the
  * VM's interrupts that comes 10 ms after its last character, i.e. once it
  * has stopped writing (vuart_flush_partial). */
+
+/* Set (after the state it announces) when some VM has a partial line or
+ * unread input, so that the interrupt path looks at one word, not at each
+ * VM. Only vuart_flush_partial clears it, before it looks at the VMs: a
+ * VM that sets it meanwhile either is seen by that look or sets it after
+ * the clear (the barriers on both sides order the store of the state
+ * before the flag, and the clear before the look). */
+static volatile bool waiting;
+
+static void mark_waiting(void)
+{
+	dmb(ish);
+	waiting = true;
+}
+
 /* A VM that floods the console loses its own output, not anyone else's. */
 static bool allowed(struct vuart *u, unsigned n)
 {
@@ -143,6 +158,8 @@ static void tx(struct vm *vm, char c)
 		c = '.';
 	u->last_tx = counter_ticks();
 	u->line[u->line_len++] = c;
+	if (u->line_len == 1)
+		mark_waiting();
 	if (c == '\n' || u->line_len == VUART_LINE_MAX)
 		flush(u);
 }
@@ -174,14 +191,29 @@ static void input_timeout(struct vm *vm)
 	spin_unlock(&u->lock);
 }
 
+/* The timed part of vuart_flush_partial; out of line, so that the common
+ * case (nothing waits) costs no stack frame on the interrupt path. */
+static __attribute__((noinline)) void timeouts(void)
+{
+	bool more = false;
+
+	waiting = false;
+	dmb(ish);
+	for (unsigned i = 0; i < vm_count; i++) {
+		flush_partial(&vms[i].uart, false);
+		input_timeout(&vms[i]);
+		more |= vms[i].uart.line_len || vms[i].uart.input_waits;
+	}
+	if (more) /* not due yet */
+		waiting = true;
+}
+
 /* Called on every interrupt any CPU takes: a VM that went idle right after
  * its prompt may take none itself for a long time. */
 void vuart_flush_partial(void)
 {
-	for (unsigned i = 0; i < vm_count; i++) {
-		flush_partial(&vms[i].uart, false);
-		input_timeout(&vms[i]);
-	}
+	if (waiting)
+		timeouts();
 }
 
 /* Now, whatever the time: the VM's prompt when it gets the focus. */
@@ -298,6 +330,7 @@ bool vuart_input_ready(struct vm *vm)
 	if (!ready && !u->input_waits) {
 		u->input_waits = true;
 		u->waits_since = counter_ticks();
+		mark_waiting();
 		console_rx_pause();
 	}
 	spin_unlock(&u->lock);

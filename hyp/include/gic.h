@@ -3,6 +3,7 @@
 #define HYP_GIC_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <tzv/sysreg.h>
 
 #define GIC_NR_IRQS  256U /* INTIDs the hypervisor handles: SGIs, PPIs, SPIs up to 255 */
 #define GIC_SPURIOUS 1020U
@@ -21,8 +22,23 @@ void gic_set_pending(unsigned intid, unsigned pcpu, bool on);
 bool gic_pending(unsigned intid, unsigned pcpu);
 void gic_clear_active(unsigned intid, unsigned pcpu);
 void gic_send_sgi(unsigned sgi, unsigned pcpu);
-unsigned gic_ack(void);
-void gic_drop(unsigned intid);
-void gic_deactivate(unsigned intid);
+
+/* The CPU interface, inline: these are on every interrupt's path. */
+static inline unsigned gic_ack(void)
+{
+	return (unsigned)(read_sysreg(ICC_IAR1_EL1) & 0xffffffU);
+}
+
+static inline void gic_drop(unsigned intid)
+{
+	write_sysreg(ICC_EOIR1_EL1, intid);
+	isb();
+}
+
+static inline void gic_deactivate(unsigned intid)
+{
+	write_sysreg(ICC_DIR_EL1, intid);
+	isb();
+}
 
 #endif
