@@ -64,7 +64,7 @@ def test_stock_linux_optee_driver_probes_the_vms_vtee(system):
     assert "optee: dynamic shared memory is enabled" in dmesg
     assert "optee: initialized driver" in dmesg
     assert system.run("ls -1 /dev/tee0 /dev/teepriv0") == "/dev/tee0\n/dev/teepriv0"
-    assert "[S-EL1 stk] vTEE for client 1 created" in system.transcript
+    assert "stk] vTEE for client 1 created" in system.transcript  # (a VM's line may cut the prefix)
 
 
 def test_guest_sees_exactly_its_cpus(system):

@@ -65,7 +65,7 @@ def test_signed_image_boots_and_prints_its_measurements():
     for name, pcr in (("monitor", 0), ("stk", 1), ("hyp", 2), ("config", 3), ("vm0.kernel", 8),
                       ("vm0.initrd", 9), ("vm0.dtb", 10)):
         assert re.search(rf"\[EL3 mon\] measured {re.escape(name)} into PCR {pcr} \(sha256 [0-9a-f]{{16}}", t), name
-    assert "[S-EL1 stk] vTEE for client 1 created" in t
+    assert "stk] vTEE for client 1 created" in t  # (a VM's line may cut the prefix)
 
 
 def test_tampered_stk_halts_the_boot(tmp_path):
