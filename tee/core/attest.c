@@ -41,10 +41,20 @@ static void extend(struct vtee *t, uint32_t pcr, const uint8_t *digest)
 	sha256_final(&h, t->pcr[pcr]);
 }
 
+/* A monitor log's length, read once and bounded: the monitor rewrites a
+ * VM's log whenever the hypervisor asks it to verify the VM again, which
+ * a hostile one may do while the STK reads it. */
+static uint32_t log_len(const struct measure_log *log)
+{
+	uint32_t len = *(const volatile uint32_t *)&log->len;
+
+	return len < MEASURE_LOG_MAX ? len : MEASURE_LOG_MAX;
+}
+
 /* Replays a monitor log into the vTEE's PCRs; -1 if it is malformed. */
 static int replay(struct vtee *t, const struct measure_log *log)
 {
-	uint32_t len = log->len < MEASURE_LOG_MAX ? log->len : MEASURE_LOG_MAX;
+	uint32_t len = log_len(log);
 
 	for (uint32_t off = 0; off < len;) {
 		uint32_t pcr, size;
@@ -210,9 +220,12 @@ uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x)
 					     &t->runtime};
 	uint64_t *len = user_buf(s, x[2], sizeof(uint64_t), true);
 	uint64_t total = sizeof(spec_id_event);
+	uint32_t n[3];
 
-	for (unsigned i = 0; i < 3; i++)
-		total += parts[i]->len;
+	for (unsigned i = 0; i < 3; i++) {
+		n[i] = log_len(parts[i]); /* the size checked is the size copied */
+		total += n[i];
+	}
 	uint8_t *buf = user_buf(s, x[0], x[1], true);
 	if (!len || (x[2] & 7U) || !buf)
 		return TEEC_ERROR_BAD_PARAMETERS;
@@ -222,8 +235,8 @@ uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x)
 	memcpy(buf, spec_id_event, sizeof(spec_id_event));
 	buf += sizeof(spec_id_event);
 	for (unsigned i = 0; i < 3; i++) {
-		memcpy(buf, parts[i]->data, parts[i]->len);
-		buf += parts[i]->len;
+		memcpy(buf, parts[i]->data, n[i]);
+		buf += n[i];
 	}
 	return 0;
 }
