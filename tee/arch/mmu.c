@@ -81,7 +81,7 @@ void stk_mmu_enable(void)
 	isb();
 }
 
-/* The caller has checked the pages are its client's, under the STK's lock. */
+/* The caller has checked the pages are its client's, under its vTEE's lock. */
 static void *map_at(unsigned first, uint64_t pa, uint64_t n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -106,7 +106,7 @@ static void unmap_at(unsigned first, unsigned n)
 }
 
 /* [pa, pa + len), at most NS_CPU_PAGES pages, in this CPU's part of the
- * window for one access, unmapped before the lock is released. */
+ * window for one access, unmapped before the CPU leaves the STK. */
 void *ns_map(uint64_t pa, uint64_t len)
 {
 	uint64_t n = ((pa & 4095U) + len + 4095U) / 4096U;

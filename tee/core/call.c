@@ -31,14 +31,14 @@ void call_suspend(struct vtee *t, struct call *c, enum call_state why, uint32_t 
 {
 	c->state = why;
 	uint32_t token = call_token(t, c);
-	spin_unlock(&stk_lock);
+	vtee_unlock_held();
 	stk_exit(func, a1, a2, token);
 }
 
 /* Every path of a yielding call ends here or in a PAL (which ends later). */
 void stk_leave(uint64_t a0)
 {
-	spin_unlock(&stk_lock);
+	vtee_unlock_held();
 	stk_exit(a0, 0, 0, 0);
 }
 

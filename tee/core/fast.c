@@ -73,35 +73,45 @@ static unsigned limit(uint64_t asked, unsigned most)
 	return asked && asked < most ? (unsigned)asked : most;
 }
 
-/* a1 = client id (the monitor accepts it only from one of that VM's CPUs);
- * the VM's limits (sessions, registered buffers, pages per buffer) come
- * from the signed partition map, not from the hypervisor. A client that is
- * no VM of the map, or no free vTEE: ENOMEM. */
+/* The VM's limits (sessions, registered buffers, pages per buffer) come
+ * from the signed partition map, not from the hypervisor. Under the
+ * slot's lock. */
+static uint32_t vtee_make(uint32_t client)
+{
+	struct vtee *t = vtee_alloc(client);
+
+	if (!t)
+		return OPTEE_SMC_RETURN_ENOMEM;
+	t->max_sessions = limit(t->part->tee_sessions, TZV_TEE_MAX_SESSIONS);
+	t->max_shm = limit(t->part->tee_shm, TZV_TEE_MAX_SHM);
+	t->max_shm_pages = limit(t->part->tee_shm_pages, TZV_TEE_MAX_SHM_PAGES);
+	t->max_pals = limit(t->part->tee_pals, TZV_TEE_MAX_PALS);
+	if (vtee_measure(t)) {
+		/* the monitor has not verified this VM's images */
+		vtee_free(t);
+		return OPTEE_SMC_RETURN_ENOTAVAIL;
+	}
+	t->in_use = true;
+	return OPTEE_SMC_RETURN_OK;
+}
+
+/* a1 = client id (the monitor accepts it only from one of that VM's CPUs).
+ * A client that is no VM of the map, or no free vTEE: ENOMEM. */
 static void vm_created(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
-	uint32_t r = OPTEE_SMC_RETURN_OK;
-
-	spin_lock(&stk_lock);
 	struct vtee *t = NULL;
-	if (client == TZV_CLIENT_HYP || client > 0xffffU || vtee_of_client(client)) {
+	uint32_t r;
+
+	if (client == TZV_CLIENT_HYP || client > 0xffffU) {
 		r = OPTEE_SMC_RETURN_EBADCMD;
-	} else if (!(t = vtee_alloc(client))) {
+	} else if (!(t = vtee_slot(client))) {
 		r = OPTEE_SMC_RETURN_ENOMEM;
 	} else {
-		t->max_sessions = limit(t->part->tee_sessions, TZV_TEE_MAX_SESSIONS);
-		t->max_shm = limit(t->part->tee_shm, TZV_TEE_MAX_SHM);
-		t->max_shm_pages = limit(t->part->tee_shm_pages, TZV_TEE_MAX_SHM_PAGES);
-		t->max_pals = limit(t->part->tee_pals, TZV_TEE_MAX_PALS);
-		if (vtee_measure(t)) {
-			/* the monitor has not verified this VM's images */
-			vtee_free(t);
-			r = OPTEE_SMC_RETURN_ENOTAVAIL;
-		} else {
-			t->in_use = true;
-		}
+		vtee_lock(t);
+		r = t->in_use ? OPTEE_SMC_RETURN_EBADCMD : vtee_make(client);
+		vtee_unlock_held();
 	}
-	spin_unlock(&stk_lock);
 	pr("vTEE for client %u %s\n", client, r ? "refused" : "created");
 	ret4(a, r, 0, 0, 0);
 }
@@ -121,63 +131,79 @@ static bool vtee_running(const struct vtee *t)
 static void vm_destroyed(struct smc_args *a)
 {
 	uint32_t client = (uint32_t)a->a[1];
+	struct vtee *t = vtee_slot(client);
 
-	spin_lock(&stk_lock);
-	struct vtee *t = vtee_of_client(client);
-	if (t && vtee_running(t)) {
-		spin_unlock(&stk_lock);
+	if (t)
+		vtee_lock(t);
+	if (t && t->in_use && vtee_running(t)) {
 		vtee_log(t,
 			 "vTEE for client %u: hypervisor violation: VM_DESTROYED while a call of "
 			 "it runs on another CPU: refused\n",
 			 client);
+		vtee_unlock_held();
 		ret4(a, OPTEE_SMC_RETURN_EBUSY, 0, 0, 0);
 		return;
 	}
-	if (t)
+	bool found = t && t->in_use;
+	if (found)
 		vtee_free(t);
-	spin_unlock(&stk_lock);
-	pr("vTEE for client %u %s\n", client, t ? "destroyed and wiped" : "not found");
-	ret4(a, t ? OPTEE_SMC_RETURN_OK : OPTEE_SMC_RETURN_EBADCMD, 0, 0, 0);
+	if (t)
+		vtee_unlock_held();
+	pr("vTEE for client %u %s\n", client, found ? "destroyed and wiped" : "not found");
+	ret4(a, found ? OPTEE_SMC_RETURN_OK : OPTEE_SMC_RETURN_EBADCMD, 0, 0, 0);
 }
 
-struct fast_handler {
-	uint32_t fid;
-	void (*fn)(struct smc_args *a, struct vtee *t);
+typedef void (*fast_fn)(struct smc_args *a, struct vtee *t);
+
+static void lifecycle_created(struct smc_args *a, struct vtee *t)
+{
+	(void)t;
+	vm_created(a);
+}
+
+static void lifecycle_destroyed(struct smc_args *a, struct vtee *t)
+{
+	(void)t;
+	vm_destroyed(a);
+}
+
+/* OP-TEE's fast calls are OS_CALL + n, but for the two of the calls UID. */
+#define OS_CALL OPTEE_SMC_GET_OS_UUID
+static const fast_fn os_calls[] = {
+    [OPTEE_SMC_GET_OS_UUID - OS_CALL] = fast_os_uuid,
+    [OPTEE_SMC_GET_OS_REVISION - OS_CALL] = fast_os_revision,
+    [OPTEE_SMC_EXCHANGE_CAPABILITIES - OS_CALL] = fast_exchange_caps,
+    [OPTEE_SMC_DISABLE_SHM_CACHE - OS_CALL] = fast_disable_shm_cache,
+    [OPTEE_SMC_ENABLE_SHM_CACHE - OS_CALL] = fast_enable_shm_cache,
+    [OPTEE_SMC_VM_CREATED - OS_CALL] = lifecycle_created,
+    [OPTEE_SMC_VM_DESTROYED - OS_CALL] = lifecycle_destroyed,
 };
 
-static const struct fast_handler fast_table[] = {
-    {OPTEE_SMC_CALLS_UID, fast_calls_uid},
-    {OPTEE_SMC_CALLS_REVISION, fast_calls_revision},
-    {OPTEE_SMC_GET_OS_UUID, fast_os_uuid},
-    {OPTEE_SMC_GET_OS_REVISION, fast_os_revision},
-    {OPTEE_SMC_EXCHANGE_CAPABILITIES, fast_exchange_caps},
-    {OPTEE_SMC_DISABLE_SHM_CACHE, fast_disable_shm_cache},
-    {OPTEE_SMC_ENABLE_SHM_CACHE, fast_enable_shm_cache},
-};
+static fast_fn handler_of(uint32_t fid)
+{
+	if (fid - OS_CALL < sizeof(os_calls) / sizeof(os_calls[0]))
+		return os_calls[fid - OS_CALL];
+	if (fid == OPTEE_SMC_CALLS_UID)
+		return fast_calls_uid;
+	return fid == OPTEE_SMC_CALLS_REVISION ? fast_calls_revision : NULL;
+}
 
 void stk_fast_smc(struct smc_args *a)
 {
 	uint32_t fid = (uint32_t)a->a[0];
 	uint32_t client = client_of(a);
+	fast_fn fn = handler_of(fid);
+	struct vtee *t = NULL;
 
-	if (fid == OPTEE_SMC_VM_CREATED || fid == OPTEE_SMC_VM_DESTROYED) {
-		/* only the hypervisor (client 0) manages vTEEs */
-		if (client != TZV_CLIENT_HYP)
-			ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
-		else if (fid == OPTEE_SMC_VM_CREATED)
-			vm_created(a);
-		else
-			vm_destroyed(a);
-		return;
-	}
-	const struct fast_handler *h = SMCCC_FIND(fast_table, fid);
-	if (!h) {
+	if (!fn) {
 		ret4(a, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 		return;
 	}
-	struct vtee *t = vtee_of_client(client);
-	if (!t && client != TZV_CLIENT_HYP)
+	/* only the hypervisor (client 0) manages vTEEs */
+	bool lifecycle = fid == OPTEE_SMC_VM_CREATED || fid == OPTEE_SMC_VM_DESTROYED;
+	if (lifecycle ? client != TZV_CLIENT_HYP
+		      : !(t = vtee_of_client(client)) && client != TZV_CLIENT_HYP)
 		ret4(a, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
 	else
-		h->fn(a, t);
+		fn(a, t);
 }

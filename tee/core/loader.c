@@ -176,27 +176,39 @@ static uint32_t minimum_of(const uint8_t uuid[16], const uint8_t signer[32])
 	return min;
 }
 
-/* Not below that minimum; a newer one raises it, through the monitor,
- * before it runs, so that no older one loads again on this platform. */
-static void check_rollback(struct vtee *t, struct load *l)
+/* Why the PAL may not load, or NULL: not below its minimum; a newer one
+ * raises it, through the monitor, before it runs, so that no older one
+ * loads again on this platform. Under the minima's lock: the check and the
+ * raise are one step for all vTEEs. */
+static const char *raise_minimum(const struct pal_file_header *h, uint32_t *err)
 {
-	const struct pal_file_header *h = (const void *)l->file;
 	uint32_t min = minimum_of(h->uuid, h->signer);
 
-	if (h->svn < min) {
-		fail(t, l, TEEC_ERROR_SECURITY, "a security version below its minimum");
-		return;
-	}
+	*err = TEEC_ERROR_SECURITY;
+	if (h->svn < min)
+		return "a security version below its minimum";
 	if (h->svn == min)
-		return;
+		return NULL;
 	struct stk_pal_svn req = {.svn = h->svn};
 	memcpy(req.uuid, h->uuid, 16);
 	memcpy(req.signer, h->signer, 32);
 	uint64_t r = stk_monitor_call(TZV_STK_SVC_PAL_SVN, (uint64_t)(uintptr_t)&req);
-	if (r != TZV_PAL_SVN_OK)
-		fail(t, l, TEEC_ERROR_STORAGE_NO_SPACE,
-		     r == TZV_PAL_SVN_FULL ? "no room for its minimum in the secure flash"
-					   : "its minimum could not be stored");
+	*err = TEEC_ERROR_STORAGE_NO_SPACE;
+	if (r == TZV_PAL_SVN_OK)
+		return NULL;
+	return r == TZV_PAL_SVN_FULL ? "no room for its minimum in the secure flash"
+				     : "its minimum could not be stored";
+}
+
+static void check_rollback(struct vtee *t, struct load *l)
+{
+	uint32_t err;
+
+	spin_lock(&stk_minima_lock);
+	const char *why = raise_minimum((const void *)l->file, &err);
+	spin_unlock(&stk_minima_lock);
+	if (why)
+		fail(t, l, err, why);
 }
 
 /* A PAL this vTEE registered before its minimum rose above it (a newer one
@@ -204,7 +216,12 @@ static void check_rollback(struct vtee *t, struct load *l)
  * true; in use, false. */
 static bool drop_stale(struct vtee *t, struct pal_image *pal)
 {
-	if (!pal->mem || pal->svn >= minimum_of(pal->hdr->uuid, pal->signer))
+	if (!pal->mem)
+		return true;
+	spin_lock(&stk_minima_lock);
+	uint32_t min = minimum_of(pal->hdr->uuid, pal->signer);
+	spin_unlock(&stk_minima_lock);
+	if (pal->svn >= min)
 		return true;
 	vtee_log(t, "vTEE %u: PAL %s registered at security version %u, now below its minimum%s\n",
 		 t->client, pal->name, pal->svn, pal_sessions(t, pal) ? "; in use" : ": unloaded");

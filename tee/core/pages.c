@@ -43,8 +43,10 @@ void pages_release_all(struct vtee *t)
 void pages_free(struct vtee *t, void *p, unsigned n)
 {
 	unsigned first = (unsigned)(((uint8_t(*)[4096])p) - pool);
+	unsigned end = t->secure_first + t->secure_pages;
 
-	if (!p || first < t->secure_first || n > t->secure_first + t->secure_pages - first)
+	/* only pages of this vTEE's own range */
+	if (!p || first < t->secure_first || first >= end || n > end - first)
 		return;
 	memset(p, 0, (size_t)n * 4096U);
 	for (unsigned k = first; k < first + n; k++)

@@ -25,7 +25,7 @@ static void __attribute__((noreturn)) enter(struct vtee *t, struct call *c)
 	cpu->c = c;
 	pal_tables_switch(c->sess);
 	secure_timer_arm(STK_SLICE_US);
-	spin_unlock(&stk_lock);
+	vtee_unlock_held();
 	pal_enter(&c->sess->ctx);
 }
 
@@ -148,7 +148,7 @@ static void __attribute__((noreturn)) syscall(struct vtee *t, struct call *c)
 		kill(t, c, "it panicked");
 	s->ctx.x[0] = syscall_dispatch(t, s, nr);
 	pal_tables_switch(s);
-	spin_unlock(&stk_lock);
+	vtee_unlock_held();
 	pal_enter(&s->ctx);
 }
 
@@ -158,10 +158,11 @@ enum { TRAP_SYNC, TRAP_IRQ, TRAP_FIQ, TRAP_SERROR };
 void stk_el0_trap(unsigned kind);
 void stk_el0_trap(unsigned kind)
 {
-	spin_lock(&stk_lock);
 	struct stk_cpu *cpu = this_cpu();
 	struct vtee *t = cpu->t;
 	struct call *c = cpu->c;
+
+	vtee_lock(t);
 
 	if (kind == TRAP_IRQ)
 		secure_timer_ack(); /* its slice is over */

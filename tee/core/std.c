@@ -142,9 +142,11 @@ void stk_std_smc(struct smc_args *a)
 {
 	uint32_t fid = (uint32_t)a->a[0];
 
-	spin_lock(&stk_lock);
-	struct vtee *t = vtee_of_client((uint32_t)a->a[7] & 0xffffU);
+	struct vtee *t = vtee_slot((uint32_t)a->a[7] & 0xffffU);
 	if (!t)
+		stk_exit(OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
+	vtee_lock(t);
+	if (!t->in_use)
 		stk_leave(OPTEE_SMC_RETURN_ENOTAVAIL);
 	if (fid == OPTEE_SMC_CALL_WITH_ARG) {
 		struct call *c = call_start(t, (a->a[1] << 32) | (a->a[2] & 0xffffffffUL),

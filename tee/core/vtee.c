@@ -1,25 +1,78 @@
 /* The vTEEs, one per normal-world client (a VM), and the records each
- * holds: sessions and registered buffers, in fixed slots. One lock guards
- * all of the STK's state. */
+ * holds: sessions and registered buffers, in fixed slots. Each vTEE has
+ * its own lock, so that calls of different VMs never wait for each other:
+ * nothing a call touches belongs to another vTEE (secure memory comes from
+ * each vTEE's own range, the platform's PALs are read-only after boot),
+ * but for the PAL minima in the secure flash, which stk_minima_lock
+ * guards, and the console, which has its own. A CPU holds at most one
+ * vTEE lock, from its entry into the STK to its exit. */
 #include <stk.h>
 #include <tzv/console.h>
+#include <tzv/cpu.h>
 #include <tzv/string.h>
 
 #define PAGE OPTEE_MSG_PAGE_SIZE
 
 static struct vtee vtees[TZV_MAX_VMS];
-spinlock_t stk_lock;
+/* apart from the vTEEs, which vtee_alloc and vtee_free clear whole, and
+ * each on its own cache line */
+static struct {
+	spinlock_t l;
+} __attribute__((aligned(64))) locks[TZV_MAX_VMS];
+static struct vtee *held[BOARD_MAX_CPUS]; /* the vTEE whose lock a CPU holds */
+spinlock_t stk_minima_lock;
 /* the partition map, as the monitor checked it at boot */
 static const struct partmap *const map = &((const struct measure_area *)MEASURE_BASE)->map;
 
-/* Client c's vTEE is slot c - 1: one look, no search (and no lock for the
- * look itself: a slot's in_use changes only at its client's VM_CREATED and
- * VM_DESTROYED). */
+/* Client c's vTEE is slot c - 1: one look, no search; NULL for a client
+ * that can have none. */
+struct vtee *vtee_slot(uint32_t client)
+{
+	return client - 1U < TZV_MAX_VMS ? &vtees[client - 1U] : NULL;
+}
+
+/* The slot, if it is in use: without its lock, only a test of existence
+ * (in_use changes only under the lock, at VM_CREATED and VM_DESTROYED). */
 struct vtee *vtee_of_client(uint32_t client)
 {
-	struct vtee *t = client - 1U < TZV_MAX_VMS ? &vtees[client - 1U] : NULL;
+	struct vtee *t = vtee_slot(client);
 
-	return t && t->in_use ? t : NULL;
+	return t && __atomic_load_n(&t->in_use, __ATOMIC_RELAXED) ? t : NULL;
+}
+
+static struct vtee **held_here(void)
+{
+	return &held[cpu_index() % BOARD_MAX_CPUS];
+}
+
+void vtee_lock(struct vtee *t)
+{
+	struct vtee **h = held_here();
+
+	if (*h)
+		panic("STK: vTEE %u's lock taken while holding vTEE %u's\n",
+		      (unsigned)(t - vtees) + 1U, (unsigned)(*h - vtees) + 1U);
+	spin_lock(&locks[t - vtees].l);
+	*h = t;
+}
+
+/* Every exit from the STK releases the one lock its entry took. */
+void vtee_unlock_held(void)
+{
+	struct vtee **h = held_here();
+
+	if (!*h)
+		panic("STK: leaving without a vTEE lock\n");
+	spin_unlock(&locks[*h - vtees].l);
+	*h = NULL;
+}
+
+bool stk_locks_held(void)
+{
+	for (unsigned i = 0; i < TZV_MAX_VMS; i++)
+		if (locks[i].l.locked)
+			return true;
+	return stk_minima_lock.locked;
 }
 
 /* The zeroed vTEE for client, a VM of the partition map, not yet in use

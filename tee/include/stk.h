@@ -182,7 +182,9 @@ uint64_t stk_time_us(void);
 bool stk_random(void *buf, size_t len);
 uint64_t stk_monitor_call(uint32_t fid, uint64_t a1);
 
-/* core, floor by floor: each file uses only those listed before it */
+/* core, floor by floor: each file uses only those listed before it. A
+ * call touches its own vTEE's state only, under that vTEE's lock; state
+ * shared by vTEEs needs a leaf lock of its own (vtee.c). */
 /* pages.c: secure memory in pages, from each vTEE's own range */
 void *pages_alloc(struct vtee *t, unsigned n);
 void pages_free(struct vtee *t, void *p, unsigned n);
@@ -206,9 +208,13 @@ bool pal_instance_create(struct vtee *t, struct session *s);
 void pal_instance_destroy(struct vtee *t, struct session *s);
 struct pal_params *pal_params_of(const struct session *s);
 void *user_buf(struct session *s, uint64_t va, uint64_t len, bool write);
-/* vtee.c: the vTEEs and their session and buffer records, under one lock */
-extern spinlock_t stk_lock;
+/* vtee.c: the vTEEs and their session and buffer records, a lock each */
+extern spinlock_t stk_minima_lock; /* a leaf: nothing is taken while it is held */
+struct vtee *vtee_slot(uint32_t client);
 struct vtee *vtee_of_client(uint32_t client);
+void vtee_lock(struct vtee *t);
+void vtee_unlock_held(void);
+bool stk_locks_held(void);
 struct vtee *vtee_alloc(uint32_t client);
 bool vtee_holds(struct vtee *t, uint64_t pa, uint64_t len, bool message);
 void vtee_free(struct vtee *t);

@@ -375,8 +375,8 @@ FUZZ_UNTRACED static void check(void)
 {
 	struct vtee *t[NVMS];
 
-	if (stk_lock.locked)
-		fail("the STK's lock is held between calls\n");
+	if (stk_locks_held())
+		fail("an STK lock is held between calls\n");
 	if (fuzz_ns_mapped)
 		fail("the normal-world window is mapped between calls\n");
 	for (unsigned i = 0; i < NVMS; i++) {

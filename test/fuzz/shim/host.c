@@ -44,6 +44,12 @@ void fuzz_deadlock(const spinlock_t *l)
 	abort();
 }
 
+void fuzz_free_unlock(const spinlock_t *l)
+{
+	fprintf(stderr, "fuzz: spinlock %p released while free: unbalanced\n", (const void *)l);
+	abort();
+}
+
 /* ---- system registers -------------------------------------------------- */
 
 struct fuzz_cpu fuzz_cpus[FUZZ_CPUS];

@@ -223,8 +223,8 @@ void pal_tables_wipe(struct session *s)
 
 static void leaving(const char *how)
 {
-	if (stk_lock.locked)
-		fail("%s with the STK's lock held\n", how);
+	if (stk_locks_held())
+		fail("%s with an STK lock held\n", how);
 	if (fuzz_ns_mapped)
 		fail("%s with the normal-world window still mapped\n", how);
 }

@@ -1,7 +1,8 @@
 /* Host shim of lib/include/tzv/spinlock.h for the fuzz targets: the real
  * one is aarch64 exclusives. A fuzz target runs one CPU's code at a time,
  * so taking a lock that is held can only be the same CPU taking it twice,
- * which on the hardware spins forever: report it as a crash. */
+ * which on the hardware spins forever: report it as a crash, and so a
+ * release of a lock nobody holds. */
 #ifndef TZV_SPINLOCK_H
 #define TZV_SPINLOCK_H
 
@@ -10,6 +11,7 @@ typedef struct {
 } spinlock_t;
 
 void fuzz_deadlock(const spinlock_t *l) __attribute__((noreturn));
+void fuzz_free_unlock(const spinlock_t *l) __attribute__((noreturn));
 
 static inline void spin_lock(spinlock_t *l)
 {
@@ -20,6 +22,8 @@ static inline void spin_lock(spinlock_t *l)
 
 static inline void spin_unlock(spinlock_t *l)
 {
+	if (!l->locked)
+		fuzz_free_unlock(l);
 	l->locked = 0;
 }
 
