@@ -57,12 +57,11 @@ static bool ram_pa(const struct vm *vm, uint64_t ipa, uint64_t len, uint64_t *pa
 
 static void fast_call(struct vcpu *v, uint32_t fid)
 {
-	struct smc_regs r;
+	const uint64_t *x = v->x;
+	struct smc_regs r = {{fid, (uint32_t)x[1], (uint32_t)x[2], (uint32_t)x[3], (uint32_t)x[4],
+			      (uint32_t)x[5], (uint32_t)x[6],
+			      hostile_client(v->vm, client_id(v->vm))}};
 
-	for (unsigned i = 0; i < 7; i++)
-		r.x[i] = v->x[i] & 0xffffffffUL;
-	r.x[0] = fid;
-	r.x[7] = hostile_client(v->vm, client_id(v->vm));
 	hyp_smc(&r);
 	set_result(v, r.x[0], r.x[1], r.x[2], r.x[3]);
 }

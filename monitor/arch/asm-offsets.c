@@ -1,5 +1,6 @@
 #include <mon.h>
 #include <tzv/offsets.h>
+#include <tzv/sysreg.h>
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -11,6 +12,12 @@ void asm_offsets(void)
 	DEFINE(GP_ELR, offsetof(struct gp_ctx, elr));
 	DEFINE(GP_SPSR, offsetof(struct gp_ctx, spsr));
 	DEFINE(GP_SCR, offsetof(struct gp_ctx, scr));
+	DEFINE(GP_PARTIAL, offsetof(struct gp_ctx, partial));
+	DEFINE(SCR_NS_BIT, 0);
+	DEFINE(ESR_EC_SHIFT, 26);
+	DEFINE(ESR_EC_SMC64, EC_SMC64);
+	_Static_assert(offsetof(struct gp_ctx, spsr) == offsetof(struct gp_ctx, elr) + 8, "ldp");
+	_Static_assert(offsetof(struct gp_ctx, partial) == offsetof(struct gp_ctx, scr) + 8, "ldp");
 	DEFINE(FP_Q, offsetof(struct fp_ctx, q));
 	DEFINE(FP_FPSR, offsetof(struct fp_ctx, fpsr));
 	DEFINE(FP_FPCR, offsetof(struct fp_ctx, fpcr));

@@ -66,7 +66,11 @@ park:
 	wfe
 	b park
 
-/* Resume the world mon_cpus[i].cur, on a fresh stack. */
+/* Resume the world mon_cpus[i].cur, on a fresh stack. The normal world
+ * gets all its registers back. The secure side, after one of its SMCs,
+ * gets x0..x7 only (GP_PARTIAL): it keeps x19..x29 itself, as the
+ * monitor's C code does not change them, and a fresh STK entry reads no
+ * other; after any other trap, all of them. */
 	.text
 	.global el3_exit
 el3_exit:
@@ -74,32 +78,51 @@ el3_exit:
 	ldr x1, [x0, #CPU_STACK_TOP]
 	mov sp, x1
 	ldr x0, [x0, #CPU_CUR]
-	ldr x1, [x0, #GP_SCR]
+	ldp x2, x3, [x0, #GP_ELR]
+	msr elr_el3, x2
+	msr spsr_el3, x3
+	ldp x1, x2, [x0, #GP_SCR]
 	msr scr_el3, x1
-	ldr x1, [x0, #GP_SP_EL0]
+	tbnz x1, #SCR_NS_BIT, 1f
+	cbz x2, 1f
+	ldp x2, x3, [x0, #(GP_X + 16)]
+	ldp x4, x5, [x0, #(GP_X + 32)]
+	ldp x6, x7, [x0, #(GP_X + 48)]
+	ldp x0, x1, [x0, #GP_X]
+	eret
+1:	ldr x1, [x0, #GP_SP_EL0]
 	msr sp_el0, x1
-	ldr x1, [x0, #GP_ELR]
-	msr elr_el3, x1
-	ldr x1, [x0, #GP_SPSR]
-	msr spsr_el3, x1
 	restore_x0_x30 GP_X
 	eret
 
-/* Lower EL (either world) trapped into EL3: save all its GPRs in the
- * current world's context and let C decide where to go next. */
+/* Lower EL (either world) trapped into EL3: save its GPRs in the current
+ * world's context (of an SMC of the secure side only x0..x7: see above)
+ * and let C decide where to go next. */
 lower_sync:
 	stp x0, x1, [sp, #-16]!
 	mrs x0, tpidr_el3
 	ldr x0, [x0, #CPU_CUR]
-	save_x2_x30 x0, GP_X
-	ldp x2, x3, [sp], #16
-	stp x2, x3, [x0, #GP_X]
+	mrs x1, scr_el3
+	tbnz x1, #SCR_NS_BIT, 1f
+	mrs x1, esr_el3
+	lsr x1, x1, #ESR_EC_SHIFT
+	cmp x1, #ESR_EC_SMC64
+	b.ne 1f
+	stp x2, x3, [x0, #(GP_X + 16)]
+	stp x4, x5, [x0, #(GP_X + 32)]
+	stp x6, x7, [x0, #(GP_X + 48)]
+	mov x1, #1
+	b 2f
+1:	save_x2_x30 x0, GP_X
 	mrs x1, sp_el0
 	str x1, [x0, #GP_SP_EL0]
+	mov x1, #0
+2:	str x1, [x0, #GP_PARTIAL]
+	ldp x2, x3, [sp], #16
+	stp x2, x3, [x0, #GP_X]
 	mrs x1, elr_el3
-	str x1, [x0, #GP_ELR]
-	mrs x1, spsr_el3
-	str x1, [x0, #GP_SPSR]
+	mrs x2, spsr_el3
+	stp x1, x2, [x0, #GP_ELR]
 	mrs x0, tpidr_el3
 	bl mon_lower_sync
 	b el3_exit

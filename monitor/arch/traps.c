@@ -18,6 +18,10 @@ static const struct {
 
 static void from_secure(struct mon_cpu *c)
 {
+	if ((uint32_t)c->sec.gp.x[0] == TZV_STK_RET_FAST_DONE) { /* the common case, first */
+		stk_return(c);
+		return;
+	}
 	SMCCC_DISPATCH(stk_services, (uint32_t)c->sec.gp.x[0], c);
 	stk_return(c);
 }

@@ -87,10 +87,7 @@ static void smc_trusted_os(struct mon_cpu *c, uint32_t fid)
 		ret(c, OPTEE_SMC_RETURN_ENOTAVAIL);
 		return;
 	}
-	uint64_t args[8];
-	for (unsigned i = 0; i < 8; i++)
-		args[i] = c->ns.gp.x[i] & 0xffffffffUL;
-	world_enter_stk(c, entry, args, 8);
+	world_call_stk(c, entry, fid & SMCCC_FAST);
 }
 
 static void smc_unknown(struct mon_cpu *c, uint32_t fid)

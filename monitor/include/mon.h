@@ -9,9 +9,10 @@
 struct gp_ctx {
 	uint64_t x[31];
 	uint64_t sp_el0;
-	uint64_t elr;  /* ELR_EL3: where the world resumes */
-	uint64_t spsr; /* SPSR_EL3 */
-	uint64_t scr;  /* SCR_EL3 while this world runs */
+	uint64_t elr;	  /* ELR_EL3: where the world resumes */
+	uint64_t spsr;	  /* SPSR_EL3 */
+	uint64_t scr;	  /* SCR_EL3 while this world runs */
+	uint64_t partial; /* only x0..x7 are to be restored (entry.S) */
 };
 
 /* EL1 system registers: not banked by security state, so the monitor
@@ -41,6 +42,7 @@ struct mon_cpu {
 	volatile enum psci_state state;
 	uint64_t ns_entry, ns_context; /* from CPU_ON */
 	bool ns_fp_saved;	       /* the secure side used FP: the normal world's is in ns.fp */
+	bool ns_el1_fast;	       /* in a fast call: ns.el1 holds only what it changes */
 	struct world ns, sec;
 };
 
@@ -73,6 +75,7 @@ void platform_reset(void) __attribute__((noreturn));
 
 /* world switch (arch/world.c) */
 void world_enter_stk(struct mon_cpu *c, uint64_t entry, const uint64_t *args, unsigned nargs);
+void world_call_stk(struct mon_cpu *c, uint64_t entry, bool fast);
 void world_enter_ns(struct mon_cpu *c, uint64_t entry, uint64_t x0);
 void world_secure_fp_trap(struct mon_cpu *c);
 void stk_return(struct mon_cpu *c);

@@ -41,13 +41,18 @@ void stk_fatal(const uint64_t *regs, unsigned kind)
 	fatal_dump("S-EL1", kind & 3U, sys, 4, regs);
 }
 
-/* A service of the monitor (TZV_STK_SVC_*), on this CPU; the monitor keeps
- * every register but x0, its answer. */
+/* A service of the monitor (TZV_STK_SVC_*), on this CPU; the monitor
+ * answers in x0 and keeps x19..x29 and the stack, as a C function does
+ * (monitor/arch/entry.S), not the other registers. */
 uint64_t stk_monitor_call(uint32_t fid, uint64_t a1)
 {
 	register uint64_t x0 __asm__("x0") = fid;
 	register uint64_t x1 __asm__("x1") = a1;
 
-	__asm__ volatile("smc #0" : "+r"(x0) : "r"(x1) : "memory");
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1)
+			 :
+			 : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
+			   "x13", "x14", "x15", "x16", "x17", "x18", "x30", "memory", "cc");
 	return x0;
 }
