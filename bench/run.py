@@ -126,6 +126,58 @@ def boot_vms(n, run):
                 c.terminate(force=True)
 
 
+TP_CALLS = 5000 if QUICK else 20000
+
+
+def vtee_throughput(run):
+    """Hello invokes per second (tzv-client bench) in each VM of bench2.toml
+    (one CPU each): alone, then both at once. Without -icount: under it the
+    CPUs take turns on one clock, so two busy VMs halve each other's rate
+    whatever the design; so this needs a host core per vCPU and is noisy.
+    Returns each VM's rate alone and together; the figure is the lower
+    together/alone ratio."""
+    sys.path.insert(0, os.path.join(ROOT, "test", "system"))
+    import qemu  # the system tests' console driver: two VMs on one UART
+    old = os.environ.get("TZV_SMP")
+    os.environ["TZV_SMP"] = "2"
+    s = qemu.System("bench2", log_name=f"bench-throughput-{run}")
+    if old is None:
+        del os.environ["TZV_SMP"]
+    else:
+        os.environ["TZV_SMP"] = old
+    vms = ("vm0", "vm1")
+    try:
+        up = set()
+        while len(up) < 2:  # (the two boot at once: either line may come first)
+            s.expect(r"\[(vm[01])\] tzvisor guest: user space up", 600)
+            up.add(s.child.match.group(1))
+        s.wait_shell(600, vm="vm0", up=True)
+        s.focus("vm1")
+        s.wait_shell(600, vm="vm1", up=True)
+        for vm in vms:
+            s.on(vm, "tzv-client hello-value 1")  # hello registered before timing
+
+        def rate(text):
+            m = re.search(r"bench: \d+ invokes (\d+) ns/call", text)
+            return round(1e9 / int(m.group(1))) if m else None
+
+        alone = {vm: rate(s.on(vm, f"tzv-client bench {TP_CALLS}", 600)) for vm in vms}
+        start = time.monotonic() + 4
+        for vm in vms:
+            delay = max(0.0, start - time.monotonic())
+            s.on(vm, f"(sleep {delay:.1f}; tzv-client bench {TP_CALLS} > /tmp/tp.out 2>&1) & true")
+        both = {}
+        end = time.monotonic() + 900
+        while len(both) < len(vms) and time.monotonic() < end:
+            time.sleep(5)
+            for vm in vms:
+                if vm not in both and "bench:" in (text := s.on(vm, "cat /tmp/tp.out")):
+                    both[vm] = rate(text)
+        return alone, both
+    finally:
+        s.close()
+
+
 class Guest:
     def __init__(self, cmd, log):
         env = dict(os.environ, TZV_SMP="1")
@@ -246,6 +298,10 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
                            "through tee-supplicant (ns = instructions)"),
            ("pal_open_ns", "the same PAL once registered: OPEN_SESSION to first INVOKE "
                            "(ns = instructions)"),
+           ("tp_alone_per_s", "vTEE throughput: hello invokes/s of the slower of two one-CPU VMs, "
+                              "each alone (wall clock, no icount)"),
+           ("tp_both_per_s", "the same with both VMs busy at once (wall clock, no icount)"),
+           ("tp_ratio", "the lower of the two VMs' rate together / alone"),
            ("timer_latency_ticks", "virtual timer IRQ latency, bare-metal guest (ticks of 16 ns)"),
            ("boot_wall_s", "boot, wall clock (s, noisy)")]
 
@@ -261,6 +317,12 @@ def main():
                 r["timer_latency_ticks"] = timer_latency(name, run)
                 for n in (2, 3):
                     r[f"boot{n}_s"] = boot_vms(n, run) if name == "tzvisor" else None
+                if name == "tzvisor":
+                    alone, both = vtee_throughput(run)
+                    ok = len(both) == 2 and all(alone.values()) and all(both.values())
+                    r["tp_alone_per_s"] = min(alone.values()) if all(alone.values()) else None
+                    r["tp_both_per_s"] = min(both.values()) if ok else None
+                    r["tp_ratio"] = round(min(both[vm] / alone[vm] for vm in alone), 3) if ok else None
             except (pexpect.TIMEOUT, pexpect.EOF, subprocess.CalledProcessError) as e:
                 print(f"bench: {name} run {run + 1}/{N} FAILED ({type(e).__name__}); "
                       f"see {OUT}/{name}-{run}.log", flush=True)
@@ -309,6 +371,8 @@ def write_report(samples, n_runs, quick):
     goals = [(f"boot, {label} / native", over(t[k], n[k]), over(x[k], n[k]), 1.05)
              for k, label in (("boot_uptime_s", "1 VM"), ("boot2_s", "2 VMs"), ("boot3_s", "3 VMs"))]
     goals += [("null vTEE call / null hypercall", over(t["tee_null_ns"], t["hvc_null_ns"]), None, 3.0),
+              # (a floor: the chart shows goal / figure, under 1 when met)
+              ("vTEE throughput, 2 VMs busy / alone", t["tp_ratio"], None, -0.95),
               ("timer latency / native", over(t["timer_latency_ticks"], n["timer_latency_ticks"]),
                None, 8.0),
               ("hello invoke (instructions)", t["hello_invoke_ns"], None, 6000.0),
@@ -316,10 +380,13 @@ def write_report(samples, n_runs, quick):
                t["attest_s"] * 1e9 if t["attest_s"] is not None else None, None, 5e6)]
     goal_rows = ["| figure | tzvisor | goal | met |", "|---|---|---|---|"]
     for label, v, vx, g in goals:
-        goal_rows.append(f"| {label} | {fmt(round(v, 3) if v is not None else None)} | ≤ {g:g} | "
-                         f"{'—' if v is None else ('yes' if v <= g else 'no')} |")
-        if v is not None:
-            ratios.append((label, v / g, vx / g if vx is not None else 0))
+        floor = g < 0  # a negative goal is a floor: at least -g
+        met = v is not None and (v >= -g if floor else v <= g)
+        goal_rows.append(f"| {label} | {fmt(round(v, 3) if v is not None else None)} | "
+                         f"{'≥' if floor else '≤'} {abs(g):g} | "
+                         f"{'—' if v is None else ('yes' if met else 'no')} |")
+        if v is not None and v > 0:
+            ratios.append((label, -g / v if floor else v / g, vx / g if vx is not None else 0))
     tcb = size["lines"]
     rows.append(f"| trusted code lines (monitor / tee / hyp / lib) | — | {tcb['monitor']} / {tcb['tee']} / "
                 f"{tcb['hyp']} / {tcb['lib']} | — | — | — |")
