@@ -50,7 +50,7 @@ def test_the_secure_side_refuses_every_hostile_request(system):
         assert re.search(r"\[attacker\] hostile: the long call on vcpu1 ended with 0x[1-9a-f]",
                          system.transcript)
     assert "[attacker] hostile: 40 XOR rounds over a buffer being rewritten, 0 inconsistent" in system.transcript
-    m = re.search(r"\[attacker\] hostile: 200 XOR calls over a message being rewritten: (\d+) "
+    m = re.search(r"\[attacker\] hostile: \d+ XOR calls over a message being rewritten: (\d+) "
                   r"answered, (\d+) refused, 0 inconsistent", system.transcript)
     assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, m
     m = re.search(r"\[attacker\] hostile: 100 registrations of a page list being rewritten: "
