@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Packs a system's secure flash image (QEMU's flash0, file-backed: the
-monitor writes its anti-rollback record into the last sector).
+monitor writes its anti-rollback record into the last sector, and the
+VMs' trusted storage into the region from 16 MiB up; a rebuild keeps both).
 
 Layout (docs/image-layout.md, docs/secure-boot.md): the monitor at offset 0
 (at most 1 MiB), the STK image at 1 MiB + 4 KiB (its size is in the signed
@@ -20,6 +21,7 @@ FLASH_PARTMAP_MAX = 0x10000
 FLASH_SIGNERS = 0xF30000
 MONITOR_MAX = 0x100000
 STK_MAX = FLASH_MANIFEST - FLASH_STK_IMAGE
+FLASH_STORE = 0x1000000
 FLASH_NV_COUNTER = 0x3FC0000
 FLASH_SECTOR = 0x40000
 FLASH_SIZE = 64 << 20
@@ -51,17 +53,21 @@ def main():
     img[FLASH_PARTMAP:FLASH_PARTMAP + len(pmap)] = pmap
     img[FLASH_SIGNERS:] = signers
     nv = b"\xff" * FLASH_SECTOR
+    store = b""  # a new flash's storage sectors read as zero: the STK erases what it uses
     try:
         with open(out, "rb") as f:
-            f.seek(FLASH_NV_COUNTER)
-            old = f.read(FLASH_SECTOR)
-        if len(old) == FLASH_SECTOR:
-            nv = old
+            f.seek(FLASH_STORE)
+            old = f.read(FLASH_NV_COUNTER - FLASH_STORE + FLASH_SECTOR)
+        if len(old) == FLASH_NV_COUNTER - FLASH_STORE + FLASH_SECTOR:
+            store, nv = old[:-FLASH_SECTOR], old[-FLASH_SECTOR:]
     except OSError:
         pass
     with open(out + ".tmp", "wb") as f:
         f.write(img)
         f.truncate(FLASH_SIZE)
+        if store.strip(b"\0"):
+            f.seek(FLASH_STORE)
+            f.write(store)
         f.seek(FLASH_NV_COUNTER)
         f.write(nv)
     os.replace(out + ".tmp", out)

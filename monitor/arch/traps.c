@@ -14,6 +14,7 @@ static const struct {
 	void (*fn)(struct mon_cpu *c);
 } stk_services[] = {
     {TZV_STK_SVC_PAL_SVN, nv_stk_pal_svn},
+    {TZV_STK_SVC_FLASH, nv_stk_flash},
 };
 
 static void from_secure(struct mon_cpu *c)

@@ -1,10 +1,14 @@
-/* The anti-rollback record in the secure flash's last sector
- * (docs/secure-boot.md): the platform's minimum security version, and one
- * for each PAL (signer and UUID) the STK has loaded. It is read once at
- * boot into SRAM and written back whole when a minimum rises. While the
- * flash is being programmed nothing may read it: the monitor runs from
- * SRAM (linker.ld), every CPU has left the reset stub (mon_in_sram), and
- * after boot nothing reads the flash (the manifest is copied, boot.c). */
+/* The secure flash at run time. Its last sector holds the anti-rollback
+ * record (docs/secure-boot.md): the platform's minimum security version,
+ * and one for each PAL (signer and UUID) the STK has loaded. It is read
+ * once at boot into SRAM and written back whole when a minimum rises.
+ * FLASH_STORE is the trusted-storage region, whose records the STK keeps
+ * (docs/storage.md): the monitor only reads, programs and erases it on the
+ * STK's request, and nothing else of the flash. While the flash is being
+ * programmed nothing may read it: the monitor runs from SRAM (linker.ld),
+ * every CPU has left the reset stub (mon_in_sram), after boot nothing
+ * reads the flash (the manifest is copied, boot.c), and every run-time
+ * access holds flash_lock. */
 #include <mon.h>
 #include <tzv/console.h>
 #include <tzv/measure.h>
@@ -33,7 +37,7 @@ _Static_assert(sizeof(struct nv_record) % 4 == 0 && sizeof(struct nv_record) <= 
 	       "the record is words of one sector");
 
 static struct nv_record nv;
-static spinlock_t nv_lock;
+static spinlock_t flash_lock;
 static struct measure_area *const area = (struct measure_area *)MEASURE_BASE;
 static const struct nv_record *const flash_record =
     (const void *)(SECURE_FLASH_BASE + FLASH_NV_COUNTER);
@@ -84,15 +88,17 @@ static int write_back(void)
 		pr("anti-rollback: a CPU still runs from the flash: not programming it\n");
 		return -1;
 	}
-	int err = nv_flash_write(SECURE_FLASH_BASE + FLASH_NV_COUNTER, (const uint32_t *)&nv,
-				 sizeof(nv) / 4);
+	uint64_t at = SECURE_FLASH_BASE + FLASH_NV_COUNTER;
+	int err = flash_erase(at);
+	if (!err)
+		err = flash_program(at, (const uint32_t *)&nv, sizeof(nv) / 4);
 	return err ? err : memcmp(flash_record, &nv, sizeof(nv)) ? -1 : 0;
 }
 
 /* The platform's minimum never goes down. */
 void nv_platform_raise(uint32_t svn)
 {
-	spin_lock(&nv_lock);
+	spin_lock(&flash_lock);
 	uint32_t cur = nv.min;
 	if (svn > cur) {
 		nv.min = svn;
@@ -106,7 +112,7 @@ void nv_platform_raise(uint32_t svn)
 			pr("anti-rollback: minimum security version raised from %u to %u\n", cur,
 			   svn);
 	}
-	spin_unlock(&nv_lock);
+	spin_unlock(&flash_lock);
 }
 
 /* A PAL's minimum rises to svn (the STK loads it); TZV_PAL_SVN_OK, TZV_PAL_SVN_FULL when
@@ -116,7 +122,7 @@ uint32_t nv_pal_raise(const uint8_t uuid[16], const uint8_t signer[32], uint32_t
 {
 	uint32_t r = TZV_PAL_SVN_OK;
 
-	spin_lock(&nv_lock);
+	spin_lock(&flash_lock);
 	uint32_t i = 0;
 	while (i < nv.pal_count &&
 	       (memcmp(nv.pal[i].uuid, uuid, 16) || memcmp(nv.pal[i].signer, signer, 32)))
@@ -144,7 +150,7 @@ uint32_t nv_pal_raise(const uint8_t uuid[16], const uint8_t signer[32], uint32_t
 			   uuid[0], uuid[1], uuid[2], uuid[3], uuid[14], uuid[15], svn);
 		}
 	}
-	spin_unlock(&nv_lock);
+	spin_unlock(&flash_lock);
 	return r;
 }
 
@@ -158,4 +164,55 @@ void nv_stk_pal_svn(struct mon_cpu *c)
 		panic("STK: PAL security version request at 0x%lx\n", (unsigned long)pa);
 	const struct stk_pal_svn *r = (const void *)(uintptr_t)pa;
 	c->sec.gp.x[0] = (uint64_t)nv_pal_raise(r->uuid, r->signer, r->svn);
+}
+
+/* One request in the trusted-storage region, under flash_lock. */
+static uint32_t flash_op(const struct stk_flash_req *r)
+{
+	uint64_t at = SECURE_FLASH_BASE + FLASH_STORE + r->offset;
+	void *buf = (void *)(uintptr_t)r->buf;
+	int err;
+
+	if (r->op == STK_FLASH_READ) {
+		memcpy(buf, (const void *)(uintptr_t)at, r->len);
+		return 0;
+	}
+	if (!psci_wait_all_in_sram()) {
+		pr("trusted storage: a CPU still runs from the flash: not programming it\n");
+		return TZV_FLASH_FAILED;
+	}
+	if (r->op == STK_FLASH_ERASE)
+		err = flash_erase(at);
+	else
+		err = flash_program(at, buf, r->len / 4);
+	if (err)
+		pr("trusted storage: flash status 0x%x at offset 0x%x\n", err, r->offset);
+	return err ? TZV_FLASH_FAILED : 0;
+}
+
+/* TZV_STK_SVC_FLASH: the STK is trusted, but it reaches only the storage
+ * region (never the images secure boot checks), with buffers in its own
+ * memory; a request outside them is refused. */
+void nv_stk_flash(struct mon_cpu *c)
+{
+	uint64_t pa = c->sec.gp.x[1];
+
+	if (pa < STK_BASE || pa > STK_BASE + STK_SIZE - sizeof(struct stk_flash_req) || (pa & 7U))
+		panic("STK: flash request at 0x%lx\n", (unsigned long)pa);
+	struct stk_flash_req r = *(const struct stk_flash_req *)(uintptr_t)pa;
+	uint64_t end = (uint64_t)r.offset + r.len;
+	bool erase = r.op == STK_FLASH_ERASE;
+	bool ok = r.op <= STK_FLASH_ERASE && !(r.offset & 3U) && end <= FLASH_STORE_SIZE &&
+		  (erase ? !(r.offset % FLASH_SECTOR)
+			 : !(r.len & 3U) && r.buf >= STK_BASE && r.len <= STK_SIZE &&
+			       r.buf - STK_BASE <= STK_SIZE - r.len);
+	if (!ok) {
+		pr("trusted storage: refused a request (op %u, offset 0x%x, %u bytes)\n", r.op,
+		   r.offset, r.len);
+		c->sec.gp.x[0] = TZV_FLASH_BAD;
+		return;
+	}
+	spin_lock(&flash_lock);
+	c->sec.gp.x[0] = flash_op(&r);
+	spin_unlock(&flash_lock);
 }

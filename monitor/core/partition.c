@@ -22,6 +22,27 @@ static bool overlap(const struct partmap_range *a, const struct partmap_range *b
 	return a->base < b->base + b->size && b->base < a->base + a->size;
 }
 
+/* Its trusted-storage banks within the region, big enough for its budget,
+ * apart from every earlier VM's. */
+static bool store_ok(const struct partmap *m, unsigned i)
+{
+	const struct partmap_vm *v = &m->vm[i];
+	uint64_t first = v->store_first, n = v->store_sectors;
+
+	if (!v->store_budget)
+		return true;
+	if (!n || n * FLASH_SECTOR < 2ULL * v->store_budget + PARTMAP_STORE_SLACK ||
+	    (first + 2 * n) * FLASH_SECTOR > FLASH_STORE_SIZE)
+		return false;
+	for (unsigned o = 0; o < i; o++) {
+		const struct partmap_vm *w = &m->vm[o];
+		if (w->store_budget && first < w->store_first + 2ULL * w->store_sectors &&
+		    w->store_first < first + 2 * n)
+			return false;
+	}
+	return true;
+}
+
 /* What is wrong with VM i; on the way, which CPUs it owns. */
 static const char *vm_error(const struct partmap *m, unsigned i, unsigned cpus)
 {
@@ -56,6 +77,8 @@ static const char *vm_error(const struct partmap *m, unsigned i, unsigned cpus)
 	    v->tee_shm_pages > TZV_TEE_MAX_SHM_PAGES || !v->tee_pals ||
 	    v->tee_pals > TZV_TEE_MAX_PALS || !v->tee_secure_pages)
 		return "vTEE limits beyond what the STK holds";
+	if (!store_ok(m, i))
+		return "trusted storage outside its region, too small or overlapping";
 	return NULL;
 }
 

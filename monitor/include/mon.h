@@ -65,7 +65,8 @@ void mmu_sync_code(const void *p, uint64_t len);
 void el3_exit(void) __attribute__((noreturn));
 void fp_save(struct fp_ctx *fp);
 void fp_restore(const struct fp_ctx *fp);
-int nv_flash_write(uint64_t sector, const uint32_t *src, uint64_t words);
+int flash_erase(uint64_t sector);
+int flash_program(uint64_t addr, const uint32_t *src, uint64_t words);
 unsigned gic_init_distributor(void); /* returns the number of CPUs present */
 void gic_init_cpu(void);
 void gic_send_wake(unsigned idx);
@@ -94,12 +95,14 @@ int partmap_vm_of_cpu(unsigned idx);
 extern uint32_t cpu_client[BOARD_MAX_CPUS]; /* by the map: the VM client id of each CPU, or 0 */
 const char *partmap_vm_name(int vm);
 
-/* the anti-rollback record in the secure flash (nv.c) */
+/* the secure flash at run time: the anti-rollback record, the trusted-storage
+ * region for the STK (nv.c) */
 void nv_load(void);
 uint32_t nv_platform_min(void);
 void nv_platform_raise(uint32_t svn);
 uint32_t nv_pal_raise(const uint8_t uuid[16], const uint8_t signer[32], uint32_t svn);
 void nv_stk_pal_svn(struct mon_cpu *c);
+void nv_stk_flash(struct mon_cpu *c);
 
 /* secure boot (boot.c) */
 uint64_t secure_boot(unsigned cpus);

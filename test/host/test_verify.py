@@ -79,10 +79,11 @@ def event2(pcr, etype, digest, data):
 
 def partition_map(vm):
     """A one-VM partition map as the monitor measures it (partition.h)."""
-    entry = struct.pack("<16sII4QQQQQ8IIIIHH", vm.encode(), 2, 0, 0, 1, 0, 0, 0x50000000,
-                        0x20000000, 0x40F00000, 0x8000, *([0] * 8), 48, 16, 512, 8, 768)
-    return (struct.pack("<8sIIII", b"TZVPMAP\0", 2, 1, 0, 24 + 4 * 136 + 128) + entry +
-            bytes(3 * 136 + 128))
+    entry = struct.pack("<16sII4QQQQQ8IIIIHHIIII16s", vm.encode(), 2, 0, 0, 1, 0, 0, 0x50000000,
+                        0x20000000, 0x40F00000, 0x8000, *([0] * 8), 48, 16, 512, 8, 768,
+                        0, 1, 120 * 1024, 0, bytes(16))
+    return (struct.pack("<8sIIII", b"TZVPMAP\0", 3, 1, 0, 24 + 4 * 168 + 128) + entry +
+            bytes(3 * 168 + 128))
 
 
 HELLO_UUID = "a7e1f0c1-7a76-4c30-9a00-68656c6c6f00"

@@ -17,16 +17,51 @@ def system_dir(name):
     return BUILD if name == "default" else os.path.join(BUILD, "sys", name)
 
 
-class System:
-    """One QEMU run. Always ends with close(), which kills QEMU by its PID."""
+# the secure flash's layout (lib/board/qemu-virt/board.h)
+FLASH_STORE, FLASH_NV_COUNTER, FLASH_SECTOR = 0x1000000, 0x3FC0000, 0x40000
 
-    def __init__(self, name="default", extra_args=(), log_name="boot"):
+
+def own_flash(sysdir, path):
+    """path becomes a copy of the system's secure flash with its trusted
+    storage empty, unless it exists; a qemu.args naming it, in a directory
+    beside it, is returned with the flash the system names."""
+    args = open(os.path.join(sysdir, "qemu.args")).read()
+    built = re.search(r"if=pflash,unit=0,format=raw,file=([^,]+),", args).group(1)
+    if not os.path.exists(path):
+        with open(built, "rb") as f, open(path + ".tmp", "wb") as g:
+            g.write(f.read(FLASH_STORE))
+            f.seek(FLASH_NV_COUNTER)
+            g.seek(FLASH_NV_COUNTER)
+            g.write(f.read())
+        os.replace(path + ".tmp", path)
+    d = path + ".sys"
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "qemu.args"), "w") as f:
+        f.write(args.replace(f"file={built},", f"file={os.path.abspath(path)},"))
+    return d, built
+
+
+class System:
+    """One QEMU run. Always ends with close(), which kills QEMU by its PID.
+
+    Each run has a flash of its own whose trusted storage starts empty (no
+    object of an earlier test, or of the user's make run, is seen); the
+    anti-rollback sector goes back into the system's flash at close, as if
+    the run had used it. flash=PATH keeps one flash across runs (a
+    persistence test): made like that the first time, reused after."""
+
+    def __init__(self, name="default", extra_args=(), log_name="boot", flash=None):
         os.makedirs(os.path.join(BUILD, "test-logs"), exist_ok=True)
         self.log_path = os.path.join(BUILD, "test-logs", f"{log_name}.log")
         self.log = open(self.log_path, "w")
+        sysdir = name if os.path.isabs(name) else system_dir(name)
+        self.flash = flash or os.path.join(BUILD, "test-logs", f"{log_name}.flash")
+        if not flash and os.path.exists(self.flash):
+            os.unlink(self.flash)
+        rundir, self.built_flash = own_flash(sysdir, self.flash)
         self.started = time.monotonic()
         self.child = pexpect.spawn(
-            os.path.join(ROOT, "tools", "run-qemu"), [system_dir(name), *extra_args],
+            os.path.join(ROOT, "tools", "run-qemu"), [rundir, *extra_args],
             encoding="utf-8", codec_errors="replace", timeout=60,
             dimensions=(50, 200))
         self.child.logfile_read = self.log
@@ -153,6 +188,12 @@ class System:
         if self.child.isalive():
             self.child.terminate(force=True)
         self.log.close()
+        if self.built_flash:
+            with open(self.flash, "rb") as f, open(self.built_flash, "r+b") as g:
+                f.seek(FLASH_NV_COUNTER)
+                g.seek(FLASH_NV_COUNTER)
+                g.write(f.read(FLASH_SECTOR))
+            self.built_flash = None
 
 
 def boot_default(log_name, name="default"):

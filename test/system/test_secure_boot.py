@@ -234,7 +234,7 @@ def set_u64(data, offset, value):
 
 
 VM0 = 24  # the first VM's entry: name[16], ncpus, nshm, mpidr[4], ram, tee, ...
-VM_SIZE = 136
+VM_SIZE = 168
 
 
 def second_vm_overlapping(m):
@@ -260,7 +260,12 @@ def second_vm_overlapping(m):
      "vTEE limits beyond what the STK holds"),  # tee_pals
     (lambda m: m.__setitem__(slice(VM0 + 134, VM0 + 136), struct.pack("<H", 3073)),
      "vTEE secure memory quotas beyond the STK's pool"),  # tee_secure_pages
-], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic", "overlap", "no-pals", "quota"])
+    (lambda m: m.__setitem__(slice(VM0 + 136, VM0 + 140), struct.pack("<I", 190)),
+     "trusted storage outside its region, too small or overlapping"),
+    (lambda m: m.__setitem__(slice(VM0 + 144, VM0 + 148), struct.pack("<I", 200 * 1024)),
+     "trusted storage outside its region, too small or overlapping"),
+], ids=["cpu-twice", "cpu-missing", "ram-outside", "magic", "overlap", "no-pals", "quota",
+        "storage-outside", "storage-small"])
 def test_a_signed_but_inconsistent_partition_map_stops_the_boot(tmp_path, edit, message):
     t = boot_until(resigned_around_map(tmp_path, edit), f"partition map is refused: {message}",
                    "partmap-bad")

@@ -45,6 +45,8 @@
 #define FLASH_DEVICE_SECRET 0x00F10000UL /* 32 bytes, read only by the monitor */
 #define FLASH_PARTMAP	    0x00F20000UL /* the partition map (a signed component) */
 #define FLASH_SIGNERS	    0x00F30000UL /* the authorized PAL signers (a signed component) */
+#define FLASH_STORE	    0x01000000UL /* trusted storage: each VM's sectors (storage.md) */
+#define FLASH_STORE_SIZE    0x02FC0000UL /* up to the anti-rollback sector */
 #define FLASH_NV_COUNTER    0x03FC0000UL /* the last 256 KiB sector: anti-rollback minimum */
 #define FLASH_SECTOR	    0x00040000UL
 

@@ -124,6 +124,16 @@ struct stk_pal_svn {
 	uint32_t svn, reserved;
 };
 
+/* TZV_STK_SVC_FLASH's request: offset and len (multiples of 4) within
+ * FLASH_STORE; buf in the STK's memory; ERASE takes one whole sector. */
+enum { STK_FLASH_READ, STK_FLASH_PROGRAM, STK_FLASH_ERASE };
+struct stk_flash_req {
+	uint32_t op;
+	uint32_t offset;
+	uint32_t len, reserved;
+	uint64_t buf;
+};
+
 struct measure_area {
 	uint64_t magic;
 	struct measure_log platform;

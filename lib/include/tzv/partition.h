@@ -10,7 +10,7 @@
 #include <tzv/limits.h>
 
 #define PARTMAP_MAGIC	"TZVPMAP"
-#define PARTMAP_VERSION 2U
+#define PARTMAP_VERSION 3U
 
 struct partmap_range {
 	uint64_t base, size;
@@ -30,7 +30,17 @@ struct partmap_vm {
 	uint32_t tee_sessions, tee_shm, tee_shm_pages;
 	uint16_t tee_pals;	   /* PALs its vTEE may register */
 	uint16_t tee_secure_pages; /* its quota of TZV_TEE_POOL_PAGES */
+	/* its trusted storage (docs/storage.md): two banks of store_sectors
+	 * flash sectors from sector store_first of FLASH_STORE, at most
+	 * store_budget bytes of records, none if 0; store_id is drawn when
+	 * the VM first appears in the configuration and is new if it leaves
+	 * and comes back, so that no VM reads what an earlier one kept */
+	uint32_t store_first, store_sectors, store_budget, reserved;
+	uint8_t store_id[16];
 };
+
+/* A VM's storage bank holds twice its budget and this much more (docs/storage.md) */
+#define PARTMAP_STORE_SLACK 4096U
 
 struct partmap {
 	char magic[8];
@@ -42,7 +52,7 @@ struct partmap {
 	struct partmap_range shm[TZV_MAX_SHMEM];
 };
 
-_Static_assert(sizeof(struct partmap_vm) == 56 + 8 * BOARD_MAX_CPUS + 4 * TZV_MAX_SHMEM + 16,
+_Static_assert(sizeof(struct partmap_vm) == 56 + 8 * BOARD_MAX_CPUS + 4 * TZV_MAX_SHMEM + 48,
 	       "partition map VM entry layout");
 _Static_assert(sizeof(struct partmap) ==
 		   24 + TZV_MAX_VMS * sizeof(struct partmap_vm) + 16 * TZV_MAX_SHMEM,

@@ -123,6 +123,11 @@
 #define TZV_PAL_SVN_OK	    0U /* stored in the secure flash */
 #define TZV_PAL_SVN_FULL    1U /* no room for another PAL's minimum */
 #define TZV_PAL_SVN_FLASH   2U /* the flash could not be written */
+/* FLASH x1 = a struct stk_flash_req in the STK's memory: read, program or
+ * erase in the trusted-storage region; x0 back 0 or one of: */
+#define TZV_STK_SVC_FLASH 0xBE000011U
+#define TZV_FLASH_BAD	  1U /* outside the region, unaligned, or a buffer outside the STK */
+#define TZV_FLASH_FAILED  2U /* the flash reported an error */
 
 /* tzvisor STK revision, answered to GET_OS_REVISION */
 #define TZV_OS_REV_MAJOR 0U
