@@ -233,6 +233,29 @@ class Guest:
 PAL16 = "a7e1f0c1-7a76-4c30-9a00-746573740010"  # selftest16: selftest's image in 16 KiB
 
 
+def storage(g):
+    """Trusted storage (docs/storage.md): whole tzv-client commands that
+    create, write and close an object of 1 KiB and of 64 KiB, beside one
+    that reads 1 KiB back (what the command costs without writing); then
+    the flash bytes programmed per update of a 1 KiB object over 200
+    updates: each one's record, and what the compactions it caused copied
+    (the STK logs each one)."""
+    r = {"obj_1k_s": g.timed("tzv-client obj fill bench1 1K"),
+         "obj_64k_s": g.timed("tzv-client obj fill bench64 64K"),
+         "obj_read_s": g.timed("tzv-client obj sum bench1")}
+    g.sh("tzv-client obj rm bench64")
+    g.log.flush()
+    start = os.path.getsize(g.log.name)
+    g.sh("for i in $(seq 200); do tzv-client obj fill wear 1K; done")
+    g.log.flush()
+    with open(g.log.name, errors="replace") as f:
+        f.seek(start)
+        kept = [int(x) for x in re.findall(r"trusted storage compacted: (\d+) bytes kept", f.read())]
+    record = 160 + 1024  # its header and data (store.c)
+    r["obj_wear_bytes"] = round((200 * record + sum(kept) + 4 * len(kept)) / 200)
+    return r
+
+
 def measure(name, run):
     g = Guest(SYSTEMS[name](), os.path.join(OUT, f"{name}-{run}.log"))
     try:
@@ -264,6 +287,7 @@ def measure(name, run):
             for key, word in (("pal_load_ns", "first"), ("pal_open_ns", "registered")):
                 m16 = re.search(rf"load-time: {word} (\d+) ns", out)
                 r[key] = int(m16.group(1)) if m16 else None
+            r.update(storage(g))
         return r
     finally:
         g.close()
@@ -298,6 +322,13 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
                            "through tee-supplicant (ns = instructions)"),
            ("pal_open_ns", "the same PAL once registered: OPEN_SESSION to first INVOKE "
                            "(ns = instructions)"),
+           ("obj_1k_s", "trusted storage: tzv-client obj fill 1K, a create+write+close of a "
+                        "1 KiB object in the secure flash, the whole command (s = G instructions)"),
+           ("obj_64k_s", "the same with a 64 KiB object (s = G instructions)"),
+           ("obj_read_s", "tzv-client obj sum of the 1 KiB object: the command without a write "
+                          "(s = G instructions)"),
+           ("obj_wear_bytes", "flash bytes programmed per update of a 1 KiB object (200 updates, "
+                              "their compactions included)"),
            ("tp_alone_per_s", "vTEE throughput: hello invokes/s of the slower of two one-CPU VMs, "
                               "each alone (wall clock, no icount)"),
            ("tp_both_per_s", "the same with both VMs busy at once (wall clock, no icount)"),

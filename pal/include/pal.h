@@ -13,16 +13,19 @@
 
 typedef uint32_t TEE_Result;
 
-#define TEE_SUCCESS		   0x00000000
-#define TEE_ERROR_GENERIC	   0xFFFF0000
-#define TEE_ERROR_ACCESS_DENIED	   0xFFFF0001
-#define TEE_ERROR_BAD_PARAMETERS   0xFFFF0006
-#define TEE_ERROR_ITEM_NOT_FOUND   0xFFFF0008
-#define TEE_ERROR_NOT_SUPPORTED	   0xFFFF000A
-#define TEE_ERROR_OUT_OF_MEMORY	   0xFFFF000C
-#define TEE_ERROR_SECURITY	   0xFFFF000F
-#define TEE_ERROR_SHORT_BUFFER	   0xFFFF0010
-#define TEE_ERROR_STORAGE_NO_SPACE 0xFFFF3041
+#define TEE_SUCCESS			0x00000000
+#define TEE_ERROR_GENERIC		0xFFFF0000
+#define TEE_ERROR_ACCESS_DENIED		0xFFFF0001
+#define TEE_ERROR_BAD_PARAMETERS	0xFFFF0006
+#define TEE_ERROR_ITEM_NOT_FOUND	0xFFFF0008
+#define TEE_ERROR_NOT_SUPPORTED		0xFFFF000A
+#define TEE_ERROR_OUT_OF_MEMORY		0xFFFF000C
+#define TEE_ERROR_SECURITY		0xFFFF000F
+#define TEE_ERROR_SHORT_BUFFER		0xFFFF0010
+#define TEE_ERROR_STORAGE_NO_SPACE	0xFFFF3041
+#define TEE_ERROR_ACCESS_CONFLICT	0xFFFF0003
+#define TEE_ERROR_OVERFLOW		0xFFFF300F
+#define TEE_ERROR_STORAGE_NOT_AVAILABLE 0xF0100003
 
 #define TEE_PARAM_TYPE_NONE	     0
 #define TEE_PARAM_TYPE_VALUE_INPUT   1
@@ -116,6 +119,62 @@ TEE_Result pal_sys_pcr_read(uint32_t index, void *out);
 TEE_Result pal_sys_pcr_extend(uint32_t index, const void *digest, const void *event, size_t len);
 TEE_Result pal_sys_eventlog(void *buf, size_t cap, size_t *len);
 TEE_Result pal_sys_identity(struct pal_identity *out);
+
+/* Trusted storage (docs/storage.md): objects of up to PAL_OBJ_MAX bytes,
+ * named by up to PAL_OBJ_ID_MAX bytes, kept in the secure flash for this
+ * PAL (signer and UUID) in this VM; each call is atomic. */
+TEE_Result pal_sys_obj_put(const void *id, size_t idlen, const void *buf, size_t len,
+			   uint32_t flags);
+TEE_Result pal_sys_obj_read(const void *id, size_t idlen, size_t offset, void *buf, size_t len);
+TEE_Result pal_sys_obj_info(const void *id, size_t idlen, uint64_t *size);
+TEE_Result pal_sys_obj_delete(const void *id, size_t idlen);
+TEE_Result pal_sys_obj_rename(const void *id, size_t idlen, const void *to, size_t tolen);
+TEE_Result pal_sys_obj_enum(size_t index, struct pal_obj_info *out);
+
+/* GlobalPlatform's persistent objects (TEE Internal Core API 1.3, 5.7-5.9)
+ * over those calls (pal/lib/storage.c): data only, no attributes; a write
+ * or truncation rewrites the object whole, through the heap. */
+#define TEE_STORAGE_PRIVATE		0x00000001
+#define TEE_DATA_FLAG_ACCESS_READ	0x00000001
+#define TEE_DATA_FLAG_ACCESS_WRITE	0x00000002
+#define TEE_DATA_FLAG_ACCESS_WRITE_META 0x00000004
+#define TEE_DATA_FLAG_OVERWRITE		0x00000400
+#define TEE_OBJECT_ID_MAX_LEN		PAL_OBJ_ID_MAX
+#define TEE_HANDLE_NULL			NULL
+#define PAL_OPEN_OBJECTS		8
+
+typedef struct pal_object *TEE_ObjectHandle;
+typedef struct pal_object_enum *TEE_ObjectEnumHandle;
+typedef enum { TEE_DATA_SEEK_SET, TEE_DATA_SEEK_CUR, TEE_DATA_SEEK_END } TEE_Whence;
+typedef struct {
+	uint32_t objectType, objectSize, maxObjectSize, objectUsage;
+	size_t dataSize, dataPosition;
+	uint32_t handleFlags;
+} TEE_ObjectInfo;
+
+TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, size_t objectIDLen,
+				      uint32_t flags, TEE_ObjectHandle attributes,
+				      const void *initialData, size_t initialDataLen,
+				      TEE_ObjectHandle *object);
+TEE_Result TEE_OpenPersistentObject(uint32_t storageID, const void *objectID, size_t objectIDLen,
+				    uint32_t flags, TEE_ObjectHandle *object);
+TEE_Result TEE_GetObjectInfo1(TEE_ObjectHandle object, TEE_ObjectInfo *info);
+TEE_Result TEE_ReadObjectData(TEE_ObjectHandle object, void *buffer, size_t size, size_t *count);
+TEE_Result TEE_WriteObjectData(TEE_ObjectHandle object, const void *buffer, size_t size);
+TEE_Result TEE_TruncateObjectData(TEE_ObjectHandle object, size_t size);
+TEE_Result TEE_SeekObjectData(TEE_ObjectHandle object, intmax_t offset, TEE_Whence whence);
+void TEE_CloseObject(TEE_ObjectHandle object);
+TEE_Result TEE_CloseAndDeletePersistentObject1(TEE_ObjectHandle object);
+TEE_Result TEE_RenamePersistentObject(TEE_ObjectHandle object, const void *newObjectID,
+				      size_t newObjectIDLen);
+TEE_Result TEE_AllocatePersistentObjectEnumerator(TEE_ObjectEnumHandle *objectEnumerator);
+void TEE_FreePersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumerator);
+void TEE_ResetPersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumerator);
+TEE_Result TEE_StartPersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumerator,
+					       uint32_t storageID);
+TEE_Result TEE_GetNextPersistentObject(TEE_ObjectEnumHandle objectEnumerator,
+				       TEE_ObjectInfo *objectInfo, void *objectID,
+				       size_t *objectIDLen);
 
 /* Helpers */
 __attribute__((format(printf, 1, 2))) void pal_log(const char *fmt, ...);

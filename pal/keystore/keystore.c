@@ -1,6 +1,7 @@
 /* keystore: ECDSA P-256 keys per VM (tzv-pals.h). A private key lives only in
- * the vTEE's secure storage (object id = slot) and in this instance while a
- * command uses it; no output parameter ever carries it. */
+ * the VM's trusted storage in the secure flash (object "key N" for slot N),
+ * where it survives reboots, and in this instance while a command uses it;
+ * no output parameter ever carries it. */
 #include <bearssl.h>
 #include <string.h>
 
@@ -26,14 +27,27 @@ static TEE_Result get_slot(struct pal_params *p, uint32_t *slot)
 	return *slot < KEYSTORE_SLOTS ? TEE_SUCCESS : TEE_ERROR_BAD_PARAMETERS;
 }
 
+static void key_name(uint32_t slot, char name[6])
+{
+	memcpy(name, "key ", 4);
+	name[4] = (char)('0' + slot);
+	name[5] = 0;
+}
+
 /* Reads the slot's key into kbuf (KEY_BYTES) and points sk at it. */
 static TEE_Result load_key(uint32_t slot, uint8_t *kbuf, br_ec_private_key *sk)
 {
+	TEE_ObjectHandle o;
 	size_t len = 0;
-	TEE_Result res = pal_store_get(slot, kbuf, KEY_BYTES, &len);
+	char name[6];
 
-	if (res == TEE_ERROR_SHORT_BUFFER)
-		return TEE_ERROR_GENERIC; /* not an object this PAL wrote */
+	key_name(slot, name);
+	TEE_Result res =
+	    TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, name, 5, TEE_DATA_FLAG_ACCESS_READ, &o);
+	if (res != TEE_SUCCESS)
+		return res;
+	res = TEE_ReadObjectData(o, kbuf, KEY_BYTES, &len);
+	TEE_CloseObject(o);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (len != KEY_BYTES)
@@ -42,6 +56,20 @@ static TEE_Result load_key(uint32_t slot, uint8_t *kbuf, br_ec_private_key *sk)
 	sk->x = kbuf;
 	sk->xlen = KEY_BYTES;
 	return TEE_SUCCESS;
+}
+
+/* A new key replaces the slot's old one in one atomic write. */
+static TEE_Result store_key(uint32_t slot, const uint8_t *kbuf)
+{
+	TEE_ObjectHandle o;
+	char name[6];
+
+	key_name(slot, name);
+	TEE_Result res = TEE_CreatePersistentObject(
+	    TEE_STORAGE_PRIVATE, name, 5, TEE_DATA_FLAG_OVERWRITE, NULL, kbuf, KEY_BYTES, &o);
+	if (res == TEE_SUCCESS)
+		TEE_CloseObject(o);
+	return res;
 }
 
 static TEE_Result cmd_generate(struct pal_params *p)
@@ -64,7 +92,7 @@ static TEE_Result cmd_generate(struct pal_params *p)
 		return res;
 	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, sizeof(seed));
 	len = br_ec_keygen(&drbg.vtable, ec(), &sk, kbuf, CURVE);
-	res = len == KEY_BYTES ? pal_store_put(slot, kbuf, len) : TEE_ERROR_GENERIC;
+	res = len == KEY_BYTES ? store_key(slot, kbuf) : TEE_ERROR_GENERIC;
 	pal_wipe(seed, sizeof(seed));
 	pal_wipe(&drbg, sizeof(drbg));
 	pal_wipe(kbuf, sizeof(kbuf));

@@ -28,3 +28,9 @@ syscall pal_sys_pcr_extend, PAL_SYS_PCR_EXTEND
 syscall pal_sys_eventlog, PAL_SYS_EVENTLOG
 syscall pal_sys_identity, PAL_SYS_IDENTITY
 syscall pal_sys_statement, PAL_SYS_STATEMENT
+syscall pal_sys_obj_put, PAL_SYS_OBJ_PUT
+syscall pal_sys_obj_read, PAL_SYS_OBJ_READ
+syscall pal_sys_obj_info, PAL_SYS_OBJ_INFO
+syscall pal_sys_obj_delete, PAL_SYS_OBJ_DELETE
+syscall pal_sys_obj_rename, PAL_SYS_OBJ_RENAME
+syscall pal_sys_obj_enum, PAL_SYS_OBJ_ENUM

@@ -1,5 +1,6 @@
 /* A PAL's system calls (docs/pal-abi.md), dispatched on the number in x8:
- * log, random, time, storage here, the attestation ones in attest.c. Every
+ * log, random, time, the vTEE's small objects here, the attestation ones in
+ * attest.c, trusted storage in store.c. Every
  * pointer a PAL passes is checked against its own memory (user_buf). */
 #include <stk.h>
 #include <tzv/string.h>
@@ -98,6 +99,79 @@ static uint64_t sys_store_get(struct vtee *t, struct session *s, const uint64_t 
 	return 0;
 }
 
+/* Trusted storage (store.c): the object id and the data in the PAL's own
+ * memory, checked here; a refusal the PAL should not have caused is logged. */
+static uint64_t stored(struct vtee *t, struct session *s, const char *what, uint32_t r)
+{
+	if (r == TEEC_ERROR_STORAGE_NO_SPACE || r == TEEC_ERROR_GENERIC ||
+	    r == TEEC_ERROR_STORAGE_NOT_AVAILABLE)
+		vtee_log(t, "PAL %s of vTEE %u: trusted storage: %s refused (0x%x)\n", s->pal->name,
+			 t->client, what, r);
+	return r;
+}
+
+static const void *obj_id(struct session *s, const uint64_t *x)
+{
+	return x[1] <= PAL_OBJ_ID_MAX ? user_buf(s, x[0], x[1], false) : NULL;
+}
+
+static uint64_t sys_obj_put(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *id = obj_id(s, x);
+	const void *buf = x[3] <= PAL_OBJ_MAX ? user_buf(s, x[2], x[3], false) : NULL;
+
+	if (!id || !buf)
+		return bad_pointer(t, s, id ? x[2] : x[0]);
+	return stored(t, s, "a write", store_put(t, s->pal, id, x[1], buf, x[3], (uint32_t)x[4]));
+}
+
+static uint64_t sys_obj_read(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *id = obj_id(s, x);
+	void *buf = x[4] <= PAL_OBJ_MAX ? user_buf(s, x[3], x[4], true) : NULL;
+
+	if (!id || !buf)
+		return bad_pointer(t, s, id ? x[3] : x[0]);
+	return stored(t, s, "a read", store_read(t, s->pal, id, x[1], x[2], buf, x[4]));
+}
+
+static uint64_t sys_obj_info(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *id = obj_id(s, x);
+	uint64_t *size = user_buf(s, x[2], sizeof(*size), true);
+
+	if (!id || !size || (x[2] & 7U))
+		return bad_pointer(t, s, id ? x[2] : x[0]);
+	return stored(t, s, "a look-up", store_info(t, s->pal, id, x[1], size));
+}
+
+static uint64_t sys_obj_delete(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *id = obj_id(s, x);
+
+	if (!id)
+		return bad_pointer(t, s, x[0]);
+	return stored(t, s, "a deletion", store_delete(t, s->pal, id, x[1]));
+}
+
+static uint64_t sys_obj_rename(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	const void *id = obj_id(s, x), *to = obj_id(s, x + 2);
+
+	if (!id || !to)
+		return bad_pointer(t, s, id ? x[2] : x[0]);
+	return stored(t, s, "a renaming", store_rename(t, s->pal, id, x[1], to, x[3]));
+}
+
+static uint64_t sys_obj_enum(struct vtee *t, struct session *s, const uint64_t *x)
+{
+	struct pal_obj_info *out = user_buf(s, x[1], sizeof(*out), true);
+
+	if (!out || (x[1] & 3U))
+		return bad_pointer(t, s, x[1]);
+	return stored(t, s, "a listing", store_enum(t, s->pal, x[0], out));
+}
+
 static uint64_t (*const syscalls[])(struct vtee *t, struct session *s, const uint64_t *x) = {
     [PAL_SYS_LOG] = sys_log,
     [PAL_SYS_RANDOM] = sys_random,
@@ -110,6 +184,12 @@ static uint64_t (*const syscalls[])(struct vtee *t, struct session *s, const uin
     [PAL_SYS_EVENTLOG] = sys_eventlog,
     [PAL_SYS_IDENTITY] = sys_identity,
     [PAL_SYS_STATEMENT] = sys_statement,
+    [PAL_SYS_OBJ_PUT] = sys_obj_put,
+    [PAL_SYS_OBJ_READ] = sys_obj_read,
+    [PAL_SYS_OBJ_INFO] = sys_obj_info,
+    [PAL_SYS_OBJ_DELETE] = sys_obj_delete,
+    [PAL_SYS_OBJ_RENAME] = sys_obj_rename,
+    [PAL_SYS_OBJ_ENUM] = sys_obj_enum,
 };
 
 /* System call nr with the arguments in the PAL's saved x0..x5; its result. */

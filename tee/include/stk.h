@@ -20,7 +20,7 @@ struct smc_args {
 #define STK_STACK_SIZE 8192
 /* Per-vTEE capacities (a VM's configured limits are at most these) are
  * lib/include/tzv/limits.h's TZV_TEE_MAX_*; storage is the STK's own. */
-#define STK_MAX_OBJECTS 16
+#define STK_MAX_OBJECTS 16 /* the small objects kept for the vTEE's life */
 /* a signed PAL file: header, an image of at most PAL_MAX_MEM, signature */
 #define LOAD_MAX_PAGES	(PAL_MAX_MEM / 4096U + 2U)
 #define STK_OBJECT_SIZE PAL_STORE_MAX
@@ -125,6 +125,28 @@ struct object {
 	uint8_t data[STK_OBJECT_SIZE];
 };
 
+/* Trusted storage (store.c): where each of the VM's objects is in the
+ * secure flash, and its owner. */
+#define STORE_MAX_OBJECTS 32 /* per VM, all its PALs together */
+struct store_obj {
+	bool used;
+	uint8_t idlen;
+	uint8_t uuid[16], signer[32];
+	uint8_t id[PAL_OBJ_ID_MAX];
+	uint32_t at; /* its data's offset in FLASH_STORE */
+	uint32_t len;
+};
+
+struct store {
+	bool loaded;
+	bool tail_bad; /* the log ends in a cut record: compact before appending */
+	unsigned bank;
+	uint32_t gen;
+	uint32_t head; /* where the next record goes */
+	uint32_t live; /* the bytes the objects' records take (the budget counts them) */
+	struct store_obj obj[STORE_MAX_OBJECTS];
+};
+
 /* One virtual TEE per normal-world client (a VM); the hypervisor creates
  * and destroys them. */
 struct vtee {
@@ -141,6 +163,7 @@ struct vtee {
 	struct shm shm[TZV_TEE_MAX_SHM];
 	struct call call[TZV_TEE_MAX_CALLS];
 	struct object obj[STK_MAX_OBJECTS];
+	struct store store;
 	struct pal_image reg[TZV_TEE_MAX_PALS]; /* the PALs it loaded */
 	/* measured boot: the VM's PCRs, and what it extended at run time */
 	char vm_name[16];
@@ -247,6 +270,18 @@ uint64_t sys_pcr_extend(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_eventlog(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_identity(struct vtee *t, struct session *s, const uint64_t *x);
 uint64_t sys_statement(struct vtee *t, struct session *s, const uint64_t *x);
+/* store.c: trusted storage in the secure flash; results are TEEC codes */
+uint32_t store_put(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen,
+		   const void *data, uint64_t len, uint32_t flags);
+uint32_t store_info(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen,
+		    uint64_t *size);
+uint32_t store_read(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen,
+		    uint64_t off, void *dst, uint64_t len);
+uint32_t store_delete(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen);
+uint32_t store_rename(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen,
+		      const void *to, uint64_t tolen);
+uint32_t store_enum(struct vtee *t, const struct pal_image *p, uint64_t index,
+		    struct pal_obj_info *out);
 /* syscall.c: a PAL's system calls */
 uint64_t syscall_dispatch(struct vtee *t, struct session *s, uint64_t nr);
 /* run.c: running a PAL instance at S-EL0, and what ends its run */

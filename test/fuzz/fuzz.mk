@@ -64,7 +64,7 @@ $(FUZZ_DIR)/mediation: test/fuzz/fuzz_hypcall.c
 # loadable PAL files and the signer list are the build's, read at run time
 FUZZ_STK_SRCS := test/fuzz/shim/stk-arch.c lib/src/console.c lib/src/crypto.c \
 	tee/core/vtee.c tee/core/instance.c tee/core/pages.c tee/core/images.c tee/core/palfile.c \
-	tee/core/attest.c tee/core/syscall.c
+	tee/core/attest.c tee/core/store.c tee/core/syscall.c
 # the OP-TEE messages from the normal world, with all they reach
 FUZZ_SRCS_optee_msg := $(FUZZ_STK_SRCS) tee/core/std.c tee/core/call.c tee/core/pta.c \
 	tee/core/loader.c tee/core/fast.c tee/core/run.c

@@ -179,6 +179,11 @@ static void install_map(const struct head *h)
 		v->tee_shm_pages = h->vm[i].shm_pages % (TZV_TEE_MAX_SHM_PAGES + 1U);
 		v->tee_pals = h->vm[i].pals % (TZV_TEE_MAX_PALS + 1U);
 		v->tee_secure_pages = (uint16_t)(h->vm[i].secure_pages % 257U);
+		v->store_first =
+		    2U * i; /* trusted storage: one sector a bank, as tzv-config gives */
+		v->store_sectors = 1;
+		v->store_budget = 120U * 1024U;
+		v->store_id[0] = (uint8_t)(i + 1U);
 		a->vm[i].verified = !(i == 1 && (h->flags & 2U));
 	}
 	/* the minimum security version of each loadable file's PAL */

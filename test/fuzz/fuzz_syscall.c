@@ -52,6 +52,7 @@ static struct pal_header attest_hdr __attribute__((aligned(4096))) = {
 struct pal_blob pal_image_table[2];
 
 static struct vtee vt;
+static struct partmap_vm part; /* its VM's entry: trusted storage, as tzv-config gives it */
 static struct pal_header hdr[2];
 static struct pal_image img[2];
 static uint8_t *buf[2];	    /* guard, arena, guard */
@@ -124,6 +125,12 @@ static void setup(const struct head *h)
 	vt.client = 1U + h->client % TZV_MAX_VMS;
 	vt.index = vt.client - 1U;
 	snprintf(vt.vm_name, sizeof(vt.vm_name), "vm%u", vt.index);
+	memset(&part, 0, sizeof(part));
+	part.store_first = 2U * vt.index;
+	part.store_sectors = 1;
+	part.store_budget = h->flags & 0x80U ? 0 : 120U * 1024U; /* sometimes none */
+	part.store_id[0] = (uint8_t)vt.client;
+	vt.part = &part;
 	arena_size = mem + PAGE;
 	for (unsigned k = 0; k < 2; k++) {
 		struct pal_header *ph = &hdr[k];

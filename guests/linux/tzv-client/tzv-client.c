@@ -78,6 +78,15 @@
  *                                   certified by the attestation PAL: the 240
  *                                   bytes to FILE, and "pal-statement: <hex>"
  *   tzv-client certify TOKEN FILE   certifies a token file the same way
+ *   tzv-client obj put|new NAME TEXT  selftest: trusted storage (storage.md):
+ *                                   creates or replaces (new: only creates)
+ *                                   the object NAME holding TEXT: "obj: ok"
+ *   tzv-client obj fill NAME SIZE   the same with SIZE pattern bytes
+ *   tzv-client obj get NAME [POS]   "obj: N bytes: <TEXT>" (from POS)
+ *   tzv-client obj sum NAME         "obj: N bytes, fnv 0x<FNV-1a of them>"
+ *   tzv-client obj write NAME POS TEXT | trunc NAME SIZE | mv NAME NEW | rm NAME
+ *                                   "obj: ok"
+ *   tzv-client obj ls               "obj: <NAME> <SIZE>" each, "obj: N objects"
  *   tzv-client load-time UUID       OPEN_SESSION to the first INVOKE (SPIN 0) of
  *                                   a PAL with selftest's commands, twice:
  *                                   "load-time: first N ns", then
@@ -1429,6 +1438,107 @@ static int cmd_pal(char **argv)
 	return 2;
 }
 
+/* FNV-1a: a checksum the tests recompute, not a security measure */
+static uint32_t fnv(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261U;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619U;
+	return h;
+}
+
+/* the selftest PAL's SELFTEST_CMD_OBJ: in and out through buf */
+static int obj_call(uint32_t op, uint32_t arg, const char *name, uint8_t *buf, size_t len,
+		    size_t cap, size_t *out)
+{
+	TEEC_Operation o =
+	    operation(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INOUT);
+
+	o.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT,
+					TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_OUTPUT);
+	o.params[0].value.a = op;
+	o.params[0].value.b = arg;
+	o.params[1].tmpref.buffer = (void *)name;
+	o.params[1].tmpref.size = strlen(name);
+	o.params[2].tmpref.buffer = buf;
+	o.params[2].tmpref.size = cap > len ? cap : len;
+	if (op != SELFTEST_OBJ_GET && op != SELFTEST_OBJ_LIST)
+		o.params[2].tmpref.size = len;
+	if (oneshot(&uuid_selftest, SELFTEST_CMD_OBJ, &o))
+		return 1;
+	*out = min_size(o.params[3].value.a, cap);
+	return 0;
+}
+
+static int cmd_obj(char **argv)
+{
+	static const struct {
+		const char *verb;
+		uint32_t op;
+		int args; /* after the verb */
+	} verbs[] = {{"put", SELFTEST_OBJ_PUT, 2},	  {"new", SELFTEST_OBJ_CREATE, 2},
+		     {"fill", SELFTEST_OBJ_PUT, 2},	  {"get", SELFTEST_OBJ_GET, 1},
+		     {"sum", SELFTEST_OBJ_GET, 1},	  {"write", SELFTEST_OBJ_WRITE, 3},
+		     {"trunc", SELFTEST_OBJ_TRUNCATE, 2}, {"mv", SELFTEST_OBJ_RENAME, 2},
+		     {"rm", SELFTEST_OBJ_DELETE, 1},	  {"ls", SELFTEST_OBJ_LIST, 0}};
+	static uint8_t buf[SELFTEST_OBJ_BUF];
+	size_t k = 0, n = 0, len = 0, argn = 0;
+	uint32_t arg = 0;
+	const char *verb = argv[0], *name = argv[1] ? argv[1] : "";
+
+	while (argv[1 + argn])
+		argn++;
+	while (k < sizeof(verbs) / sizeof(verbs[0]) && strcmp(verbs[k].verb, verb))
+		k++;
+	if (k == sizeof(verbs) / sizeof(verbs[0]) ||
+	    (argn != (size_t)verbs[k].args && !(!strcmp(verb, "get") && argn == 2)))
+		return 2;
+	const char *text = !strcmp(verb, "write") ? argv[3] : argv[2];
+	if (!strcmp(verb, "fill")) {
+		if (parse_size(argv[2], &len) || len > sizeof(buf))
+			return 2;
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)(i * 7U + (i >> 8));
+	} else if (!strcmp(verb, "put") || !strcmp(verb, "new") || !strcmp(verb, "write") ||
+		   !strcmp(verb, "mv")) {
+		len = strlen(text);
+		if (len > sizeof(buf))
+			return 2;
+		memcpy(buf, text, len);
+	}
+	if ((!strcmp(verb, "write") || !strcmp(verb, "trunc") ||
+	     (!strcmp(verb, "get") && argn == 2)) &&
+	    parse_u32(argv[2], &arg))
+		return 2;
+	if (obj_call(verbs[k].op, arg, name, buf, len, sizeof(buf), &n))
+		return 1;
+	if (!strcmp(verb, "get")) {
+		for (size_t i = 0; i < n; i++) /* a byte that is not text shows as '.' */
+			buf[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '.';
+		printf("obj: %zu bytes: %.*s\n", n, (int)n, (const char *)buf);
+	} else if (!strcmp(verb, "sum")) {
+		printf("obj: %zu bytes, fnv 0x%08x\n", n, fnv(buf, n));
+	} else if (!strcmp(verb, "ls")) {
+		unsigned count = 0;
+		for (char *line = (char *)buf; line < (char *)buf + n; count++) {
+			char *end = memchr(line, '\n', (size_t)((char *)buf + n - line));
+			if (!end)
+				break;
+			*end = 0;
+			char *tab = strchr(line, '\t');
+			if (tab)
+				*tab = ' ';
+			printf("obj: %s\n", line);
+			line = end + 1;
+		}
+		printf("obj: %u objects\n", count);
+	} else {
+		printf("obj: ok\n");
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int min, max; /* arguments after the name */
@@ -1467,6 +1577,7 @@ static const struct {
     {"pal-statement", 3, 3, cmd_pal_statement, "UUID DATA_HEX FILE"},
     {"certify", 2, 2, cmd_certify, "TOKEN FILE"},
     {"load-time", 1, 1, cmd_load_time, "UUID"},
+    {"obj", 1, 4, cmd_obj, "put|new|fill|get|sum|write|trunc|mv|rm|ls [NAME ...]"},
 };
 
 static int usage(FILE *f, int rc)

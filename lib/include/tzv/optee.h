@@ -152,8 +152,11 @@ static inline void optee_param_result(struct optee_msg_param *to,
 #define TEEC_ERROR_SHORT_BUFFER	    0xFFFF0010U
 #define TEEC_ERROR_TARGET_DEAD	    0xFFFF3024U
 #define TEEC_ERROR_STORAGE_NO_SPACE 0xFFFF3041U
-#define TEEC_ORIGIN_COMMS	    2U
-#define TEEC_ORIGIN_TEE		    3U
-#define TEEC_ORIGIN_TRUSTED_APP	    4U
+#define TEEC_ERROR_ACCESS_CONFLICT  0xFFFF0003U
+/* GlobalPlatform's Internal Core API code: no trusted storage for this VM */
+#define TEEC_ERROR_STORAGE_NOT_AVAILABLE 0xF0100003U
+#define TEEC_ORIGIN_COMMS		 2U
+#define TEEC_ORIGIN_TEE			 3U
+#define TEEC_ORIGIN_TRUSTED_APP		 4U
 
 #endif

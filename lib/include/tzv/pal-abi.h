@@ -43,8 +43,26 @@
 #define PAL_EXTEND_EVENT_MAX   256
 #define PAL_NUM_PCRS	       24
 
+/* trusted storage in the secure flash (docs/storage.md): objects named by
+ * up to 64 bytes, each written whole and atomically */
+#define PAL_SYS_OBJ_PUT	   13 /* (id, idlen, buf, len, flags) */
+#define PAL_SYS_OBJ_READ   14 /* (id, idlen, offset, buf, len) */
+#define PAL_SYS_OBJ_INFO   15 /* (id, idlen, uint64_t *size) */
+#define PAL_SYS_OBJ_DELETE 16 /* (id, idlen) */
+#define PAL_SYS_OBJ_RENAME 17 /* (id, idlen, new id, new idlen) */
+#define PAL_SYS_OBJ_ENUM   18 /* (index, struct pal_obj_info *) */
+#define PAL_OBJ_ID_MAX	   64
+#define PAL_OBJ_MAX	   65536U
+#define PAL_OBJ_EXCLUSIVE  (1U << 0) /* OBJ_PUT: fail if the object exists */
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* SYS_OBJ_ENUM's result: the index-th object of the calling PAL */
+struct pal_obj_info {
+	uint32_t idlen, size;
+	uint8_t id[PAL_OBJ_ID_MAX];
+};
 
 struct pal_header {
 	char magic[8];

@@ -290,12 +290,43 @@ bool stk_random(void *buf, size_t len)
 	return true;
 }
 
-/* The monitor's services: only TZV_STK_SVC_PAL_SVN is asked for, with a
- * request in the STK's memory; the answer comes from the input. */
+/* TZV_STK_SVC_FLASH as the monitor does it (monitor/core/nv.c), on a host
+ * copy of the storage region that programs as flash does (bits only go
+ * from 1 to 0); a request the monitor would refuse is an STK bug. */
+static uint8_t *store_flash;
+
+static uint64_t flash_service(const struct stk_flash_req *r)
+{
+	if (!store_flash) {
+		store_flash = malloc(FLASH_STORE_SIZE);
+		if (!store_flash)
+			fail("no memory for the flash\n");
+		memset(store_flash, 0, FLASH_STORE_SIZE);
+	}
+	uint64_t end = (uint64_t)r->offset + r->len;
+	if (r->op > STK_FLASH_ERASE || (r->offset & 3U) || end > FLASH_STORE_SIZE ||
+	    (r->op == STK_FLASH_ERASE ? r->offset % FLASH_SECTOR : (r->len & 3U) || !r->buf))
+		fail("flash request the monitor refuses: op %u offset 0x%x len %u\n", r->op,
+		     r->offset, r->len);
+	uint8_t *f = store_flash + r->offset, *b = (uint8_t *)(uintptr_t)r->buf;
+	if (r->op == STK_FLASH_READ)
+		memcpy(b, f, r->len);
+	else if (r->op == STK_FLASH_ERASE)
+		memset(f, 0xff, FLASH_SECTOR);
+	else
+		for (uint32_t i = 0; i < r->len; i++)
+			f[i] &= b[i];
+	return 0;
+}
+
+/* The monitor's services, with a request in the STK's memory: a PAL's
+ * minimum (the answer comes from the input), and the storage flash. */
 uint64_t stk_monitor_call(uint32_t fid, uint64_t a1)
 {
 	struct stk_pal_svn req;
 
+	if (fid == TZV_STK_SVC_FLASH && a1)
+		return flash_service((const struct stk_flash_req *)(uintptr_t)a1);
 	if (fid != TZV_STK_SVC_PAL_SVN || !a1)
 		fail("stk_monitor_call(0x%x, 0x%lx)\n", fid, (unsigned long)a1);
 	memcpy(&req, (const void *)(uintptr_t)a1, sizeof(req)); /* (ASan checks it is there) */
