@@ -77,7 +77,13 @@ $(BUILD)/pal/%.ta: $(BUILD)/pal/%.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 # provider test/configs/single.toml authorizes.
 PAL_TEST_FILES := $(BUILD)/pal/selftest-untrusted.ta $(BUILD)/pal/selftest-root.ta \
 	$(BUILD)/pal/selftest2.ta $(BUILD)/pal/selftest-v2.ta $(BUILD)/pal/selftest-provider2.ta \
-	$(BUILD)/pal/selftest16.ta $(BUILD)/pal/selftest-svn2.ta
+	$(BUILD)/pal/selftest16.ta $(BUILD)/pal/selftest-svn2.ta \
+	$(BUILD)/pal/objstore-v2.ta $(BUILD)/pal/objstore-provider2.ta
+# objstore as version 2, and signed by provider2 (test_pal.py: whose objects it reads)
+$(BUILD)/pal/objstore-v2.ta: $(BUILD)/pal/objstore.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 1 --version 2 && touch $@
+$(BUILD)/pal/objstore-provider2.ta: $(BUILD)/pal/objstore.bin $(TZV_SIGN) $(TZV_KEYS)/provider2.pub
+	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider2.key --svn 1 --version 1 && touch $@
 # selftest at security version 2 (test_pal_rollback.py)
 $(BUILD)/pal/selftest-svn2.ta: $(BUILD)/pal/selftest.bin $(TZV_SIGN) $(TZV_KEYS)/provider.key
 	$(TZV_SIGN) pal $< $@ --key $(TZV_KEYS)/provider.key --svn 2 --version 2 && touch $@

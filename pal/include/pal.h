@@ -25,6 +25,7 @@ typedef uint32_t TEE_Result;
 #define TEE_ERROR_STORAGE_NO_SPACE	0xFFFF3041
 #define TEE_ERROR_ACCESS_CONFLICT	0xFFFF0003
 #define TEE_ERROR_OVERFLOW		0xFFFF300F
+#define TEE_ERROR_CORRUPT_OBJECT	0xF0100001
 #define TEE_ERROR_STORAGE_NOT_AVAILABLE 0xF0100003
 
 #define TEE_PARAM_TYPE_NONE	     0
@@ -131,10 +132,22 @@ TEE_Result pal_sys_obj_delete(const void *id, size_t idlen);
 TEE_Result pal_sys_obj_rename(const void *id, size_t idlen, const void *to, size_t tolen);
 TEE_Result pal_sys_obj_enum(size_t index, struct pal_obj_info *out);
 
+/* Objects in the VM's file system through its tee-supplicant (REE FS,
+ * pal/lib/reefs.c): encrypted, authenticated and versioned here, the
+ * version kept in trusted storage; the same calls as above. The raw
+ * transport is SYS_REE_FS (plain files in the PAL's directory). */
+TEE_Result pal_sys_ree_fs(struct pal_ree_req *req);
+TEE_Result pal_ree_put(const void *id, size_t idlen, const void *data, size_t len, uint32_t flags);
+TEE_Result pal_ree_read(const void *id, size_t idlen, size_t off, void *buf, size_t len);
+TEE_Result pal_ree_info(const void *id, size_t idlen, uint64_t *size);
+TEE_Result pal_ree_delete(const void *id, size_t idlen);
+TEE_Result pal_ree_rename(const void *id, size_t idlen, const void *to, size_t tolen);
+
 /* GlobalPlatform's persistent objects (TEE Internal Core API 1.3, 5.7-5.9)
  * over those calls (pal/lib/storage.c): data only, no attributes; a write
  * or truncation rewrites the object whole, through the heap. */
 #define TEE_STORAGE_PRIVATE		0x00000001
+#define TEE_STORAGE_PRIVATE_REE		0x80000000 /* the VM's file system (OP-TEE's id) */
 #define TEE_DATA_FLAG_ACCESS_READ	0x00000001
 #define TEE_DATA_FLAG_ACCESS_WRITE	0x00000002
 #define TEE_DATA_FLAG_ACCESS_WRITE_META 0x00000004

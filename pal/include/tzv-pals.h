@@ -103,21 +103,31 @@
 #define SELFTEST_CMD_SYSFUZZ 17
 /* p0 MEMREF_INPUT: these bytes, as they are, as one log line */
 #define SELFTEST_CMD_LOG 18
+
+/* objstore PAL: a7e1f0c1-7a76-4c30-9a00-6f626a730000 ("objs") */
+#define TZV_UUID_OBJSTORE                                                                          \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x6f, 0x62, 0x6a, 0x73, 0x00, 0x00                             \
+		}                                                                                  \
+	}
 /* trusted storage through GlobalPlatform's persistent objects: p0
- * VALUE_INPUT a = SELFTEST_OBJ_*, b = a position or size; p1 MEMREF_INPUT
+ * VALUE_INPUT a = OBJSTORE_*, b = a position or size; p1 MEMREF_INPUT
  * the object id; p2 MEMREF_INOUT data in (PUT, CREATE, WRITE: the data;
  * RENAME: the new id) or out (GET from position b, LIST: "id\tsize\n"
  * lines), size = bytes out; p3 VALUE_OUTPUT a = bytes out */
-#define SELFTEST_CMD_OBJ      19
-#define SELFTEST_OBJ_PUT      0 /* create or replace */
-#define SELFTEST_OBJ_CREATE   1 /* create; ACCESS_CONFLICT if it exists */
-#define SELFTEST_OBJ_GET      2
-#define SELFTEST_OBJ_WRITE    3 /* write at position b */
-#define SELFTEST_OBJ_TRUNCATE 4 /* to size b */
-#define SELFTEST_OBJ_RENAME   5
-#define SELFTEST_OBJ_DELETE   6
-#define SELFTEST_OBJ_LIST     7
-#define SELFTEST_OBJ_BUF      PAL_OBJ_MAX /* the most p2 carries */
+#define OBJSTORE_CMD_OBJ  0
+#define OBJSTORE_PUT	  0 /* create or replace */
+#define OBJSTORE_CREATE	  1 /* create; ACCESS_CONFLICT if it exists */
+#define OBJSTORE_GET	  2
+#define OBJSTORE_WRITE	  3 /* write at position b */
+#define OBJSTORE_TRUNCATE 4 /* to size b */
+#define OBJSTORE_RENAME	  5
+#define OBJSTORE_DELETE	  6
+#define OBJSTORE_LIST	  7
+#define OBJSTORE_REE	  0x100	      /* or'ed in: in the VM's file system (REE FS) */
+#define OBJSTORE_BUF	  PAL_OBJ_MAX /* the most p2 carries */
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300
  * p0 VALUE_OUTPUT a = open sessions, b = registered shared buffers;

@@ -8,8 +8,32 @@
 
 #include "pal.h"
 
+/* where objects are: the secure flash (the STK's trusted storage) or the
+ * VM's file system (reefs.c) */
+struct backend {
+	TEE_Result (*put)(const void *id, size_t idlen, const void *buf, size_t len,
+			  uint32_t flags);
+	TEE_Result (*read)(const void *id, size_t idlen, size_t off, void *buf, size_t len);
+	TEE_Result (*info)(const void *id, size_t idlen, uint64_t *size);
+	TEE_Result (*del)(const void *id, size_t idlen);
+	TEE_Result (*rename)(const void *id, size_t idlen, const void *to, size_t tolen);
+};
+
+static const struct backend flash = {pal_sys_obj_put, pal_sys_obj_read, pal_sys_obj_info,
+				     pal_sys_obj_delete, pal_sys_obj_rename};
+static const struct backend ree = {pal_ree_put, pal_ree_read, pal_ree_info, pal_ree_delete,
+				   pal_ree_rename};
+
+static const struct backend *backend_of(uint32_t storage)
+{
+	return storage == TEE_STORAGE_PRIVATE	    ? &flash
+	       : storage == TEE_STORAGE_PRIVATE_REE ? &ree
+						    : NULL;
+}
+
 struct pal_object {
 	int used;
+	const struct backend *be;
 	uint32_t flags;
 	size_t idlen, pos;
 	uint8_t id[PAL_OBJ_ID_MAX];
@@ -23,7 +47,8 @@ struct pal_object_enum {
 static struct pal_object objects[PAL_OPEN_OBJECTS];
 static struct pal_object_enum enums[2];
 
-static TEE_Result handle_new(const void *id, size_t idlen, uint32_t flags, TEE_ObjectHandle *out)
+static TEE_Result handle_new(const struct backend *be, const void *id, size_t idlen, uint32_t flags,
+			     TEE_ObjectHandle *out)
 {
 	for (unsigned i = 0; i < PAL_OPEN_OBJECTS; i++) {
 		struct pal_object *o = &objects[i];
@@ -31,6 +56,7 @@ static TEE_Result handle_new(const void *id, size_t idlen, uint32_t flags, TEE_O
 			continue;
 		memset(o, 0, sizeof(*o));
 		o->used = 1;
+		o->be = be;
 		o->flags = flags;
 		o->idlen = idlen;
 		memcpy(o->id, id, idlen);
@@ -48,43 +74,45 @@ static int handle_ok(TEE_ObjectHandle o)
 static TEE_Result size_of(TEE_ObjectHandle o, size_t *size)
 {
 	uint64_t n = 0;
-	TEE_Result res = pal_sys_obj_info(o->id, o->idlen, &n);
+	TEE_Result res = o->be->info(o->id, o->idlen, &n);
 
 	*size = (size_t)n;
 	return res;
 }
 
-TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID,
-				      size_t objectIDLen, uint32_t flags,
-				      TEE_ObjectHandle attributes, const void *initialData,
-				      size_t initialDataLen, TEE_ObjectHandle *object)
+TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, size_t objectIDLen,
+				      uint32_t flags, TEE_ObjectHandle attributes,
+				      const void *initialData, size_t initialDataLen,
+				      TEE_ObjectHandle *object)
 {
+	const struct backend *be = backend_of(storageID);
 	uint8_t id[PAL_OBJ_ID_MAX];
 	TEE_Result res;
 
 	*object = TEE_HANDLE_NULL;
-	if (storageID != TEE_STORAGE_PRIVATE || attributes || !objectIDLen ||
-	    objectIDLen > PAL_OBJ_ID_MAX || initialDataLen > PAL_OBJ_MAX)
+	if (!be || attributes || !objectIDLen || objectIDLen > PAL_OBJ_ID_MAX ||
+	    initialDataLen > PAL_OBJ_MAX)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(id, objectID, objectIDLen); /* the STK reads names from the arena, not rodata */
-	res = pal_sys_obj_put(id, objectIDLen, initialDataLen ? initialData : id, initialDataLen,
-			      flags & TEE_DATA_FLAG_OVERWRITE ? 0 : PAL_OBJ_EXCLUSIVE);
-	return res == TEE_SUCCESS ? handle_new(id, objectIDLen, flags, object) : res;
+	res = be->put(id, objectIDLen, initialDataLen ? initialData : id, initialDataLen,
+		      flags & TEE_DATA_FLAG_OVERWRITE ? 0 : PAL_OBJ_EXCLUSIVE);
+	return res == TEE_SUCCESS ? handle_new(be, id, objectIDLen, flags, object) : res;
 }
 
 TEE_Result TEE_OpenPersistentObject(uint32_t storageID, const void *objectID, size_t objectIDLen,
 				    uint32_t flags, TEE_ObjectHandle *object)
 {
+	const struct backend *be = backend_of(storageID);
 	uint8_t id[PAL_OBJ_ID_MAX];
 	uint64_t size;
 	TEE_Result res;
 
 	*object = TEE_HANDLE_NULL;
-	if (storageID != TEE_STORAGE_PRIVATE || !objectIDLen || objectIDLen > PAL_OBJ_ID_MAX)
+	if (!be || !objectIDLen || objectIDLen > PAL_OBJ_ID_MAX)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(id, objectID, objectIDLen);
-	res = pal_sys_obj_info(id, objectIDLen, &size);
-	return res == TEE_SUCCESS ? handle_new(id, objectIDLen, flags, object) : res;
+	res = be->info(id, objectIDLen, &size);
+	return res == TEE_SUCCESS ? handle_new(be, id, objectIDLen, flags, object) : res;
 }
 
 TEE_Result TEE_GetObjectInfo1(TEE_ObjectHandle object, TEE_ObjectInfo *info)
@@ -117,7 +145,7 @@ TEE_Result TEE_ReadObjectData(TEE_ObjectHandle object, void *buffer, size_t size
 	if (res != TEE_SUCCESS || object->pos >= have)
 		return res;
 	size_t n = have - object->pos < size ? have - object->pos : size;
-	res = pal_sys_obj_read(object->id, object->idlen, object->pos, buffer, n);
+	res = object->be->read(object->id, object->idlen, object->pos, buffer, n);
 	if (res == TEE_SUCCESS) {
 		object->pos += n;
 		*count = n;
@@ -127,8 +155,7 @@ TEE_Result TEE_ReadObjectData(TEE_ObjectHandle object, void *buffer, size_t size
 
 /* The object becomes its first keep bytes, then len bytes of data at pos
  * (zeros between), stored in one call. */
-static TEE_Result rewrite(TEE_ObjectHandle o, size_t keep, size_t pos, const void *data,
-			  size_t len)
+static TEE_Result rewrite(TEE_ObjectHandle o, size_t keep, size_t pos, const void *data, size_t len)
 {
 	size_t have;
 	TEE_Result res = size_of(o, &have);
@@ -142,10 +169,10 @@ static TEE_Result rewrite(TEE_ObjectHandle o, size_t keep, size_t pos, const voi
 		return TEE_ERROR_OVERFLOW;
 	uint8_t *buf = malloc(total ? total : 1);
 	memset(buf, 0, total);
-	res = keep ? pal_sys_obj_read(o->id, o->idlen, 0, buf, keep) : TEE_SUCCESS;
+	res = keep ? o->be->read(o->id, o->idlen, 0, buf, keep) : TEE_SUCCESS;
 	if (res == TEE_SUCCESS) {
 		memcpy(buf + pos, data, len);
-		res = pal_sys_obj_put(o->id, o->idlen, buf, total, 0);
+		res = o->be->put(o->id, o->idlen, buf, total, 0);
 	}
 	pal_wipe(buf, total);
 	free(buf);
@@ -208,7 +235,7 @@ TEE_Result TEE_CloseAndDeletePersistentObject1(TEE_ObjectHandle object)
 
 	if (!handle_ok(object) || !(object->flags & TEE_DATA_FLAG_ACCESS_WRITE_META))
 		return TEE_ERROR_BAD_PARAMETERS;
-	res = pal_sys_obj_delete(object->id, object->idlen);
+	res = object->be->del(object->id, object->idlen);
 	object->used = 0;
 	return res;
 }
@@ -223,7 +250,7 @@ TEE_Result TEE_RenamePersistentObject(TEE_ObjectHandle object, const void *newOb
 	    !newObjectIDLen || newObjectIDLen > PAL_OBJ_ID_MAX)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(id, newObjectID, newObjectIDLen);
-	res = pal_sys_obj_rename(object->id, object->idlen, id, newObjectIDLen);
+	res = object->be->rename(object->id, object->idlen, id, newObjectIDLen);
 	if (res == TEE_SUCCESS) {
 		memcpy(object->id, id, newObjectIDLen);
 		object->idlen = newObjectIDLen;
@@ -259,6 +286,8 @@ void TEE_ResetPersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumerator)
 TEE_Result TEE_StartPersistentObjectEnumerator(TEE_ObjectEnumHandle objectEnumerator,
 					       uint32_t storageID)
 {
+	if (storageID == TEE_STORAGE_PRIVATE_REE)
+		return TEE_ERROR_NOT_SUPPORTED; /* (the normal world's directory: not listed) */
 	if (!objectEnumerator || storageID != TEE_STORAGE_PRIVATE)
 		return TEE_ERROR_BAD_PARAMETERS;
 	objectEnumerator->started = 1;

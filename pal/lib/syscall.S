@@ -34,3 +34,4 @@ syscall pal_sys_obj_info, PAL_SYS_OBJ_INFO
 syscall pal_sys_obj_delete, PAL_SYS_OBJ_DELETE
 syscall pal_sys_obj_rename, PAL_SYS_OBJ_RENAME
 syscall pal_sys_obj_enum, PAL_SYS_OBJ_ENUM
+syscall pal_sys_ree_fs, PAL_SYS_REE_FS

@@ -5,7 +5,7 @@
 
 #include "pal.h"
 
-PAL_DEFINE("selftest", TZV_UUID_SELFTEST, 0, 224 * 1024, 16 * 1024);
+PAL_DEFINE("selftest", TZV_UUID_SELFTEST, 0, 64 * 1024, 16 * 1024);
 
 /* The STK's own image, and secure SRAM where other instances' memory
  * lives: no system call may reach them. */
@@ -289,7 +289,7 @@ static TEE_Result sysfuzz(struct pal_params *p)
 	    {PAL_SYS_PCR_EXTEND, 6},  {PAL_SYS_EVENTLOG, 5},   {PAL_SYS_IDENTITY, 1},
 	    {PAL_SYS_STATEMENT, 5},   {PAL_SYS_OBJ_PUT, 5},    {PAL_SYS_OBJ_READ, 9},
 	    {PAL_SYS_OBJ_INFO, 5},    {PAL_SYS_OBJ_DELETE, 1}, {PAL_SYS_OBJ_RENAME, 5},
-	    {PAL_SYS_OBJ_ENUM, 2},
+	    {PAL_SYS_OBJ_ENUM, 2},    {PAL_SYS_REE_FS, 1},
 	};
 	uint64_t x = p->p[0].u.value.b | 1U, odd = 0;
 	uint32_t n = p->p[0].u.value.a, i;
@@ -299,7 +299,7 @@ static TEE_Result sysfuzz(struct pal_params *p)
 	for (i = 0; i < n; i++) {
 		uint64_t r = next(&x), nr, res;
 		if (r & 1U) { /* an unknown number */
-			nr = (r >> 1) & 2U ? PAL_SYS_OBJ_ENUM + 1U + (r >> 8) % 64U : r | 64U;
+			nr = (r >> 1) & 2U ? PAL_SYS_REE_FS + 1U + (r >> 8) % 64U : r | 64U;
 			res = raw_syscall(nr, next(&x), next(&x), next(&x), next(&x));
 			odd += res != TEE_ERROR_NOT_SUPPORTED;
 			continue;
@@ -331,122 +331,6 @@ static TEE_Result log_bytes(struct pal_params *p)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(line, (const void *)(uintptr_t)p->p[0].u.mem.buf, len);
 	return pal_sys_log(line, len);
-}
-
-/* Trusted storage through GlobalPlatform's calls (SELFTEST_CMD_OBJ). */
-static TEE_Result obj_put(const uint8_t *id, size_t idlen, const void *data, size_t len,
-			  uint32_t flags)
-{
-	TEE_ObjectHandle o;
-	TEE_Result res =
-	    TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, id, idlen, flags, NULL, data, len, &o);
-
-	if (res == TEE_SUCCESS)
-		TEE_CloseObject(o);
-	return res;
-}
-
-static TEE_Result obj_open(const uint8_t *id, size_t idlen, TEE_ObjectHandle *o)
-{
-	return TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, id, idlen,
-					TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_ACCESS_WRITE |
-					    TEE_DATA_FLAG_ACCESS_WRITE_META,
-					&o[0]);
-}
-
-static TEE_Result obj_get(TEE_ObjectHandle o, uint32_t pos, uint8_t *out, size_t cap, size_t *n)
-{
-	TEE_Result res = TEE_SeekObjectData(o, pos, TEE_DATA_SEEK_SET);
-
-	return res == TEE_SUCCESS ? TEE_ReadObjectData(o, out, cap, n) : res;
-}
-
-static TEE_Result obj_write(TEE_ObjectHandle o, uint32_t pos, const void *data, size_t len)
-{
-	TEE_Result res = TEE_SeekObjectData(o, pos, TEE_DATA_SEEK_SET);
-
-	return res == TEE_SUCCESS ? TEE_WriteObjectData(o, data, len) : res;
-}
-
-/* "id<TAB>size<NL>" for each object of this PAL, into out */
-static TEE_Result obj_list(uint8_t *out, size_t cap, size_t *n)
-{
-	TEE_ObjectEnumHandle e;
-	TEE_ObjectInfo info;
-	uint8_t id[PAL_OBJ_ID_MAX];
-	size_t idlen;
-	TEE_Result res = TEE_AllocatePersistentObjectEnumerator(&e);
-
-	*n = 0;
-	if (res == TEE_SUCCESS)
-		res = TEE_StartPersistentObjectEnumerator(e, TEE_STORAGE_PRIVATE);
-	while (res == TEE_SUCCESS &&
-	       TEE_GetNextPersistentObject(e, &info, id, &idlen) == TEE_SUCCESS) {
-		char size[12];
-		unsigned k = sizeof(size);
-		size_t v = info.dataSize;
-		do
-			size[--k] = (char)('0' + v % 10);
-		while (v /= 10);
-		if (*n + idlen + 2 + sizeof(size) - k > cap) {
-			res = TEE_ERROR_SHORT_BUFFER;
-			break;
-		}
-		memcpy(out + *n, id, idlen);
-		out[*n + idlen] = '\t';
-		memcpy(out + *n + idlen + 1, size + k, sizeof(size) - k);
-		*n += idlen + 1 + sizeof(size) - k;
-		out[(*n)++] = '\n';
-	}
-	TEE_FreePersistentObjectEnumerator(e);
-	return res;
-}
-
-static uint8_t obj_buf[PAL_OBJ_MAX];
-
-static TEE_Result obj_op(struct pal_params *p)
-{
-	uint32_t op = p->p[0].u.value.a, arg = p->p[0].u.value.b;
-	size_t idlen = p->p[1].u.mem.size, len = p->p[2].u.mem.size, n = 0;
-	uint8_t id[PAL_OBJ_ID_MAX];
-	uint8_t *data = (uint8_t *)(uintptr_t)p->p[2].u.mem.buf;
-	TEE_ObjectHandle o = TEE_HANDLE_NULL;
-	TEE_Result res;
-
-	if (pal_param_types(p) !=
-		TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
-				TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_VALUE_OUTPUT) ||
-	    idlen > sizeof(id) || len > sizeof(obj_buf))
-		return TEE_ERROR_BAD_PARAMETERS;
-	memcpy(id, (const void *)(uintptr_t)p->p[1].u.mem.buf, idlen);
-	memcpy(obj_buf, data, len); /* through its own memory: windows are no syscall buffers */
-	if (op == SELFTEST_OBJ_PUT || op == SELFTEST_OBJ_CREATE)
-		return obj_put(id, idlen, obj_buf, len,
-			       op == SELFTEST_OBJ_PUT ? TEE_DATA_FLAG_OVERWRITE : 0);
-	if (op == SELFTEST_OBJ_LIST) {
-		res = obj_list(obj_buf, len, &n);
-	} else {
-		res = obj_open(id, idlen, &o);
-		if (res != TEE_SUCCESS)
-			return res;
-		if (op == SELFTEST_OBJ_GET)
-			res = obj_get(o, arg, obj_buf, len, &n);
-		else if (op == SELFTEST_OBJ_WRITE)
-			res = obj_write(o, arg, obj_buf, len);
-		else if (op == SELFTEST_OBJ_TRUNCATE)
-			res = TEE_TruncateObjectData(o, arg);
-		else if (op == SELFTEST_OBJ_RENAME)
-			res = TEE_RenamePersistentObject(o, obj_buf, len);
-		else if (op == SELFTEST_OBJ_DELETE)
-			res = TEE_CloseAndDeletePersistentObject1(o), o = TEE_HANDLE_NULL;
-		else
-			res = TEE_ERROR_BAD_PARAMETERS;
-		TEE_CloseObject(o);
-	}
-	memcpy(data, obj_buf, n);
-	p->p[2].u.mem.size = n;
-	p->p[3].u.value.a = (uint32_t)n;
-	return res;
 }
 
 TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
@@ -503,8 +387,6 @@ TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 		return scan(p);
 	case SELFTEST_CMD_SYSFUZZ:
 		return sysfuzz(p);
-	case SELFTEST_CMD_OBJ:
-		return obj_op(p);
 	case SELFTEST_CMD_LOG:
 		return log_bytes(p);
 	default:

@@ -12,44 +12,26 @@
 #include <tzv/smccc.h>
 #include <tzv/string.h>
 
-#define PAGE	  OPTEE_MSG_PAGE_SIZE
-#define FILE_MAX  (sizeof(struct pal_file_header) + PAL_MAX_MEM + sizeof(struct pal_file_sig))
-#define NONCONTIG (OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG)
+#define PAGE	 OPTEE_MSG_PAGE_SIZE
+#define FILE_MAX (sizeof(struct pal_file_header) + PAL_MAX_MEM + sizeof(struct pal_file_sig))
 
 static const struct pal_signers *const signers =
     &((const struct measure_area *)MEASURE_BASE)->signers;
 
-struct rpc_arg {
-	struct optee_msg_arg hdr;
-	struct optee_msg_param p[OPTEE_RPC_ARG_PARAMS];
-};
-
-/* func with a1:a2 = a (a cookie), or a1 = a for RPC_ALLOC (a size). */
+/* The next phase, then func with a (rpc.c). */
 static void __attribute__((noreturn))
 rpc(struct vtee *t, struct call *c, enum load_phase next, uint32_t func, uint64_t a)
 {
 	c->load.phase = next;
-	if (func == OPTEE_SMC_RETURN_RPC_ALLOC)
-		call_suspend(t, c, CALL_RPC, func, a, 0);
-	call_suspend(t, c, CALL_RPC, func, a >> 32, a & 0xffffffffU);
+	rpc_suspend(t, c, func, a);
 }
 
-/* An RPC_CMD with this argument, written into the normal world's buffer. */
+/* An RPC_CMD with this argument, then the next phase. */
 static void __attribute__((noreturn))
 command(struct vtee *t, struct call *c, enum load_phase next, const struct rpc_arg *arg)
 {
-	memcpy(ns_map(c->load.rpc_pa, sizeof(*arg)), arg, sizeof(*arg));
-	ns_unmap();
-	rpc(t, c, next, OPTEE_SMC_RETURN_RPC_CMD, c->load.rpc_cookie);
-}
-
-/* What came back, read once. */
-static void answer(const struct call *c, struct rpc_arg *arg)
-{
-	memcpy(arg, ns_map(c->load.rpc_pa, sizeof(*arg)), sizeof(*arg));
-	ns_unmap();
-	if (arg->hdr.num_params > OPTEE_RPC_ARG_PARAMS)
-		arg->hdr.ret = TEEC_ERROR_BAD_PARAMETERS;
+	c->load.phase = next;
+	rpc_command(t, c, &c->load.b, arg);
 }
 
 static void load_ta(struct rpc_arg *arg, const struct load *l, bool into_buffer)
@@ -63,21 +45,10 @@ static void load_ta(struct rpc_arg *arg, const struct load *l, bool into_buffer)
 	if (into_buffer) {
 		arg->p[1].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
 		arg->p[1].u.rmem.size = l->size;
-		arg->p[1].u.rmem.shm_ref = l->shm_cookie;
+		arg->p[1].u.rmem.shm_ref = l->b.shm_cookie;
 	} else {
 		arg->p[1].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT; /* NULL: the size */
 	}
-}
-
-static void shm_command(struct rpc_arg *arg, uint32_t cmd, uint64_t b)
-{
-	memset(arg, 0, sizeof(*arg));
-	arg->hdr.cmd = cmd;
-	arg->hdr.num_params = 1;
-	arg->p[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
-	arg->p[0].u.value.a = OPTEE_RPC_SHM_TYPE_APPL;
-	arg->p[0].u.value.b = b;
-	arg->p[0].u.value.c = cmd == OPTEE_RPC_CMD_SHM_ALLOC ? 8 : 0;
 }
 
 static void fail(struct vtee *t, struct load *l, uint32_t err, const char *why)
@@ -107,25 +78,6 @@ void loader_start(struct vtee *t, struct call *c, const uint8_t uuid[16])
 	rpc(t, c, LOAD_ALLOC, OPTEE_SMC_RETURN_RPC_ALLOC, OPTEE_RPC_ARG_SIZE);
 }
 
-/* The buffer SHM_ALLOC gave: a page list the hypervisor translated, each
- * page the VM's own. */
-static bool take_buffer(struct vtee *t, struct load *l, const struct optee_msg_param *p)
-{
-	uint64_t list = p->u.tmem.buf_ptr & ~(PAGE - 1);
-
-	l->shm_offset = p->u.tmem.buf_ptr & (PAGE - 1);
-	l->npages = (unsigned)((l->shm_offset + l->size + PAGE - 1) / PAGE);
-	if (p->attr != NONCONTIG || p->u.tmem.size < l->size || l->npages > LOAD_MAX_PAGES ||
-	    !vtee_holds(t, list, l->npages * sizeof(uint64_t), true))
-		return false;
-	memcpy(l->pages, ns_map(list, l->npages * sizeof(uint64_t)), l->npages * sizeof(uint64_t));
-	ns_unmap();
-	for (unsigned i = 0; i < l->npages; i++)
-		if ((l->pages[i] & (PAGE - 1)) || !vtee_holds(t, l->pages[i], PAGE, false))
-			return false;
-	return true;
-}
-
 /* The whole file into secure memory, before anything in it is trusted. */
 static bool copy_in(struct vtee *t, struct load *l)
 {
@@ -133,14 +85,7 @@ static bool copy_in(struct vtee *t, struct load *l)
 	l->file = pages_alloc(t, l->file_pages);
 	if (!l->file)
 		return false;
-	for (uint64_t done = 0; done < l->size;) {
-		uint64_t pos = l->shm_offset + done, in = pos & (PAGE - 1), n = PAGE - in;
-		if (n > l->size - done)
-			n = l->size - done;
-		memcpy(l->file + done, (uint8_t *)ns_map(l->pages[pos / PAGE], PAGE) + in, n);
-		ns_unmap();
-		done += n;
-	}
+	rpc_buffer_read(&l->b, 0, l->file, l->size);
 	return true;
 }
 
@@ -290,54 +235,51 @@ void loader_resume(struct vtee *t, struct call *c, const uint64_t a[6])
 	c->state = CALL_RUNNING;
 	switch (l->phase) {
 	case LOAD_ALLOC:
-		l->rpc_pa = (a[1] << 32) | (a[2] & 0xffffffffU);
-		l->rpc_cookie = (a[4] << 32) | (a[5] & 0xffffffffU);
-		if (!l->rpc_pa)
+		if (!((a[1] << 32) | (a[2] & 0xffffffffU)))
 			call_finish(c, TEEC_ERROR_OUT_OF_MEMORY, TEEC_ORIGIN_TEE);
-		if ((l->rpc_pa & (PAGE - 1)) || !vtee_holds(t, l->rpc_pa, sizeof(arg), true)) {
+		if (!rpc_take_arg(t, &l->b, a)) {
 			fail(t, l, TEEC_ERROR_BAD_PARAMETERS, "its RPC argument is not its memory");
-			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->rpc_cookie);
+			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->b.rpc_cookie);
 		}
 		load_ta(&arg, l, false);
 		command(t, c, LOAD_SIZE, &arg);
 	case LOAD_SIZE:
-		answer(c, &arg);
+		rpc_answer(&l->b, &arg);
 		l->size = arg.p[1].u.tmem.size;
 		if (arg.hdr.ret)
 			fail(t, l, arg.hdr.ret, "tee-supplicant did not find or give its file");
 		else if (!l->size || l->size > FILE_MAX)
 			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "its file is empty or too big");
 		if (l->error)
-			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->rpc_cookie);
-		shm_command(&arg, OPTEE_RPC_CMD_SHM_ALLOC, l->size);
+			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->b.rpc_cookie);
+		rpc_shm_arg(&arg, OPTEE_RPC_CMD_SHM_ALLOC, l->size);
 		command(t, c, LOAD_SHM, &arg);
 	case LOAD_SHM:
-		answer(c, &arg);
+		rpc_answer(&l->b, &arg);
 		if (arg.hdr.ret) {
 			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY, "no buffer for its file");
-			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->rpc_cookie);
+			rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->b.rpc_cookie);
 		}
-		l->shm_cookie = arg.p[0].u.tmem.shm_ref;
-		if (!take_buffer(t, l, &arg.p[0])) {
+		if (!rpc_take_buffer(t, &l->b, &arg.p[0], l->size)) {
 			fail(t, l, TEEC_ERROR_BAD_PARAMETERS,
 			     "the buffer for its file is not its memory");
-			shm_command(&arg, OPTEE_RPC_CMD_SHM_FREE, l->shm_cookie);
+			rpc_shm_arg(&arg, OPTEE_RPC_CMD_SHM_FREE, l->b.shm_cookie);
 			command(t, c, LOAD_SHM_FREE, &arg);
 		}
 		load_ta(&arg, l, true);
 		command(t, c, LOAD_READ, &arg);
 	case LOAD_READ:
-		answer(c, &arg);
+		rpc_answer(&l->b, &arg);
 		if (arg.hdr.ret || arg.p[1].u.rmem.size != l->size)
 			fail(t, l, arg.hdr.ret ? arg.hdr.ret : TEEC_ERROR_BAD_PARAMETERS,
 			     "its file could not be read, or changed meanwhile");
 		else if (!copy_in(t, l))
 			fail(t, l, TEEC_ERROR_OUT_OF_MEMORY,
 			     "the VM's secure memory quota is used up");
-		shm_command(&arg, OPTEE_RPC_CMD_SHM_FREE, l->shm_cookie);
+		rpc_shm_arg(&arg, OPTEE_RPC_CMD_SHM_FREE, l->b.shm_cookie);
 		command(t, c, LOAD_SHM_FREE, &arg);
 	case LOAD_SHM_FREE:
-		rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->rpc_cookie);
+		rpc(t, c, LOAD_FREE, OPTEE_SMC_RETURN_RPC_FREE, l->b.rpc_cookie);
 	case LOAD_FREE:
 		finish(t, c);
 	}

@@ -50,6 +50,13 @@ void pal_resume(struct vtee *t, struct call *c)
 	enter(t, c);
 }
 
+/* A system call that waited for the normal world (reefs.c) is answered. */
+void pal_syscall_done(struct vtee *t, struct call *c, uint64_t result)
+{
+	c->sess->ctx.x[0] = result;
+	pal_resume(t, c);
+}
+
 static void __attribute__((noreturn)) preempt(struct vtee *t, struct call *c)
 {
 	secure_timer_stop();
@@ -146,7 +153,9 @@ static void __attribute__((noreturn)) syscall(struct vtee *t, struct call *c)
 		entry_done(t, c, (uint32_t)s->ctx.x[0]);
 	if (nr == PAL_SYS_PANIC)
 		kill(t, c, "it panicked");
-	s->ctx.x[0] = syscall_dispatch(t, s, nr);
+	/* (a request the normal world answers suspends the call; a bad one comes back) */
+	s->ctx.x[0] =
+	    nr == PAL_SYS_REE_FS ? reefs_start(t, c, s->ctx.x[0]) : syscall_dispatch(t, s, nr);
 	pal_tables_switch(s);
 	vtee_unlock_held();
 	pal_enter(&s->ctx);

@@ -162,6 +162,8 @@ void stk_std_smc(struct smc_args *a)
 		}
 		if (c->state == CALL_PREEMPTED)
 			pal_resume(t, c);
+		if (c->ree.phase)
+			pal_syscall_done(t, c, reefs_resume(t, c, a->a));
 		loader_resume(t, c, a->a);
 	}
 	stk_leave(OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);

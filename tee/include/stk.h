@@ -86,17 +86,49 @@ enum call_state { CALL_FREE = 0, CALL_RUNNING, CALL_PREEMPTED, CALL_RPC };
 /* A PAL being loaded for an OPEN_SESSION through the normal world's
  * tee-supplicant (loader.c), one RPC at a time. */
 enum load_phase { LOAD_ALLOC = 1, LOAD_SIZE, LOAD_SHM, LOAD_READ, LOAD_SHM_FREE, LOAD_FREE };
+/* The normal world's buffers a call talks to its tee-supplicant through
+ * (rpc.c): an RPC argument (RPC_ALLOC) and a buffer (SHM_ALLOC), each page
+ * checked to be the VM's own. */
+struct rpc_bufs {
+	uint64_t rpc_pa, rpc_cookie;
+	uint64_t shm_cookie, shm_offset;
+	unsigned npages;
+	uint64_t pages[LOAD_MAX_PAGES];
+};
+
+struct rpc_arg {
+	struct optee_msg_arg hdr;
+	struct optee_msg_param p[OPTEE_RPC_ARG_PARAMS];
+};
+
 struct load {
 	enum load_phase phase;
 	uint32_t error; /* once something failed: the open ends with it */
 	uint8_t uuid[16];
-	uint64_t rpc_pa, rpc_cookie; /* the RPC argument the normal world allocated */
-	uint64_t size;		     /* of the file */
-	uint64_t shm_cookie, shm_offset;
-	unsigned npages;
-	uint64_t pages[LOAD_MAX_PAGES]; /* of the buffer tee-supplicant fills */
-	uint8_t *file;			/* the copy in secure memory */
+	uint64_t size; /* of the file */
+	struct rpc_bufs b;
+	uint8_t *file; /* the copy in secure memory */
 	unsigned file_pages;
+};
+
+/* A PAL's REE-FS request in flight (reefs.c), one RPC at a time. */
+enum ree_phase {
+	REE_IDLE = 0,
+	REE_ALLOC,
+	REE_SHM,
+	REE_OPENED,
+	REE_MOVED,
+	REE_CLOSED,
+	REE_SHM_FREE,
+	REE_FREE
+};
+struct ree {
+	enum ree_phase phase;
+	uint32_t error;
+	uint64_t va;		/* the request in the PAL's memory */
+	struct pal_ree_req req; /* its copy */
+	uint64_t fd;
+	struct rpc_bufs b;
 };
 
 /* A yielding call in flight: the message (copied from the normal world) and
@@ -114,6 +146,7 @@ struct call {
 	unsigned first;			 /* index of the first GP parameter */
 	bool open;			 /* an OPEN_SESSION */
 	struct load load;
+	struct ree ree;
 };
 
 struct object {
@@ -284,9 +317,25 @@ uint32_t store_enum(struct vtee *t, const struct pal_image *p, uint64_t index,
 		    struct pal_obj_info *out);
 /* syscall.c: a PAL's system calls */
 uint64_t syscall_dispatch(struct vtee *t, struct session *s, uint64_t nr);
+/* rpc.c: RPCs to the normal world's tee-supplicant, for a call */
+void rpc_suspend(struct vtee *t, struct call *c, uint32_t func, uint64_t a)
+    __attribute__((noreturn));
+void rpc_command(struct vtee *t, struct call *c, const struct rpc_bufs *b,
+		 const struct rpc_arg *arg) __attribute__((noreturn));
+void rpc_answer(const struct rpc_bufs *b, struct rpc_arg *arg);
+void rpc_shm_arg(struct rpc_arg *arg, uint32_t cmd, uint64_t b);
+bool rpc_take_arg(struct vtee *t, struct rpc_bufs *b, const uint64_t a[6]);
+bool rpc_take_buffer(struct vtee *t, struct rpc_bufs *b, const struct optee_msg_param *p,
+		     uint64_t size);
+void rpc_buffer_read(const struct rpc_bufs *b, uint64_t off, void *dst, uint64_t len);
+void rpc_buffer_write(const struct rpc_bufs *b, uint64_t off, const void *src, uint64_t len);
+/* reefs.c: a PAL's files in its VM's file system, through tee-supplicant */
+uint64_t reefs_start(struct vtee *t, struct call *c, uint64_t va);
+uint64_t reefs_resume(struct vtee *t, struct call *c, const uint64_t a[6]);
 /* run.c: running a PAL instance at S-EL0, and what ends its run */
 void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func) __attribute__((noreturn));
 void pal_resume(struct vtee *t, struct call *c) __attribute__((noreturn));
+void pal_syscall_done(struct vtee *t, struct call *c, uint64_t result) __attribute__((noreturn));
 void session_open(struct vtee *t, struct call *c, const struct pta *pta, struct pal_image *pal)
     __attribute__((noreturn));
 /* loader.c: loading a PAL through the normal world's tee-supplicant */

@@ -67,7 +67,7 @@ FUZZ_STK_SRCS := test/fuzz/shim/stk-arch.c lib/src/console.c lib/src/crypto.c \
 	tee/core/attest.c tee/core/store.c tee/core/syscall.c
 # the OP-TEE messages from the normal world, with all they reach
 FUZZ_SRCS_optee_msg := $(FUZZ_STK_SRCS) tee/core/std.c tee/core/call.c tee/core/pta.c \
-	tee/core/loader.c tee/core/fast.c tee/core/run.c
+	tee/core/rpc.c tee/core/reefs.c tee/core/loader.c tee/core/fast.c tee/core/run.c
 FUZZ_INCS_optee_msg := -Itee/include
 FUZZ_LIBS_optee_msg := -lbearssl -Wl,--wrap=pages_alloc
 # a PAL's system calls on a session whose arena is a host buffer

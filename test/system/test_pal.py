@@ -316,23 +316,6 @@ def test_a_pal_unseals_only_what_it_sealed_itself(vm):
     assert unseal(vm, UUID_SELFTEST, "/tmp/s2.bin") == "pal-unseal: this-build\nrc=0"
 
 
-def test_trusted_storage_is_bound_to_signer_and_uuid(vm):
-    """An object the selftest PAL wrote (storage.md): a newer build of the
-    same provider and UUID reads it; the same UUID signed by another
-    provider is another owner and sees nothing, nor can it replace it."""
-    vm.run(f"cp {SELFTEST} {ORIG}")
-    assert vm.run("tzv-client obj put mine original 2>&1") == "obj: ok"
-    swap_selftest(vm, f"{FIXTURES}/selftest-v2.ta")
-    assert vm.run("tzv-client obj get mine 2>&1") == "obj: 8 bytes: original"
-    swap_selftest(vm, f"{FIXTURES}/selftest-provider2.ta")
-    assert "TEEC_ERROR_ITEM_NOT_FOUND" in vm.run("tzv-client obj get mine 2>&1")
-    assert vm.run("tzv-client obj ls 2>&1") == "obj: 0 objects"
-    assert vm.run("tzv-client obj put mine forged 2>&1") == "obj: ok"  # its own object
-    swap_selftest(vm, ORIG)
-    assert vm.run("tzv-client obj get mine 2>&1") == "obj: 8 bytes: original"
-    assert vm.run("tzv-client obj rm mine 2>&1") == "obj: ok"
-
-
 def verify_statement(path, *extra):
     return run_host([sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), "--statement",
                      str(path), "--device-pub", os.path.join(BUILD, "keys", "device.pem"),

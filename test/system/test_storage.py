@@ -133,6 +133,105 @@ def test_budget_full_is_no_space_and_updates_compact(flash):
         vm.close()
 
 
+OBJSTORE = "a7e1f0c1-7a76-4c30-9a00-6f626a730000"
+REE_DIR = "/data/tee"  # tee-supplicant -f (guests/linux/init)
+CORRUPT = "(0xf0100001)"  # TEE_ERROR_CORRUPT_OBJECT
+FIXTURES = "/usr/share/tzv-test"
+
+
+def swap_objstore(vm, fixture):
+    """Another build of the objstore PAL under its UUID, loaded afresh."""
+    vm.run(f"cp {fixture} /lib/optee_armtz/{OBJSTORE}.ta")
+    assert vm.run(f"tzv-client pal unload {OBJSTORE}") == f"pal: unloaded {OBJSTORE}"
+
+
+def test_objects_are_bound_to_signer_and_uuid(flash):
+    """A newer build of the same provider and UUID reads the object; the
+    same UUID signed by another provider is another owner: it sees
+    nothing, and what it writes is its own."""
+    vm = boot(flash, "storage-owner")
+    try:
+        vm.run(f"cp /lib/optee_armtz/{OBJSTORE}.ta /tmp/orig.ta")
+        assert obj(vm, "put", "mine", "original") == "obj: ok"
+        swap_objstore(vm, f"{FIXTURES}/objstore-v2.ta")
+        assert obj(vm, "get", "mine") == "obj: 8 bytes: original"
+        swap_objstore(vm, f"{FIXTURES}/objstore-provider2.ta")
+        assert "TEEC_ERROR_ITEM_NOT_FOUND" in obj(vm, "get", "mine")
+        assert obj(vm, "ls") == "obj: 0 objects"
+        assert obj(vm, "put", "mine", "forged") == "obj: ok"
+        # REE FS: another provider's build has its own directory and keys; the
+        # first one's file for the same id, put in place of its own, is refused
+        assert obj(vm, "--ree", "put", "r", "by-provider2") == "obj: ok"
+        theirs = vm.run(f"ls -d {REE_DIR}/pal-*/o*").split()
+        swap_objstore(vm, "/tmp/orig.ta")
+        assert obj(vm, "get", "mine") == "obj: 8 bytes: original"
+        assert obj(vm, "--ree", "put", "r", "by-provider") == "obj: ok"
+        ours = [f for f in vm.run(f"ls -d {REE_DIR}/pal-*/o*").split() if f not in theirs]
+        assert len(theirs) == 1 and len(ours) == 1, (theirs, ours)
+        assert ours[0].split("/")[-2] != theirs[0].split("/")[-2]  # a directory each
+        vm.run(f"cp {theirs[0]} {ours[0]}")
+        assert CORRUPT in obj(vm, "--ree", "get", "r")
+    finally:
+        vm.close()
+
+
+
+
+def test_ree_objects_refuse_what_the_normal_world_does_to_their_files(flash):
+    """Objects in the VM's file system through tee-supplicant (REE FS): the
+    files are the PAL's ciphertext, and every change the normal world can
+    make (a flipped byte, an older copy put back, two files swapped, a file
+    deleted) reads as TEE_ERROR_CORRUPT_OBJECT, never as data."""
+    vm = boot(flash, "storage-ree")
+    try:
+        assert obj(vm, "--ree", "put", "a", "first-value") == "obj: ok"
+        assert obj(vm, "--ree", "get", "a") == "obj: 11 bytes: first-value"
+        files = vm.run(f"ls {REE_DIR}/pal-*/").split()
+        assert len(files) == 1 and re.fullmatch(r"o[0-9a-f]{40}", files[0]), files
+        fa = vm.run(f"ls -d {REE_DIR}/pal-*/{files[0]}")
+        assert "first-value" not in vm.run(f"cat {fa} | od -c")  # ciphertext
+        vm.run(f"cp {fa} /tmp/old")
+        assert obj(vm, "--ree", "put", "a", "second-value") == "obj: ok"
+        vm.run(f"cp {fa} /tmp/cur")
+        assert obj(vm, "--ree", "get", "a") == "obj: 12 bytes: second-value"
+        vm.run(f"printf '\\001' | dd of={fa} bs=1 seek=40 count=1 conv=notrunc 2>/dev/null")
+        assert CORRUPT in obj(vm, "--ree", "get", "a")
+        vm.run(f"cp /tmp/old {fa}")  # rolled back
+        assert CORRUPT in obj(vm, "--ree", "get", "a")
+        vm.run(f"cp /tmp/cur {fa}")
+        assert obj(vm, "--ree", "get", "a") == "obj: 12 bytes: second-value"
+        assert obj(vm, "--ree", "put", "b", "bee") == "obj: ok"
+        fb = [f for f in vm.run(f"ls -d {REE_DIR}/pal-*/o*").split() if f != fa]
+        assert len(fb) == 1, fb
+        vm.run(f"cp {fb[0]} {fa}")  # another object's file in its place
+        assert CORRUPT in obj(vm, "--ree", "get", "a")
+        vm.run(f"rm {fa}")
+        assert CORRUPT in obj(vm, "--ree", "get", "a")
+        vm.run(f"cp /tmp/cur {fa}")
+        assert obj(vm, "--ree", "get", "a") == "obj: 12 bytes: second-value"
+        assert obj(vm, "--ree", "fill", "big", "16K") == "obj: ok"
+        assert obj(vm, "--ree", "sum", "big").startswith("obj: 16384 bytes, fnv 0x")
+        assert obj(vm, "--ree", "write", "a", "3", "XY") == "obj: ok"
+        assert obj(vm, "--ree", "get", "a") == "obj: 12 bytes: secXYd-value"
+        # the whole directory put back as it was before both changed
+        vm.run(f"cp -a {REE_DIR} /tmp/tee-before")
+        assert obj(vm, "--ree", "put", "a", "third-value") == "obj: ok"
+        assert obj(vm, "--ree", "put", "b", "bee-two") == "obj: ok"
+        vm.run(f"rm -rf {REE_DIR}; cp -a /tmp/tee-before {REE_DIR}")
+        assert CORRUPT in obj(vm, "--ree", "get", "a")
+        assert CORRUPT in obj(vm, "--ree", "get", "b")
+        vm.run(f"rm -rf {REE_DIR}")
+        assert obj(vm, "--ree", "put", "a", "second-value") == "obj: ok"
+        assert obj(vm, "--ree", "rm", "a") == "obj: ok"
+        assert "TEEC_ERROR_ITEM_NOT_FOUND" in obj(vm, "--ree", "get", "a")
+        vm.run(f"cp /tmp/cur {fa}")  # a deleted object's file put back
+        assert "TEEC_ERROR_ITEM_NOT_FOUND" in obj(vm, "--ree", "get", "a")
+        assert "TEEC_ERROR_ITEM_NOT_FOUND" in obj(vm, "get", "a")  # not the flash's either
+        assert "../" not in vm.run(f"ls -R {REE_DIR}")
+    finally:
+        vm.close()
+
+
 FLASH_MANIFEST, FLASH_PARTMAP = 0xF00000, 0xF20000
 STORE_ID = 24 + 168 - 16  # vm0's store_id in the partition map (lib/include/tzv/partition.h)
 

@@ -109,6 +109,24 @@ def test_trusted_storage_stays_in_its_vm(system):
     assert obj("vm0", "rm big") == "obj: ok" and obj("vm1", "rm big") == "obj: ok"
 
 
+def test_a_ree_file_copied_from_another_vm_is_refused(system):
+    """REE FS (storage.md): vm1 gets vm0's file for the same object id (the
+    bytes through the console) under its own name for that id; vm1's PAL
+    reads it as TEE_ERROR_CORRUPT_OBJECT, since only vm0's keys open it."""
+    d = "/data/tee"
+    assert system.on("vm0", "tzv-client obj --ree put x from-vm0 2>&1") == "obj: ok"
+    assert system.on("vm1", "tzv-client obj --ree put x from-vm1 2>&1") == "obj: ok"
+    src = system.on("vm0", f"ls -d {d}/pal-*/o*").split()
+    dst = system.on("vm1", f"ls -d {d}/pal-*/o*").split()
+    assert len(src) == 1 and len(dst) == 1, (src, dst)
+    data = system.read_file("vm0", src[0])
+    esc = "".join(f"\\{b:03o}" for b in data)
+    system.on("vm1", f"printf '{esc}' > {dst[0]}")
+    assert system.read_file("vm1", dst[0]) == data
+    assert "(0xf0100001)" in system.on("vm1", "tzv-client obj --ree get x 2>&1")
+    assert system.on("vm0", "tzv-client obj --ree get x 2>&1") == "obj: 8 bytes: from-vm0"
+
+
 def test_thousand_cycles_leak_nothing(system):
     before = stats(system, "vm0")
     assert system.on("vm0", "tzv-client cycles 1000", 300) == "cycles: 1000 ok"
@@ -181,7 +199,7 @@ def test_pal_layout_is_the_documented_one(system):
     PAL runs at PAL_VA_BASE + its entry, its stack ending at mem_size."""
     syms = run_host(["aarch64-linux-gnu-nm", os.path.join(BUILD, "pal", "selftest.elf")]).stdout
     entry = int(re.search(r"^([0-9a-f]+) T pal_entry$", syms, re.M).group(1), 16) - 0x100000000
-    want = f"layout: entry {entry:#x} stack-top 0x38000"  # selftest: 224 KiB
+    want = f"layout: entry {entry:#x} stack-top 0x10000"  # selftest: 64 KiB
     for vm in ("vm0", "vm1", "vm0"):
         assert system.on(vm, "tzv-client layout") == want
 

@@ -78,7 +78,7 @@
  *                                   certified by the attestation PAL: the 240
  *                                   bytes to FILE, and "pal-statement: <hex>"
  *   tzv-client certify TOKEN FILE   certifies a token file the same way
- *   tzv-client obj put|new NAME TEXT  selftest: trusted storage (storage.md):
+ *   tzv-client obj put|new NAME TEXT  objstore: trusted storage (storage.md):
  *                                   creates or replaces (new: only creates)
  *                                   the object NAME holding TEXT: "obj: ok"
  *   tzv-client obj fill NAME SIZE   the same with SIZE pattern bytes
@@ -87,6 +87,8 @@
  *   tzv-client obj write NAME POS TEXT | trunc NAME SIZE | mv NAME NEW | rm NAME
  *                                   "obj: ok"
  *   tzv-client obj ls               "obj: <NAME> <SIZE>" each, "obj: N objects"
+ *   tzv-client obj --ree VERB ...   the same in the VM's file system (REE FS,
+ *                                   through tee-supplicant; no ls)
  *   tzv-client load-time UUID       OPEN_SESSION to the first INVOKE (SPIN 0) of
  *                                   a PAL with selftest's commands, twice:
  *                                   "load-time: first N ns", then
@@ -118,6 +120,7 @@ static const TEEC_UUID uuid_hello = TZV_UUID_HELLO;
 static const TEEC_UUID uuid_rng = TZV_UUID_RNG;
 static const TEEC_UUID uuid_keystore = TZV_UUID_KEYSTORE;
 static const TEEC_UUID uuid_selftest = TZV_UUID_SELFTEST;
+static const TEEC_UUID uuid_objstore = TZV_UUID_OBJSTORE;
 static const TEEC_UUID uuid_stats = TZV_UUID_STATS;
 static const TEEC_UUID uuid_attest = TZV_UUID_ATTEST;
 static const TEEC_UUID uuid_palmgr = TZV_UUID_PALMGR;
@@ -1448,7 +1451,7 @@ static uint32_t fnv(const uint8_t *p, size_t n)
 	return h;
 }
 
-/* the selftest PAL's SELFTEST_CMD_OBJ: in and out through buf */
+/* the selftest PAL's OBJSTORE_CMD_OBJ: in and out through buf */
 static int obj_call(uint32_t op, uint32_t arg, const char *name, uint8_t *buf, size_t len,
 		    size_t cap, size_t *out)
 {
@@ -1463,9 +1466,9 @@ static int obj_call(uint32_t op, uint32_t arg, const char *name, uint8_t *buf, s
 	o.params[1].tmpref.size = strlen(name);
 	o.params[2].tmpref.buffer = buf;
 	o.params[2].tmpref.size = cap > len ? cap : len;
-	if (op != SELFTEST_OBJ_GET && op != SELFTEST_OBJ_LIST)
+	if ((op & ~(uint32_t)OBJSTORE_REE) != OBJSTORE_GET && op != OBJSTORE_LIST)
 		o.params[2].tmpref.size = len;
-	if (oneshot(&uuid_selftest, SELFTEST_CMD_OBJ, &o))
+	if (oneshot(&uuid_objstore, OBJSTORE_CMD_OBJ, &o))
 		return 1;
 	*out = min_size(o.params[3].value.a, cap);
 	return 0;
@@ -1477,14 +1480,21 @@ static int cmd_obj(char **argv)
 		const char *verb;
 		uint32_t op;
 		int args; /* after the verb */
-	} verbs[] = {{"put", SELFTEST_OBJ_PUT, 2},	  {"new", SELFTEST_OBJ_CREATE, 2},
-		     {"fill", SELFTEST_OBJ_PUT, 2},	  {"get", SELFTEST_OBJ_GET, 1},
-		     {"sum", SELFTEST_OBJ_GET, 1},	  {"write", SELFTEST_OBJ_WRITE, 3},
-		     {"trunc", SELFTEST_OBJ_TRUNCATE, 2}, {"mv", SELFTEST_OBJ_RENAME, 2},
-		     {"rm", SELFTEST_OBJ_DELETE, 1},	  {"ls", SELFTEST_OBJ_LIST, 0}};
-	static uint8_t buf[SELFTEST_OBJ_BUF];
+	} verbs[] = {{"put", OBJSTORE_PUT, 2},	      {"new", OBJSTORE_CREATE, 2},
+		     {"fill", OBJSTORE_PUT, 2},	      {"get", OBJSTORE_GET, 1},
+		     {"sum", OBJSTORE_GET, 1},	      {"write", OBJSTORE_WRITE, 3},
+		     {"trunc", OBJSTORE_TRUNCATE, 2}, {"mv", OBJSTORE_RENAME, 2},
+		     {"rm", OBJSTORE_DELETE, 1},      {"ls", OBJSTORE_LIST, 0}};
+	static uint8_t buf[OBJSTORE_BUF];
 	size_t k = 0, n = 0, len = 0, argn = 0;
-	uint32_t arg = 0;
+	uint32_t arg = 0, ree = 0;
+
+	if (argv[0] && !strcmp(argv[0], "--ree")) {
+		ree = OBJSTORE_REE;
+		argv++;
+	}
+	if (!argv[0])
+		return 2;
 	const char *verb = argv[0], *name = argv[1] ? argv[1] : "";
 
 	while (argv[1 + argn])
@@ -1511,7 +1521,7 @@ static int cmd_obj(char **argv)
 	     (!strcmp(verb, "get") && argn == 2)) &&
 	    parse_u32(argv[2], &arg))
 		return 2;
-	if (obj_call(verbs[k].op, arg, name, buf, len, sizeof(buf), &n))
+	if (obj_call(verbs[k].op | ree, arg, name, buf, len, sizeof(buf), &n))
 		return 1;
 	if (!strcmp(verb, "get")) {
 		for (size_t i = 0; i < n; i++) /* a byte that is not text shows as '.' */
@@ -1577,7 +1587,7 @@ static const struct {
     {"pal-statement", 3, 3, cmd_pal_statement, "UUID DATA_HEX FILE"},
     {"certify", 2, 2, cmd_certify, "TOKEN FILE"},
     {"load-time", 1, 1, cmd_load_time, "UUID"},
-    {"obj", 1, 4, cmd_obj, "put|new|fill|get|sum|write|trunc|mv|rm|ls [NAME ...]"},
+    {"obj", 1, 5, cmd_obj, "[--ree] put|new|fill|get|sum|write|trunc|mv|rm|ls [NAME ...]"},
 };
 
 static int usage(FILE *f, int rc)

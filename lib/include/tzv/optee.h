@@ -78,8 +78,17 @@
 #define OPTEE_RPC_CMD_SHM_ALLOC 6U
 #define OPTEE_RPC_CMD_SHM_FREE	7U
 #define OPTEE_RPC_SHM_TYPE_APPL 0U
-#define OPTEE_RPC_ARG_PARAMS	4U
-#define OPTEE_RPC_ARG_SIZE	(32U + 32U * OPTEE_RPC_ARG_PARAMS)
+/* the REE file system (tee-supplicant's tee_supp_fs.c): p0.a is one of */
+#define OPTEE_RPC_CMD_FS     2U
+#define OPTEE_MRF_OPEN	     0U
+#define OPTEE_MRF_CREATE     1U
+#define OPTEE_MRF_CLOSE	     2U
+#define OPTEE_MRF_READ	     3U
+#define OPTEE_MRF_WRITE	     4U
+#define OPTEE_MRF_REMOVE     6U
+#define OPTEE_MRF_RENAME     7U
+#define OPTEE_RPC_ARG_PARAMS 4U
+#define OPTEE_RPC_ARG_SIZE   (32U + 32U * OPTEE_RPC_ARG_PARAMS)
 
 /* The most parameters a message may carry here: two meta parameters and the
  * four GlobalPlatform ones (Linux never sends more). */

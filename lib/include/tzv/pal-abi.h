@@ -55,8 +55,30 @@
 #define PAL_OBJ_MAX	   65536U
 #define PAL_OBJ_EXCLUSIVE  (1U << 0) /* OBJ_PUT: fail if the object exists */
 
+/* files in the VM's own file system through its tee-supplicant (REE FS,
+ * docs/storage.md): what the normal world keeps for a PAL, which the PAL
+ * encrypts and authenticates itself; the call waits for the normal world */
+#define PAL_SYS_REE_FS	 19 /* (struct pal_ree_req *) */
+#define PAL_REE_NAME_MAX 48 /* [A-Za-z0-9._-], not starting with '.' */
+#define PAL_REE_FILE_MAX (PAL_OBJ_MAX + 128U)
+#define PAL_REE_PUT	 0
+#define PAL_REE_GET	 1
+#define PAL_REE_REMOVE	 2
+#define PAL_REE_RENAME	 3
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* SYS_REE_FS's request: PUT writes len bytes from data as the file name
+ * (replacing it), GET reads it into data (len: room in, bytes out), REMOVE
+ * deletes it, RENAME moves it to to (replacing that) */
+struct pal_ree_req {
+	uint32_t op;
+	uint32_t len;
+	uint64_t data;
+	char name[PAL_REE_NAME_MAX];
+	char to[PAL_REE_NAME_MAX];
+};
 
 /* SYS_OBJ_ENUM's result: the index-th object of the calling PAL */
 struct pal_obj_info {
