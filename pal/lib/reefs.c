@@ -110,8 +110,7 @@ TEE_Result pal_ree_put(const void *id, size_t idlen, const void *data, size_t le
 	if (!idlen || idlen > PAL_OBJ_ID_MAX || len > PAL_OBJ_MAX)
 		return TEE_ERROR_BAD_PARAMETERS;
 	res = names(id, idlen, &r, ver);
-	if (res == TEE_SUCCESS && version_of(ver, &v) == TEE_SUCCESS &&
-	    (flags & PAL_OBJ_EXCLUSIVE))
+	if (res == TEE_SUCCESS && version_of(ver, &v) == TEE_SUCCESS && (flags & PAL_OBJ_EXCLUSIVE))
 		return TEE_ERROR_ACCESS_CONFLICT;
 	if (res != TEE_SUCCESS)
 		return res;

@@ -100,8 +100,8 @@ static TEE_Result obj_op(struct pal_params *p)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(id, (const void *)(uintptr_t)p->p[1].u.mem.buf, idlen);
 	memcpy(obj_buf, data, len); /* through its own memory: windows are no syscall buffers */
-	obj_storage = p->p[0].u.value.a & OBJSTORE_REE ? TEE_STORAGE_PRIVATE_REE
-							   : TEE_STORAGE_PRIVATE;
+	obj_storage =
+	    p->p[0].u.value.a & OBJSTORE_REE ? TEE_STORAGE_PRIVATE_REE : TEE_STORAGE_PRIVATE;
 	if (op == OBJSTORE_PUT || op == OBJSTORE_CREATE)
 		return obj_put(id, idlen, obj_buf, len,
 			       op == OBJSTORE_PUT ? TEE_DATA_FLAG_OVERWRITE : 0);

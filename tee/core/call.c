@@ -42,6 +42,16 @@ void stk_leave(uint64_t a0)
 	stk_exit(a0, 0, 0, 0);
 }
 
+/* A call slot made free: all but the RPC states, which each start clears
+ * itself (loader_start, reefs_start), so that a call that needs neither
+ * does not clear them twice; no RPC phase stays set. */
+static void call_clear(struct call *c)
+{
+	memset(c, 0, offsetof(struct call, load));
+	c->load.phase = 0;
+	c->ree.phase = REE_IDLE;
+}
+
 /* A call slot holding the message at pa, whose command is below ncmds;
  * ends the SMC with an error instead when there is none. */
 struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
@@ -56,13 +66,13 @@ struct call *call_start(struct vtee *t, uint64_t pa, uint32_t ncmds)
 	if (!c)
 		stk_leave(OPTEE_SMC_RETURN_ETHREAD_LIMIT);
 	/* read once, into secure memory: only the copy is looked at */
-	memset(c, 0, sizeof(*c));
+	call_clear(c);
 	c->slot = t->index * TZV_TEE_MAX_CALLS + (unsigned)(c - t->call);
 	struct optee_msg_arg *m = ns_map_call(c->slot, pa);
 	memcpy(&c->hdr, m, sizeof(c->hdr));
 	if (c->hdr.cmd >= ncmds) {
 		ns_unmap_call(c->slot);
-		memset(c, 0, sizeof(*c));
+		call_clear(c);
 		stk_leave(OPTEE_SMC_RETURN_EBADCMD);
 	}
 	c->msg = m;
@@ -94,7 +104,7 @@ void call_finish(struct call *c, uint32_t ret, uint32_t origin)
 	if (c->sess && c->sess->in_use)
 		c->sess->busy = false;
 	ns_unmap_call(c->slot);
-	memset(c, 0, sizeof(*c));
+	call_clear(c);
 	stk_leave(OPTEE_SMC_RETURN_OK);
 }
 

@@ -145,6 +145,7 @@ struct call {
 	struct shm *shm[PAL_NUM_PARAMS]; /* registered buffers it maps */
 	unsigned first;			 /* index of the first GP parameter */
 	bool open;			 /* an OPEN_SESSION */
+	/* last: a call's start clears what comes before (call.c) */
 	struct load load;
 	struct ree ree;
 };
