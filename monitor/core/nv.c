@@ -200,8 +200,9 @@ void nv_stk_flash(struct mon_cpu *c)
 	if (pa < STK_BASE || pa > STK_BASE + STK_SIZE - sizeof(struct stk_flash_req) || (pa & 7U))
 		panic("STK: flash request at 0x%lx\n", (unsigned long)pa);
 	struct stk_flash_req r = *(const struct stk_flash_req *)(uintptr_t)pa;
-	uint64_t end = (uint64_t)r.offset + r.len;
 	bool erase = r.op == STK_FLASH_ERASE;
+	uint64_t end =
+	    (uint64_t)r.offset + (erase ? FLASH_SECTOR : r.len); /* (not the sector after) */
 	bool ok = r.op <= STK_FLASH_ERASE && !(r.offset & 3U) && end <= FLASH_STORE_SIZE &&
 		  (erase ? !(r.offset % FLASH_SECTOR)
 			 : !(r.len & 3U) && r.buf >= STK_BASE && r.len <= STK_SIZE &&

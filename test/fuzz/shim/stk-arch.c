@@ -303,7 +303,7 @@ static uint64_t flash_service(const struct stk_flash_req *r)
 			fail("no memory for the flash\n");
 		memset(store_flash, 0, FLASH_STORE_SIZE);
 	}
-	uint64_t end = (uint64_t)r->offset + r->len;
+	uint64_t end = (uint64_t)r->offset + (r->op == STK_FLASH_ERASE ? FLASH_SECTOR : r->len);
 	if (r->op > STK_FLASH_ERASE || (r->offset & 3U) || end > FLASH_STORE_SIZE ||
 	    (r->op == STK_FLASH_ERASE ? r->offset % FLASH_SECTOR : (r->len & 3U) || !r->buf))
 		fail("flash request the monitor refuses: op %u offset 0x%x len %u\n", r->op,
