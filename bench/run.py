@@ -255,7 +255,7 @@ def storage(g):
     with open(g.log.name, errors="replace") as f:
         f.seek(start)
         kept = [int(x) for x in re.findall(r"trusted storage compacted: (\d+) bytes kept", f.read())]
-    record = 160 + 1024  # its header and data (store.c)
+    record = 192 + 1024  # its header and data (store.c)
     r["obj_wear_bytes"] = round((200 * record + sum(kept) + 4 * len(kept)) / 200)
     return r
 

@@ -146,8 +146,11 @@ TEE_Result pal_ree_rename(const void *id, size_t idlen, const void *to, size_t t
 /* GlobalPlatform's persistent objects (TEE Internal Core API 1.3, 5.7-5.9)
  * over those calls (pal/lib/storage.c): data only, no attributes; a write
  * or truncation rewrites the object whole, through the heap. */
-#define TEE_STORAGE_PRIVATE		0x00000001
-#define TEE_STORAGE_PRIVATE_REE		0x80000000 /* the VM's file system (OP-TEE's id) */
+#define TEE_STORAGE_PRIVATE	0x00000001
+#define TEE_STORAGE_PRIVATE_REE 0x80000000 /* the VM's file system (OP-TEE's id) */
+/* tzvisor's: the object only for the VM's current kernel, initrd and device
+ * tree (PAL_OBJ_BIND_VM; trusted storage in the flash only) */
+#define TZV_DATA_FLAG_BIND_VM		0x01000000
 #define TEE_DATA_FLAG_ACCESS_READ	0x00000001
 #define TEE_DATA_FLAG_ACCESS_WRITE	0x00000002
 #define TEE_DATA_FLAG_ACCESS_WRITE_META 0x00000004

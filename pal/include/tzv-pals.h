@@ -127,6 +127,7 @@
 #define OBJSTORE_DELETE	  6
 #define OBJSTORE_LIST	  7
 #define OBJSTORE_REE	  0x100	      /* or'ed in: in the VM's file system (REE FS) */
+#define OBJSTORE_BOUND	  0x200	      /* or'ed in (PUT): bound to the VM's images */
 #define OBJSTORE_BUF	  PAL_OBJ_MAX /* the most p2 carries */
 
 /* stats pseudo-PAL, inside the STK: a7e1f0c1-7a76-4c30-9a00-737461747300

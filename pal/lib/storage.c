@@ -94,8 +94,11 @@ TEE_Result TEE_CreatePersistentObject(uint32_t storageID, const void *objectID, 
 	    initialDataLen > PAL_OBJ_MAX)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(id, objectID, objectIDLen); /* the STK reads names from the arena, not rodata */
+	if ((flags & TZV_DATA_FLAG_BIND_VM) && be != &flash)
+		return TEE_ERROR_NOT_SUPPORTED;
 	res = be->put(id, objectIDLen, initialDataLen ? initialData : id, initialDataLen,
-		      flags & TEE_DATA_FLAG_OVERWRITE ? 0 : PAL_OBJ_EXCLUSIVE);
+		      (flags & TEE_DATA_FLAG_OVERWRITE ? 0 : PAL_OBJ_EXCLUSIVE) |
+			  (flags & TZV_DATA_FLAG_BIND_VM ? PAL_OBJ_BIND_VM : 0));
 	return res == TEE_SUCCESS ? handle_new(be, id, objectIDLen, flags, object) : res;
 }
 

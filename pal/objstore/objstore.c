@@ -86,7 +86,9 @@ static uint8_t obj_buf[PAL_OBJ_MAX];
 
 static TEE_Result obj_op(struct pal_params *p)
 {
-	uint32_t op = p->p[0].u.value.a & ~(uint32_t)OBJSTORE_REE, arg = p->p[0].u.value.b;
+	uint32_t op = p->p[0].u.value.a & ~(uint32_t)(OBJSTORE_REE | OBJSTORE_BOUND);
+	uint32_t arg = p->p[0].u.value.b;
+	uint32_t bind = p->p[0].u.value.a & OBJSTORE_BOUND ? TZV_DATA_FLAG_BIND_VM : 0;
 	size_t idlen = p->p[1].u.mem.size, len = p->p[2].u.mem.size, n = 0;
 	uint8_t id[PAL_OBJ_ID_MAX];
 	uint8_t *data = (uint8_t *)(uintptr_t)p->p[2].u.mem.buf;
@@ -104,7 +106,7 @@ static TEE_Result obj_op(struct pal_params *p)
 	    p->p[0].u.value.a & OBJSTORE_REE ? TEE_STORAGE_PRIVATE_REE : TEE_STORAGE_PRIVATE;
 	if (op == OBJSTORE_PUT || op == OBJSTORE_CREATE)
 		return obj_put(id, idlen, obj_buf, len,
-			       op == OBJSTORE_PUT ? TEE_DATA_FLAG_OVERWRITE : 0);
+			       (op == OBJSTORE_PUT ? TEE_DATA_FLAG_OVERWRITE : 0) | bind);
 	if (op == OBJSTORE_LIST) {
 		res = obj_list(obj_buf, len, &n);
 	} else {

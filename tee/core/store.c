@@ -23,7 +23,7 @@
 #include <tzv/string.h>
 
 #define BANK_MAGIC 0x0031425453565a54ULL /* "TZVSTB1" */
-#define REC_MAGIC  0x4f565a54U		 /* "TZVO" */
+#define REC_MAGIC  0x50565a54U		 /* "TZVP" */
 #define ERASED	   0xffffffffU
 #define CHUNK	   4096U
 
@@ -45,9 +45,10 @@ struct record {
 	uint32_t reserved;
 	uint8_t uuid[16], signer[32];
 	uint8_t id[PAL_OBJ_ID_MAX];
+	uint8_t bind[32]; /* PAL_OBJ_BIND_VM: the VM's images it is bound to, else zeros */
 	uint8_t hash[32]; /* SHA-256 of the header before it and of the bytes that follow */
 };
-_Static_assert(sizeof(struct record) == 160 && sizeof(struct record) % 4 == 0,
+_Static_assert(sizeof(struct record) == 192 && sizeof(struct record) % 4 == 0,
 	       "the record's layout");
 
 static uint8_t bounce[BOARD_MAX_CPUS][CHUNK] __attribute__((aligned(8)));
@@ -132,6 +133,7 @@ static void record_fill(struct record *r, unsigned kind, const struct store_obj 
 	memcpy(r->uuid, o->uuid, 16);
 	memcpy(r->signer, o->signer, 32);
 	memcpy(r->id, o->id, PAL_OBJ_ID_MAX);
+	memcpy(r->bind, o->bind, 32);
 }
 
 /* A record (its hash filled here) and the bytes after it, at offset at. */
@@ -167,6 +169,20 @@ static bool bank_erase(struct vtee *t, unsigned b)
 			   FLASH_SECTOR))
 			return false;
 	return true;
+}
+
+static bool is_bound(const struct store_obj *o)
+{
+	static const uint8_t unbound[32];
+
+	return memcmp(o->bind, unbound, 32) != 0;
+}
+
+/* Bound to the images of another start of the VM (a changed kernel,
+ * initrd or device tree): not to be read, replaced or deleted now. */
+static bool bound_elsewhere(const struct vtee *t, const struct store_obj *o)
+{
+	return is_bound(o) && memcmp(o->bind, t->vm_images, 32);
 }
 
 /* Erases bank b and writes its header, not yet committed. */
@@ -255,6 +271,7 @@ static bool replay(struct vtee *t, const struct record *r, uint32_t at)
 	memcpy(key.uuid, r->uuid, 16);
 	memcpy(key.signer, r->signer, 32);
 	memcpy(key.id, r->id, r->idlen);
+	memcpy(key.bind, r->bind, 32);
 	struct store_obj *o = find(t, &key);
 	if (r->kind == REC_PUT) {
 		if (!o && !(o = free_slot(t)))
@@ -358,11 +375,15 @@ uint32_t store_put(struct vtee *t, const struct pal_image *p, const void *id, ui
 
 	if (r != TEEC_SUCCESS)
 		return r;
-	if (len > PAL_OBJ_MAX)
+	if (len > PAL_OBJ_MAX || (flags & ~(uint32_t)(PAL_OBJ_EXCLUSIVE | PAL_OBJ_BIND_VM)))
 		return TEEC_ERROR_BAD_PARAMETERS;
 	struct store_obj *o = find(t, &key);
+	if (o && bound_elsewhere(t, o))
+		return TEEC_ERROR_ACCESS_DENIED;
 	if (o && (flags & PAL_OBJ_EXCLUSIVE))
 		return TEEC_ERROR_ACCESS_CONFLICT;
+	if ((flags & PAL_OBJ_BIND_VM) || (o && is_bound(o)))
+		memcpy(key.bind, t->vm_images, 32); /* (once bound, it stays so) */
 	uint32_t live = st->live - (o ? rec_size(o->len) : 0) + rec_size((uint32_t)len);
 	if ((!o && !(o = free_slot(t))) || live > t->part->store_budget)
 		return TEEC_ERROR_STORAGE_NO_SPACE;
@@ -393,7 +414,9 @@ uint32_t store_info(struct vtee *t, const struct pal_image *p, const void *id, u
 
 	if (r == TEEC_SUCCESS && !o)
 		r = TEEC_ERROR_ITEM_NOT_FOUND;
-	if (o)
+	else if (o && bound_elsewhere(t, o))
+		r = TEEC_ERROR_ACCESS_DENIED;
+	else if (o)
 		*size = o->len;
 	return r;
 }
@@ -411,6 +434,8 @@ uint32_t store_read(struct vtee *t, const struct pal_image *p, const void *id, u
 		return r;
 	if (!o)
 		return TEEC_ERROR_ITEM_NOT_FOUND;
+	if (bound_elsewhere(t, o))
+		return TEEC_ERROR_ACCESS_DENIED;
 	if (off > o->len || len > o->len - off)
 		return TEEC_ERROR_BAD_PARAMETERS;
 	for (uint64_t done = 0; done < len;) {
@@ -458,7 +483,10 @@ uint32_t store_delete(struct vtee *t, const struct pal_image *p, const void *id,
 
 	if (r != TEEC_SUCCESS)
 		return r;
-	return o ? append_change(t, o, REC_DELETE, NULL) : TEEC_ERROR_ITEM_NOT_FOUND;
+	if (!o)
+		return TEEC_ERROR_ITEM_NOT_FOUND;
+	return bound_elsewhere(t, o) ? TEEC_ERROR_ACCESS_DENIED
+				     : append_change(t, o, REC_DELETE, NULL);
 }
 
 uint32_t store_rename(struct vtee *t, const struct pal_image *p, const void *id, uint64_t idlen,
@@ -474,6 +502,8 @@ uint32_t store_rename(struct vtee *t, const struct pal_image *p, const void *id,
 	struct store_obj *o = find(t, &key);
 	if (!o)
 		return TEEC_ERROR_ITEM_NOT_FOUND;
+	if (bound_elsewhere(t, o))
+		return TEEC_ERROR_ACCESS_DENIED;
 	if (find(t, &dst))
 		return TEEC_ERROR_ACCESS_CONFLICT;
 	return append_change(t, o, REC_RENAME, &dst);
@@ -490,7 +520,8 @@ uint32_t store_enum(struct vtee *t, const struct pal_image *p, uint64_t index,
 		return r;
 	for (unsigned i = 0; i < STORE_MAX_OBJECTS; i++) {
 		const struct store_obj *o = &t->store.obj[i];
-		if (!o->used || memcmp(o->uuid, key.uuid, 16) || memcmp(o->signer, key.signer, 32))
+		if (!o->used || memcmp(o->uuid, key.uuid, 16) ||
+		    memcmp(o->signer, key.signer, 32) || bound_elsewhere(t, o))
 			continue;
 		if (index--)
 			continue;

@@ -167,7 +167,8 @@ struct store_obj {
 	uint8_t idlen;
 	uint8_t uuid[16], signer[32];
 	uint8_t id[PAL_OBJ_ID_MAX];
-	uint32_t at; /* its data's offset in FLASH_STORE */
+	uint8_t bind[32]; /* the vm_images it is bound to, or zeros */
+	uint32_t at;	  /* its data's offset in FLASH_STORE */
 	uint32_t len;
 };
 
@@ -203,6 +204,7 @@ struct vtee {
 	char vm_name[16];
 	uint32_t starts;
 	uint8_t pcr[PCR_COUNT][32];
+	uint8_t vm_images[32]; /* SHA-256 of PCRs 8-10 at its start (store.c binds to it) */
 	struct measure_log runtime;
 };
 

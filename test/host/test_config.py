@@ -1,5 +1,7 @@
 """tools/tzv-config refuses bad configurations with a message naming the
 file, the VM and the problem."""
+import importlib.machinery
+import importlib.util
 import os
 import subprocess
 import sys
@@ -175,3 +177,58 @@ def test_too_many_shared_regions_are_refused(tmp_path):
     r = run(path, tmp_path)
     assert r.returncode != 0
     assert "9 shared regions, at most 8 supported" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("extra,message", [
+    ("storage_kib = -1", "storage_kib must be a number from 0 to 8192"),
+    ("storage_kib = 9000", "storage_kib must be a number from 0 to 8192"),
+    ('storage_kib = "1M"', "storage_kib must be a number from 0 to 8192"),
+])
+def test_bad_storage_budgets_are_refused(tmp_path, extra, message):
+    r = run(config(tmp_path, [{"extra": extra}]), tmp_path)
+    assert r.returncode != 0 and message in r.stderr, r.stderr
+
+
+def test_storage_budgets_beyond_the_flash_region_are_refused(tmp_path):
+    vms = [{"name": f"vm{i}", "cpus": [i], "extra": "storage_kib = 8192"} for i in range(4)]
+    r = run(config(tmp_path, vms), tmp_path)
+    assert r.returncode != 0 and "flash sectors, more than the 191 of the storage region" in r.stderr
+
+
+def test_storage_ids_stay_with_their_vm_and_a_vm_that_comes_back_gets_a_new_one(tmp_path):
+    """tzv-config's storage ids (storage.md): kept while a VM stays in the
+    configuration, forgotten when it leaves."""
+    spec = importlib.util.spec_from_loader("tzv_config", importlib.machinery.SourceFileLoader(
+        "tzv_config", TOOL))
+    cfg = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cfg)
+    two = [{"name": "vm0"}, {"name": "vm1"}]
+    a = cfg.storage_ids(two, str(tmp_path))
+    assert a == cfg.storage_ids(two, str(tmp_path)) and a["vm0"] != a["vm1"]
+    assert cfg.storage_ids([{"name": "vm0"}], str(tmp_path)) == {"vm0": a["vm0"]}
+    b = cfg.storage_ids(two, str(tmp_path))
+    assert b["vm0"] == a["vm0"] and b["vm1"] != a["vm1"]
+
+
+def test_mkflash_keeps_the_storage_region_and_the_anti_rollback_sector(tmp_path):
+    """A rebuild (tools/mkflash.py over an existing flash) keeps what the
+    secure world wrote at run time: the VMs' trusted storage and the
+    anti-rollback record; the images are the new ones."""
+    parts = {n: tmp_path / n for n in ("mon", "stk", "man", "secret", "pmap", "signers")}
+    for n, p in parts.items():
+        p.write_bytes(bytes([len(n)]) * (32 if n == "secret" else 100))
+    out = tmp_path / "flash.bin"
+    tool = [sys.executable, os.path.join(ROOT, "tools", "mkflash.py"), str(out)] + \
+        [str(parts[n]) for n in ("mon", "stk", "man", "secret", "pmap", "signers")]
+    assert subprocess.run(tool).returncode == 0
+    with open(out, "r+b") as f:
+        f.seek(0x1000000 + 0x40000 * 3 + 8)
+        f.write(b"an object record")
+        f.seek(0x3FC0000)
+        f.write(b"a minimum")
+    parts["mon"].write_bytes(b"a new monitor")
+    assert subprocess.run(tool).returncode == 0
+    data = out.read_bytes()
+    assert data[:13] == b"a new monitor" and len(data) == 64 << 20
+    assert data[0x1000000 + 0x40000 * 3 + 8:][:16] == b"an object record"
+    assert data[0x3FC0000:0x3FC0009] == b"a minimum"

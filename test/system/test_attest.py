@@ -15,7 +15,8 @@ import sys
 
 import pytest
 
-from qemu import BUILD, ROOT, System, boot_default, build_ok, run_host, system_dir
+from qemu import (BUILD, FLASH_NV_COUNTER, FLASH_STORE, ROOT, System, boot_default, build_ok,
+                  run_host, system_dir)
 
 pytestmark = pytest.mark.skipif(not build_ok(), reason="system not built")
 
@@ -68,6 +69,10 @@ def first_boot(tmp_path_factory):
         assert s.on("vm1", "tzv-client seal 70f secret-of-vm1 /tmp/b.bin") == "seal: ok"
         r["blob0"] = s.read_file("vm0", "/tmp/a.bin")
         r["blob1"] = s.read_file("vm1", "/tmp/b.bin")
+        # trusted storage (storage.md): one object bound to this kernel, one not
+        assert s.on("vm0", "tzv-client obj --bound put bound of-this-kernel") == "obj: ok"
+        assert s.on("vm0", "tzv-client obj put free of-any-kernel") == "obj: ok"
+        r["flash"] = s.flash
         yield r
     finally:
         s.close()
@@ -179,8 +184,15 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
     data[pe + 8] ^= 0xFF  # the COFF time stamp: nothing reads it
     open(changed, "wb").write(data)
     d = resigned(tmp_path, "vm0.kernel", changed)
+    # the first boot's trusted storage in this system's flash
+    kept = str(tmp_path / "kept.flash")
+    shutil.copyfile(str(tmp_path / "flash.bin"), kept)
+    with open(first_boot["flash"], "rb") as f, open(kept, "r+b") as g:
+        f.seek(FLASH_STORE)
+        g.seek(FLASH_STORE)
+        g.write(f.read(FLASH_NV_COUNTER - FLASH_STORE))
 
-    s = System(d, log_name="attest-kernel")
+    s = System(d, log_name="attest-kernel", flash=kept)
     try:
         s.wait_restarted("vm0")
         nonce = os.urandom(32).hex()
@@ -199,6 +211,15 @@ def test_changed_guest_kernel_changes_pcr8_its_log_entry_and_unsealing(first_boo
         assert kernel_digest(files["eventlog.bin"]) != kernel_digest(first_boot["vm0"]["eventlog.bin"])
         s.write_file("vm0", "/tmp/a.bin", first_boot["blob0"])
         assert SECURITY in s.on("vm0", "tzv-client unseal /tmp/a.bin")
+        # the object bound to the first kernel can be neither read, nor replaced, nor
+        # deleted by this one; the unbound one can
+        obj = lambda args: s.on("vm0", f"tzv-client obj {args} 2>&1")  # noqa: E731
+        assert obj("get free") == "obj: 13 bytes: of-any-kernel"
+        for args in ("get bound", "--bound put bound forged", "put bound forged", "rm bound",
+                     "mv bound other"):
+            assert "TEEC_ERROR_ACCESS_DENIED" in obj(args), args
+        assert obj("ls") == "obj: free 13\nobj: 1 objects"
+        assert "storage: a look-up refused" not in s.transcript  # (denied, not broken)
     finally:
         s.close()
 

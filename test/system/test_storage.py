@@ -79,6 +79,7 @@ def test_keys_and_objects_survive_reboot_and_power_cycle(flash):
         pub = vm.run("tzv-client key-pub 0")
         assert re.fullmatch(r"key-pub: 04[0-9a-f]{128}", pub), pub
         assert obj(vm, "fill", "data", "20000") == "obj: ok"
+        assert obj(vm, "--bound", "put", "tied", "to-these-images") == "obj: ok"
         sums = obj(vm, "sum", "data")
         vm.child.sendline("reboot")
         vm.expect(r"\[EL2 hyp\] vm0: reset requested", 60)
@@ -86,6 +87,8 @@ def test_keys_and_objects_survive_reboot_and_power_cycle(flash):
         vm.wait_shell(120)
         assert vm.run("tzv-client key-pub 0") == pub
         assert obj(vm, "sum", "data") == sums
+        assert obj(vm, "get", "tied") == "obj: 15 bytes: to-these-images"  # the same images
+        assert "TEEC_ERROR_NOT_SUPPORTED" in obj(vm, "--ree", "--bound", "put", "x", "y")
         vm.child.sendline("poweroff")
         assert vm.wait_exit(60) == 0
     finally:

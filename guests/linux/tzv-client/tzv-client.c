@@ -89,6 +89,9 @@
  *   tzv-client obj ls               "obj: <NAME> <SIZE>" each, "obj: N objects"
  *   tzv-client obj --ree VERB ...   the same in the VM's file system (REE FS,
  *                                   through tee-supplicant; no ls)
+ *   tzv-client obj --bound put|new NAME TEXT
+ *                                   an object only this VM's kernel, initrd and
+ *                                   device tree may read or replace
  *   tzv-client load-time UUID       OPEN_SESSION to the first INVOKE (SPIN 0) of
  *                                   a PAL with selftest's commands, twice:
  *                                   "load-time: first N ns", then
@@ -1489,10 +1492,8 @@ static int cmd_obj(char **argv)
 	size_t k = 0, n = 0, len = 0, argn = 0;
 	uint32_t arg = 0, ree = 0;
 
-	if (argv[0] && !strcmp(argv[0], "--ree")) {
-		ree = OBJSTORE_REE;
-		argv++;
-	}
+	for (; argv[0] && (!strcmp(argv[0], "--ree") || !strcmp(argv[0], "--bound")); argv++)
+		ree |= !strcmp(argv[0], "--ree") ? OBJSTORE_REE : OBJSTORE_BOUND;
 	if (!argv[0])
 		return 2;
 	const char *verb = argv[0], *name = argv[1] ? argv[1] : "";
@@ -1587,7 +1588,8 @@ static const struct {
     {"pal-statement", 3, 3, cmd_pal_statement, "UUID DATA_HEX FILE"},
     {"certify", 2, 2, cmd_certify, "TOKEN FILE"},
     {"load-time", 1, 1, cmd_load_time, "UUID"},
-    {"obj", 1, 5, cmd_obj, "[--ree] put|new|fill|get|sum|write|trunc|mv|rm|ls [NAME ...]"},
+    {"obj", 1, 6, cmd_obj,
+     "[--ree] [--bound] put|new|fill|get|sum|write|trunc|mv|rm|ls [NAME ...]"},
 };
 
 static int usage(FILE *f, int rc)

@@ -54,6 +54,10 @@
 #define PAL_OBJ_ID_MAX	   64
 #define PAL_OBJ_MAX	   65536U
 #define PAL_OBJ_EXCLUSIVE  (1U << 0) /* OBJ_PUT: fail if the object exists */
+/* OBJ_PUT: only while the VM runs the images it runs now (its PCRs 8-10
+ * at its start: kernel, initrd, device tree) can the object be read,
+ * replaced or deleted; it stays so bound */
+#define PAL_OBJ_BIND_VM (1U << 1)
 
 /* files in the VM's own file system through its tee-supplicant (REE FS,
  * docs/storage.md): what the normal world keeps for a PAL, which the PAL
