@@ -311,6 +311,7 @@ static bool load(struct vtee *t)
 	struct store *st = &t->store;
 	struct bank_header h[2];
 
+	memset(st, 0, sizeof(*st)); /* (a load that failed before leaves nothing) */
 	for (unsigned b = 0; b < 2; b++)
 		if (!flash(STK_FLASH_READ, bank_off(t, b), &h[b], sizeof(h[b])))
 			return false;
