@@ -160,17 +160,28 @@ $(eval $(call image,hyp_hostile,hyp,-DTZV_HOSTILE,nolink))
 GUEST := $(BUILD)/guest
 GUEST_OUT := $(GUEST)/Image $(GUEST)/initramfs.cpio.gz
 
-.PHONY: all deps guest run test test-systems unit-test debug clean format format-check bench attest soak \
+.PHONY: clean-disks all deps guest run test test-systems unit-test debug clean format format-check bench attest soak \
 	pal-sdk
 
 deps:
 	@scripts/host-deps.sh
 
+# the guests' SSH keys (docs/devices.md): the server's host key, and the key
+# that logs in as root (the build's ssh-config names both)
+GUEST_SSH := $(TZV_KEYS)/guest-ssh-host $(TZV_KEYS)/guest-ssh.pub
+$(TZV_KEYS)/guest-ssh-host $(TZV_KEYS)/guest-ssh:
+	@mkdir -p $(@D)
+	rm -f $@ $@.pub
+	ssh-keygen -q -t ed25519 -N "" -C "tzvisor $(@F)" -f $@
+$(TZV_KEYS)/guest-ssh.pub: $(TZV_KEYS)/guest-ssh
+	@:
+
 guest: $(GUEST_OUT)
 $(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/*) \
-		pal/include/tzv-pals.h lib/include/tzv/pal-abi.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES)
+		pal/include/tzv-pals.h lib/include/tzv/pal-abi.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES) \
+		$(GUEST_SSH)
 	TZV_TAS="$(abspath $(PAL_TAS))" TZV_TEST_FILES="$(abspath $(PAL_TEST_FILES))" \
-		guests/linux/build.sh $(GUEST)
+		TZV_SSH="$(abspath $(GUEST_SSH))" guests/linux/build.sh $(GUEST)
 
 # Bare-metal guests (heartbeat, attack guests): one Image-format binary each.
 BM_CFLAGS := $(CFLAGS_COMMON) -mstrict-align -Iguests/baremetal
@@ -245,6 +256,7 @@ $(2)/reference.json: $(2)/manifest.bin $(BUILD)/monitor.bin tools/tzv-config
 	$(PYTHON) tools/tzv-config reference $(2)/gen $(BUILD)/monitor.bin $$@
 
 $(2)/qemu.args: $(2)/hyp.bin $(2)/secure-flash.bin $(2)/gen/qemu-images.args $(2)/reference.json
+	$(PYTHON) tools/tzv-config disks $(1) $(2)
 	echo "-drive if=pflash,unit=0,format=raw,file=$(abspath $(2))/secure-flash.bin,file.locking=off -device loader,file=$(abspath $(2))/hyp.bin,addr=0x40100000,force-raw=on $$$$(cat $(2)/gen/qemu-images.args)" > $$@
 
 SYSTEM_ARGS += $(2)/qemu.args
@@ -261,6 +273,7 @@ test-systems: $(SYSTEM_ARGS)
 
 run: deps all
 	@echo "tzvisor: booting; leave QEMU with Ctrl-A X"
+	@[ ! -f $(BUILD)/ssh-config ] || echo "tzvisor: once vm0 is up, log in from another terminal with: ssh -F $(BUILD)/ssh-config vm0"
 	@tools/run-qemu $(BUILD)
 
 # gdb-multiarch with the symbols of every level; QEMU waits for it.
@@ -329,6 +342,10 @@ format-check:
 include test/fuzz/fuzz.mk
 
 # Keeps the download cache and the guest images (they only change with Debian).
+# the VMs' disks keep what the guests wrote across builds and make clean
+clean-disks:
+	rm -rf $(BUILD)/disks $(BUILD)/sys/*/disks
+
 clean:
 	rm -rf $(BUILD)/monitor $(BUILD)/tee $(BUILD)/hyp $(BUILD)/gen $(BUILD)/sys \
 		$(BUILD)/baremetal $(BUILD)/pal $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.bin $(BUILD)/*.map \

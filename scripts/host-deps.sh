@@ -5,7 +5,8 @@ set -eu
 # extra packages a target needs (make bench: gnuplot-nox) come as arguments
 pkgs="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 qemu-system-arm device-tree-compiler cpio python3 python3-pytest python3-pexpect gdb-multiarch
-clang-format clang libclang-rt-14-dev python3-cryptography tpm2-tools libbearssl-dev nettle-dev $*"
+clang-format clang libclang-rt-14-dev python3-cryptography tpm2-tools libbearssl-dev nettle-dev
+e2fsprogs openssh-client $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

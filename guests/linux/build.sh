@@ -32,7 +32,10 @@ abi=$here/../../lib/include  # tzv/pal-abi.h, the PAL manager's records
 # version (uver) from the deb udeb: optee-client-dev only for the headers and
 # the libteec.so link tzv-client is built with, libc6 for the loader and the
 # libraries the programs NEED.
-upkgs="libteec1 tee-supplicant optee-client-dev libc6"
+# dropbear-bin and the libraries it needs: the SSH server of a VM with a
+# network interface.
+upkgs="libteec1 tee-supplicant optee-client-dev libc6 dropbear-bin libcrypt1 libtomcrypt1
+libtommath1 zlib1g libgmp10"
 declare -A uver udeb
 
 say() { echo "guest: $*" >&2; }
@@ -109,7 +112,8 @@ quick() {
 	[ "$(cat "$out/FILES" 2>/dev/null)" = "$extra_files" ] || return 1
 	for p in $upkgs; do udebs+=("$cache/$p"_*_arm64.deb); done
 	# shellcheck disable=SC2086 # the lists are space-separated paths
-	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$mkcpio" \
+	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$here/passwd" \
+		"$here/udhcpc.script" "$mkcpio" \
 		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb \
 		"${udebs[@]}" \
 		"${modsrcs[@]}" "${clisrcs[@]}" "$out"/modules/*.ko $extra_files; do
@@ -128,7 +132,7 @@ modsrcs=("$here/kmod.sh" "$here/modules")
 	< <(find "$here/modules" -mindepth 1)
 # The PAL files and test files the initramfs carries: a change of the list
 # (FILES) or of one of them is a change.
-extra_files="${TZV_TAS:-} ${TZV_TEST_FILES:-}"
+extra_files="${TZV_TAS:-} ${TZV_TEST_FILES:-} ${TZV_SSH:-}"
 # tzv-client's sources: its folder, its files and the headers it includes.
 clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h" "$abi/tzv/pal-abi.h")
 if quick; then
@@ -193,7 +197,7 @@ done
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
 	for d in "$kdeb" "$bdeb" "${udeb[@]}" "$here/build.sh" "$here/init" "$here/inittab" \
-		"$here/profile" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}" "${tas[@]}"; do
+		"$here/profile" "$here/passwd" "$here/udhcpc.script" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}" "${tas[@]}"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -206,10 +210,16 @@ fi
 work=$out/.work
 rm -rf "$work"
 mkdir -p "$work/k" "$work/bb"
-# Only boot/ and the TEE driver's modules are needed from the kernel deb:
+# Only boot/ and the modules the guest loads are needed from the kernel deb:
 # skipping the ~400 MB of other modules makes this much faster than a full
-# dpkg-deb -x.
-debian_mods="drivers/tee/tee.ko drivers/tee/optee/optee.ko drivers/char/hw_random/optee-rng.ko"
+# dpkg-deb -x. In load order (each after what it depends on): the TEE
+# driver; virtio over PCI with the disk and network drivers (for VMs given
+# devices); ext4 for the disk.
+debian_mods="drivers/tee/tee.ko drivers/tee/optee/optee.ko drivers/char/hw_random/optee-rng.ko
+drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
+drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko net/core/failover.ko
+drivers/net/net_failover.ko drivers/net/virtio_net.ko lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko
+crypto/crc32c_generic.ko fs/ext4/ext4.ko"
 dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/k" --wildcards ./boot \
 	$(for m in $debian_mods; do echo "./lib/modules/*/kernel/$m"; done)
 dpkg-deb -x "$bdeb" "$work/bb"
@@ -296,6 +306,18 @@ needs() {
 	[ -z "$interp" ] || ship "${interp#/}"
 }
 ship usr/sbin/tee-supplicant
+ship usr/sbin/dropbear
+ship usr/bin/dropbearconvert
+# the SSH host key and the key allowed to log in as root ($TZV_SSH, from
+# the Makefile: the host's private key, the login key's public half)
+sshfiles=()
+if [ -n "${TZV_SSH:-}" ]; then
+	read -r -a ssh <<<"$TZV_SSH"
+	[ ${#ssh[@]} = 2 ] && [ -f "${ssh[0]}" ] && [ -f "${ssh[1]}" ] ||
+		die "TZV_SSH must name a host key and a public key"
+	sshfiles=(--dir etc/ssh --file "etc/ssh/host_ed25519_key=${ssh[0]}:600" --dir root/.ssh:700
+		--file "root/.ssh/authorized_keys=${ssh[1]}:600")
+fi
 ufiles+=(--file "usr/bin/tzv-client=$work/tzv-client:755")
 needs "$work/tzv-client"
 
@@ -317,7 +339,7 @@ else
 		cut tr sync true false test '[' printf date uptime insmod modprobe lsmod \
 		rmmod hexdump od dd seq chmod ln rm cp mv env setsid cttyhack find \
 		xargs md5sum sha256sum ip ifconfig hostname id whoami top watch time \
-		timeout; do
+		timeout udhcpc route nc ping mountpoint; do
 		links+=(--symlink "bin/$a=/bin/busybox")
 	done
 	links+=(--symlink "sbin/init=/bin/busybox")
@@ -330,7 +352,9 @@ $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--nod dev/console:c:5:1:600 --nod dev/null:c:1:3:666 \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
-	"${links[@]}" "${modfiles[@]}" "${ufiles[@]}" "${tafiles[@]}"
+	--file "etc/passwd=$here/passwd:644" --dir usr/share/udhcpc \
+	--file "usr/share/udhcpc/default.script=$here/udhcpc.script:755" \
+	"${sshfiles[@]}" "${links[@]}" "${modfiles[@]}" "${ufiles[@]}" "${tafiles[@]}"
 gzip -9n "$work/initramfs.cpio"
 
 echo "$version" >"$work/VERSION"

@@ -34,6 +34,8 @@ void hyp_mmu_init(void)
 	pt_init(&hyp_pt, root, pool, POOL_PAGES);
 	map(GICD_BASE, GICR_BASE + GICR_STRIDE * BOARD_MAX_CPUS, S1_DEV);
 	map(UART0_BASE, UART0_BASE + PT_PAGE_SIZE, S1_DEV);
+	map(SMMU_BASE, SMMU_BASE + SMMU_SIZE, S1_DEV);
+	map(PCIE_ECAM_BASE, PCIE_ECAM_BASE + PCIE_ECAM_SIZE, S1_DEV);
 	/* Mapped only so the boot self-test can show that the hardware, not
 	 * this table, refuses normal-world reads of secure SRAM. */
 	map(SECURE_SRAM_BASE, SECURE_SRAM_BASE + PT_PAGE_SIZE, S1_DEV_RO);

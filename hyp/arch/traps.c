@@ -6,6 +6,7 @@
 #include <tzv/console.h>
 #include <tzv/cpu.h>
 #include <vm.h>
+#include <vpci.h>
 
 typedef void (*trap_handler)(struct vcpu *v, uint64_t esr);
 
@@ -196,6 +197,10 @@ void hyp_trap_irq(struct vcpu *v)
 	} else if (intid == UART0_INTID) {
 		gic_drop(intid);
 		console_rx_irq();
+		gic_deactivate(intid);
+	} else if (intid == SMMU_EVTQ_INTID || intid == SMMU_GERROR_INTID) {
+		gic_drop(intid);
+		vpci_fault_irq();
 		gic_deactivate(intid);
 	} else if (intid == PPI_PTIMER || vgic_spi_owned(v->vm, intid)) {
 		/* hardware-linked: stays active until the guest's EOI */

@@ -6,6 +6,7 @@
 #include <tzv/cpu.h>
 #include <tzv/smccc.h>
 #include <vm.h>
+#include <vpci.h>
 
 void hyp_main(void);
 void hyp_main(void)
@@ -18,6 +19,7 @@ void hyp_main(void)
 	hyp_selftest();
 	gic_dist_init();
 	vm_create_all();
+	vpci_init();
 	struct vcpu *mine = NULL;
 	for (unsigned i = 0; i < vm_count; i++) {
 		struct vcpu *boot = vm_start(&vms[i]);

@@ -9,6 +9,7 @@
 #include <tzv/smccc.h>
 #include <tzv/string.h>
 #include <vm.h>
+#include <vpci.h>
 
 static void vm_build_stage2(struct vm *vm)
 {
@@ -18,6 +19,8 @@ static void vm_build_stage2(struct vm *vm)
 	stage2_map(vm, c->ram_ipa, c->ram_pa, c->ram_size, PT_S2_NORMAL_RWX);
 	for (unsigned i = 0; i < c->ndevs; i++)
 		stage2_map(vm, c->dev[i].ipa, c->dev[i].pa, c->dev[i].size, PT_S2_DEVICE_RW);
+	if (c->npci) /* its BARs' window, where only its functions decode */
+		stage2_map(vm, c->pci_mmio, c->pci_mmio, c->pci_mmio_size, PT_S2_DEVICE_RW);
 	shmem_map(vm);
 }
 
@@ -73,7 +76,7 @@ void vm_create_all(void)
 		}
 		pr("%s: %u vCPU(s), %lu MiB RAM at IPA 0x%lx (PA 0x%lx), %u device(s)\n", c->name,
 		   c->ncpus, (unsigned long)(c->ram_size >> 20), (unsigned long)c->ram_ipa,
-		   (unsigned long)c->ram_pa, c->ndevs);
+		   (unsigned long)c->ram_pa, c->ndevs + c->npci);
 		vm_count++;
 	}
 }
@@ -102,6 +105,7 @@ static void vm_reset_devices(struct vm *vm)
 	vgic_vm_init(vm);
 	vuart_reset(vm);
 	shmem_attach(vm);
+	vpci_reset(vm);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		vgic_vcpu_reset(&vm->vcpu[i]);
 		vm->vcpu[i].stop_request = false;
@@ -115,6 +119,13 @@ struct vcpu *vm_start(struct vm *vm)
 {
 	struct vcpu *boot = &vm->vcpu[0];
 
+	const char *no = vpci_refusal(vm);
+	if (no) {
+		pr("%s: not started: %s\n", vm->cfg->name, no);
+		vm->state = VM_STOPPED;
+		return NULL;
+	}
+	vpci_quiesce(vm); /* no DMA of the last run lands in what is verified now */
 	vm_load(vm);
 	if (!vm_verify(vm)) {
 		vm->state = VM_STOPPED;
@@ -219,6 +230,7 @@ void vm_power_off(struct vm *vm, struct vcpu *caller)
 {
 	vm_stop_others(vm, caller);
 	vm->state = VM_STOPPED;
+	vpci_quiesce(vm);
 	tee_vm_destroyed(vm);
 	pr("%s: powered off\n", vm->cfg->name);
 	vm_gone(caller);

@@ -10,6 +10,7 @@
 #define VM_MAX_CPUS BOARD_MAX_CPUS
 #define VM_MAX_DEVS 8
 #define VM_MAX_IRQS 16
+#define VM_MAX_PCI  4 /* one per INTx line of the board */
 
 struct vm_image {
 	uint64_t staging; /* physical address of the pristine copy */
@@ -19,6 +20,13 @@ struct vm_image {
 
 struct vm_dev {
 	uint64_t ipa, pa, size;
+};
+
+/* A PCIe function on bus 0 given to the VM: its DMA translates through the
+ * VM's RAM only (hyp/core/vpci.c). */
+struct vm_pci {
+	const char *name;
+	uint8_t devfn;
 };
 
 /* What one VM may hold in its vTEE at once (enforced by the hypervisor and
@@ -43,7 +51,10 @@ struct vm_config {
 	unsigned ndevs;
 	struct vm_dev dev[VM_MAX_DEVS]; /* passthrough MMIO windows */
 	unsigned nirqs;
-	uint16_t irq[VM_MAX_IRQS]; /* SPIs (INTIDs) of those devices */
+	uint16_t irq[VM_MAX_IRQS]; /* SPIs (INTIDs) of those devices and of its PCI INTx */
+	unsigned npci;
+	struct vm_pci pci[VM_MAX_PCI];
+	uint64_t pci_mmio, pci_mmio_size; /* its BARs' window, IPA = PA */
 };
 
 extern const struct vm_config vm_configs[];

@@ -3,6 +3,7 @@ file, the VM and the problem."""
 import importlib.machinery
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -53,6 +54,21 @@ def run(path, tmp_path):
     ([{"name": "a", "ram": "3M"}], "vm 'a': ram must be a multiple of 2 MiB"),
     ([{"name": "a", "extra": "ram_ipa = 0x08000000"}], "vm 'a': RAM at IPA 0x8000000..0x18000000 overlaps the GIC distributor"),
     ([{"name": 'a\\"b'}], "a name is 1 to 15 letters"),
+    ([{"name": "a", "devices": '["disk0"]'}, {"name": "b", "cpus": [1], "devices": '["disk0"]'}],
+     "vm 'b': device 'disk0' (and its interrupt) already given to 'a'"),
+    ([{"name": "a", "devices": '["disk9"]'}], "vm 'a': device 'disk9' does not exist on qemu-virt (it has"),
+    ([{"name": "a", "extra": 'net0 = { forward = ["2222:22"] }'}],
+     "vm 'a': settings for 'net0', a device this VM is not given"),
+    ([{"name": "a", "extra": 'disk0 = { color = "red" }', "devices": '["disk0"]'}],
+     "vm 'a': disk0: unknown setting 'color' (a virtio-blk-pci takes image, size)"),
+    ([{"name": "a", "extra": 'net0 = { forward = ["22"] }', "devices": '["net0"]'}],
+     "vm 'a': net0: forward lists \"HOSTPORT:GUESTPORT\" strings"),
+    ([{"name": "a", "extra": 'disk0 = { size = "1M" }', "devices": '["disk0"]'}],
+     "vm 'a': disk0: size must be a whole number of MiB, at least 16M"),
+    ([{"name": "a", "extra": 'disk0 = { image = "../../etc/x" }', "devices": '["disk0"]'}],
+     "vm 'a': disk0: image must be a path inside the system's directory"),
+    ([{"name": "a", "extra": "ram_ipa = 0x10000000", "devices": '["disk0"]'}],
+     "vm 'a': RAM at IPA 0x10000000..0x20000000 overlaps its PCI window"),
 ])
 def test_bad_configuration_fails_with_a_clear_message(tmp_path, vms, message):
     path = config(tmp_path, vms)
@@ -232,3 +248,43 @@ def test_mkflash_keeps_the_storage_region_and_the_anti_rollback_sector(tmp_path)
     assert data[:13] == b"a new monitor" and len(data) == 64 << 20
     assert data[0x1000000 + 0x40000 * 3 + 8:][:16] == b"an object record"
     assert data[0x3FC0000:0x3FC0009] == b"a minimum"
+
+
+def test_a_vm_with_pci_devices_gets_its_own_host_bridge(tmp_path):
+    """The device tree of a VM with PCI functions: an ECAM host bridge for
+    bus 0, its slice of the MMIO window, INTx swizzled as on the board, the
+    hypervisor's BAR placement kept (probe-only), no iommu-map or msi-map."""
+    vms = [{"name": "a", "cpus": [0]}, {"name": "b", "cpus": [1], "devices": '["disk0", "net0"]'}]
+    path = config(tmp_path, vms)
+    images = os.path.join(ROOT, "build")
+    if not os.path.exists(os.path.join(images, "guest", "Image")):
+        pytest.skip("guest not built")
+    r = subprocess.run([sys.executable, TOOL, "dts", str(path), str(tmp_path / "gen"), images],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    dts = (tmp_path / "gen" / "b.dts").read_text()
+    assert "pcie@3f000000 {" in dts and 'compatible = "pci-host-ecam-generic";' in dts
+    assert "linux,pci-probe-only = <1>;" in dts
+    # b is VM 1: the second 32 MiB slice of the window
+    assert "ranges = <0x02000000 0x0 0x12000000 0x0 0x12000000 0x0 0x2000000>;" in dts
+    assert "<0x1000 0 0 1 &gic 0 5 4>" in dts  # slot 2, INTA -> SPI 5
+    assert "iommu-map" not in dts and "msi-map" not in dts
+    assert "pcie@" not in (tmp_path / "gen" / "a.dts").read_text()
+    if subprocess.run(["which", "dtc"], capture_output=True).returncode == 0:
+        c = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(tmp_path / "b.dtb"),
+                            str(tmp_path / "gen" / "b.dts")], capture_output=True, text=True)
+        assert c.returncode == 0, c.stderr
+
+
+def test_the_default_systems_devices_go_through_the_smmu():
+    """QEMU's virtio devices DMA through the SMMU only with iommu_platform=on
+    (otherwise they bypass it): every PCI device of the default system has
+    it, and the machine has the SMMU."""
+    args = os.path.join(ROOT, "build", "gen", "qemu-images.args")
+    if not os.path.exists(args):
+        pytest.skip("default system not built")
+    text = open(args).read()
+    devs = re.findall(r"-device (virtio-\w+-pci,\S+)", text)
+    assert len(devs) == 3 and all("iommu_platform=on" in d and "bus=pcie.0" in d for d in devs)
+    assert "hostfwd=tcp:127.0.0.1:2222-:22" in text and "hostfwd=tcp:127.0.0.1:2223-:22" in text
+    assert "iommu=smmuv3" in open(os.path.join(ROOT, "tools", "run-qemu")).read()

@@ -1,6 +1,7 @@
 """Boots the real images on QEMU under pexpect and reads the console."""
 import os
 import re
+import socket
 import subprocess
 import time
 
@@ -21,10 +22,13 @@ def system_dir(name):
 FLASH_STORE, FLASH_NV_COUNTER, FLASH_SECTOR = 0x1000000, 0x3FC0000, 0x40000
 
 
-def own_flash(sysdir, path):
+def own_flash(sysdir, path, disks=None, edit=None):
     """path becomes a copy of the system's secure flash with its trusted
     storage empty, unless it exists; a qemu.args naming it, in a directory
-    beside it, is returned with the flash the system names."""
+    beside it, is returned with the flash the system names. The VMs' disks
+    become copies in disks (a directory; made from the built images when a
+    copy is missing), and each forwarded host port a free one: returns
+    (rundir, built flash, {built port: free port})."""
     args = open(os.path.join(sysdir, "qemu.args")).read()
     built = re.search(r"if=pflash,unit=0,format=raw,file=([^,]+),", args).group(1)
     if not os.path.exists(path):
@@ -36,9 +40,37 @@ def own_flash(sysdir, path):
         os.replace(path + ".tmp", path)
     d = path + ".sys"
     os.makedirs(d, exist_ok=True)
+    args = args.replace(f"file={built},", f"file={os.path.abspath(path)},")
+    if edit:  # a test that breaks the command line on purpose
+        args = edit(args)
+    disks = disks or os.path.join(d, "disks")
+    for img in re.findall(r"-drive if=none,id=[\w-]+,format=raw,file=(\S+)", args):
+        mine = os.path.join(disks, os.path.basename(img))
+        if not os.path.exists(mine):
+            os.makedirs(disks, exist_ok=True)
+            subprocess.run(["cp", "--sparse=always", img, mine + ".tmp"], check=True)
+            os.replace(mine + ".tmp", mine)
+        args = args.replace(f"file={img}", f"file={mine}")
+    ports = {}
+    for port in re.findall(r"hostfwd=tcp:127\.0\.0\.1:(\d+)-", args):
+        ports[int(port)] = free_port()
+        args = args.replace(f"127.0.0.1:{port}-", f"127.0.0.1:{ports[int(port)]}-")
     with open(os.path.join(d, "qemu.args"), "w") as f:
-        f.write(args.replace(f"file={built},", f"file={os.path.abspath(path)},"))
-    return d, built
+        f.write(args)
+    cfg = os.path.join(sysdir, "ssh-config")
+    if os.path.exists(cfg):
+        text = open(cfg).read()
+        for old, new in ports.items():
+            text = text.replace(f"  Port {old}\n", f"  Port {new}\n")
+        with open(os.path.join(d, "ssh-config"), "w") as f:
+            f.write(text)
+    return d, built, ports
+
+
+def free_port():
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        return sk.getsockname()[1]
 
 
 class System:
@@ -48,9 +80,13 @@ class System:
     object of an earlier test, or of the user's make run, is seen); the
     anti-rollback sector goes back into the system's flash at close, as if
     the run had used it. flash=PATH keeps one flash across runs (a
-    persistence test): made like that the first time, reused after."""
+    persistence test): made like that the first time, reused after. The
+    same for the VMs' disks: fresh copies of the built images, unless
+    disks=DIR names a directory whose copies a later run reuses.
+    edit_args(text) may change QEMU's arguments (a test of a broken setup)."""
 
-    def __init__(self, name="default", extra_args=(), log_name="boot", flash=None):
+    def __init__(self, name="default", extra_args=(), log_name="boot", flash=None, disks=None,
+                 edit_args=None):
         os.makedirs(os.path.join(BUILD, "test-logs"), exist_ok=True)
         self.log_path = os.path.join(BUILD, "test-logs", f"{log_name}.log")
         self.log = open(self.log_path, "w")
@@ -58,10 +94,13 @@ class System:
         self.flash = flash or os.path.join(BUILD, "test-logs", f"{log_name}.flash")
         if not flash and os.path.exists(self.flash):
             os.unlink(self.flash)
-        rundir, self.built_flash = own_flash(sysdir, self.flash)
+        if not disks:
+            subprocess.run(["rm", "-rf", self.flash + ".sys/disks"])
+        self.rundir, self.built_flash, self.ports = own_flash(sysdir, self.flash, disks,
+                                                                edit_args)
         self.started = time.monotonic()
         self.child = pexpect.spawn(
-            os.path.join(ROOT, "tools", "run-qemu"), [rundir, *extra_args],
+            os.path.join(ROOT, "tools", "run-qemu"), [self.rundir, *extra_args],
             encoding="utf-8", codec_errors="replace", timeout=60,
             dimensions=(50, 200))
         self.child.logfile_read = self.log
@@ -90,6 +129,28 @@ class System:
         took = time.monotonic() - self.started
         self.expect_exact(PROMPT, timeout)
         return took
+
+    def ssh(self, vm, cmd, timeout=60, key=None):
+        """Runs cmd in vm over SSH from the host (the system's ssh-config,
+        with this run's forwarded port); a CompletedProcess. key: log in
+        with that private key instead, to this run's first forwarded port."""
+        opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"]
+        if key:
+            port = next(iter(self.ports.values()))
+            opts += ["-p", str(port), "-i", key, "-o", "IdentitiesOnly=yes", "-o",
+                     "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+            return run_host(["ssh", *opts, "root@127.0.0.1", cmd], timeout=timeout)
+        return run_host(["ssh", "-F", os.path.join(self.rundir, "ssh-config"), *opts, vm, cmd],
+                        timeout=timeout)
+
+    def wait_ssh(self, vm, timeout=90):
+        """Waits until vm's SSH server lets the build's key in (the guest
+        starts it in the background, after DHCP)."""
+        end = time.monotonic() + timeout
+        while self.ssh(vm, "true", timeout=30).returncode != 0:
+            if time.monotonic() > end:
+                raise AssertionError(f"no SSH into {vm} within {timeout} s")
+            time.sleep(1)
 
     def expect_exact(self, text, timeout=60):
         return self.child.expect_exact(text, timeout=timeout)
@@ -180,7 +241,8 @@ class System:
 
     @property
     def transcript(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
@@ -200,11 +262,15 @@ def boot_default(log_name, name="default"):
     """The default system (or a copy of it, name its directory) with both
     Linux VMs at their shells, vm0 in focus."""
     s = System(name, log_name=log_name)
-    # the VMs boot at once: their lines come in any order
-    waiting = [r"\[vm0\] tzvisor guest: user space up", r"\[vm1\] tzvisor guest: user space up"]
-    while waiting:
-        waiting.pop(s.child.expect(waiting, timeout=120))
-    s.wait_shell(vm="vm0", up=True)
+    try:
+        # the VMs boot at once: their lines come in any order
+        waiting = [r"\[vm0\] tzvisor guest: user space up", r"\[vm1\] tzvisor guest: user space up"]
+        while waiting:
+            waiting.pop(s.child.expect(waiting, timeout=120))
+        s.wait_shell(vm="vm0", up=True)
+    except BaseException:
+        s.close()  # a boot that failed leaves no QEMU behind
+        raise
     return s
 
 

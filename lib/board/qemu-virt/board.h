@@ -26,6 +26,26 @@
 /* tzv-config: passthrough gpio 0x09030000 0x1000 7 arm,pl061 arm,primecell */
 #define SECURE_GPIO_BASE 0x090B0000UL /* PL061: pin 0 power off, pin 1 reset */
 
+/* PCIe (GPEX) with -M highmem=off,iommu=smmuv3 (tools/run-qemu): the low
+ * ECAM (buses 0-15), the 32-bit MMIO window the hypervisor hands out a slice
+ * of to each VM with devices, its INTx lines (SPIs 3-6, swizzled by slot),
+ * and the SMMUv3 in front of the root complex with its event and global-error
+ * interrupts (edge). */
+#define PCIE_ECAM_BASE	  0x3F000000UL
+#define PCIE_ECAM_SIZE	  0x01000000UL
+#define PCIE_MMIO_BASE	  0x10000000UL
+#define PCIE_MMIO_SIZE	  0x2EFF0000UL
+#define PCIE_MMIO_SLICE	  0x02000000UL /* each VM's share: VM i at BASE + i * SLICE */
+#define PCIE_INTA_INTID	  35U
+#define SMMU_BASE	  0x09050000UL
+#define SMMU_SIZE	  0x00020000UL
+#define SMMU_EVTQ_INTID	  106U
+#define SMMU_GERROR_INTID 109U
+/* tzv-config: pci disk0 2 virtio-blk-pci */
+/* tzv-config: pci net0 3 virtio-net-pci */
+/* tzv-config: pci net1 4 virtio-net-pci */
+/* tzv-config: pci disk1 5 virtio-blk-pci */
+
 #define SECURE_SRAM_BASE 0x0E000000UL
 #define SECURE_SRAM_SIZE 0x01000000UL
 
