@@ -183,8 +183,7 @@ static void legit(const char *when)
 		buf[i] = (uint8_t)(i * 7U + 1U);
 	ok = ok && request(1, 100, (uint64_t)(uintptr_t)buf, SECTOR);
 	memset(back, 0, sizeof(back));
-	ok = ok && request(0, 100, (uint64_t)(uintptr_t)back, SECTOR) &&
-	     !memcmp(buf, back, SECTOR);
+	ok = ok && request(0, 100, (uint64_t)(uintptr_t)back, SECTOR) && !memcmp(buf, back, SECTOR);
 	pr("dma: own DMA %s: %s\n", when, ok ? "ok" : "FAILED");
 	failures += !ok;
 }
@@ -193,12 +192,9 @@ static const struct {
 	uint64_t iova;
 	const char *what;
 } targets[] = {
-    {0x50100000UL, "the victim's RAM"},
-    {SECURE_SRAM_BASE, "secure SRAM"},
-    {GICD_BASE + 0x80000UL, "the GIC"},
-    {SMMU_BASE, "the SMMU's registers"},
-    {0x44000000UL, "just past its own RAM"},
-    {0x8000000000UL, "beyond the 39-bit space"},
+    {0x50100000UL, "the victim's RAM"},	     {SECURE_SRAM_BASE, "secure SRAM"},
+    {GICD_BASE + 0x80000UL, "the GIC"},	     {SMMU_BASE, "the SMMU's registers"},
+    {0x44000000UL, "just past its own RAM"}, {0x8000000000UL, "beyond the 39-bit space"},
 };
 
 /* The device writes the disk's sector 100 into iova: whether it landed is
@@ -281,7 +277,8 @@ void bm_main(uint64_t dtb)
 	}
 	/* the rings themselves in the victim's RAM: the device cannot fetch
 	 * a descriptor, so nothing completes */
-	bool ok = device_init(0x50100000UL, mult) && request(0, 100, (uint64_t)(uintptr_t)buf, SECTOR);
+	bool ok =
+	    device_init(0x50100000UL, mult) && request(0, 100, (uint64_t)(uintptr_t)buf, SECTOR);
 	pr("dma: rings in the victim's RAM: %s\n", ok ? "DONE: NOT STOPPED" : "nothing done");
 	failures += ok;
 	legit("after");

@@ -13,46 +13,45 @@
 #include <tzv/string.h>
 #include <tzv/sysreg.h>
 
-#define IDR0	       0x00U
-#define CR0	       0x20U
-#define CR0ACK	       0x24U
-#define CR1	       0x28U
-#define CR2	       0x2CU
-#define IRQ_CTRL       0x50U
-#define GERROR	       0x60U
-#define GERRORN	       0x64U
-#define STRTAB_BASE    0x80U
-#define STRTAB_CFG     0x88U
-#define CMDQ_BASE      0x90U
-#define CMDQ_PROD      0x98U
-#define CMDQ_CONS      0x9CU
-#define EVTQ_BASE      0xA0U
-#define EVTQ_PROD      0x100A8U
-#define EVTQ_CONS      0x100ACU
-#define CR0_SMMUEN     (1U << 0)
-#define CR0_EVTQEN     (1U << 2)
-#define CR0_CMDQEN     (1U << 3)
-#define IDR0_S1P       (1U << 1)
-#define GERROR_CMDQ    (1U << 0)
-#define Q_BASE_RA      (1UL << 62)
-#define CONS_ERR(c)    (((c) >> 24) & 0x7fU)
+#define IDR0	    0x00U
+#define CR0	    0x20U
+#define CR0ACK	    0x24U
+#define CR1	    0x28U
+#define CR2	    0x2CU
+#define IRQ_CTRL    0x50U
+#define GERROR	    0x60U
+#define GERRORN	    0x64U
+#define STRTAB_BASE 0x80U
+#define STRTAB_CFG  0x88U
+#define CMDQ_BASE   0x90U
+#define CMDQ_PROD   0x98U
+#define CMDQ_CONS   0x9CU
+#define EVTQ_BASE   0xA0U
+#define EVTQ_PROD   0x100A8U
+#define EVTQ_CONS   0x100ACU
+#define CR0_SMMUEN  (1U << 0)
+#define CR0_EVTQEN  (1U << 2)
+#define CR0_CMDQEN  (1U << 3)
+#define IDR0_S1P    (1U << 1)
+#define GERROR_CMDQ (1U << 0)
+#define Q_BASE_RA   (1UL << 62)
+#define CONS_ERR(c) (((c) >> 24) & 0x7fU)
 
-#define STE_LOG2       8U /* bus 0: SID = devfn */
-#define CMDQ_LOG2      5U
-#define EVTQ_LOG2      7U
-#define STE_V	       1UL
-#define STE_CFG_S1     (5UL << 1)
-#define STE1_DEFAULT   ((2UL << 0) | (1UL << 2) | (1UL << 4) | (3UL << 6) | (1UL << 44))
-#define CD0_VALID      (1UL << 31)
-#define CD0_FLAGS                                                                          \
-	(25UL /* T0SZ: 39-bit IOVA */ | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 30) | \
+#define STE_LOG2     8U /* bus 0: SID = devfn */
+#define CMDQ_LOG2    5U
+#define EVTQ_LOG2    7U
+#define STE_V	     1UL
+#define STE_CFG_S1   (5UL << 1)
+#define STE1_DEFAULT ((2UL << 0) | (1UL << 2) | (1UL << 4) | (3UL << 6) | (1UL << 44))
+#define CD0_VALID    (1UL << 31)
+#define CD0_FLAGS                                                                                  \
+	(25UL /* T0SZ: 39-bit IOVA */ | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 30) |     \
 	 (2UL << 32) /* IPS 40 bits */ | (1UL << 41) | (1UL << 45) | (1UL << 46) | (1UL << 47))
 #define CMD_CFGI_STE   0x03UL
 #define CMD_CFGI_CD    0x05UL
 #define CMD_TLBI_ASID  0x11UL
 #define CMD_SYNC       0x46UL
-#define IO_PTE                                                                             \
-	(PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
+#define IO_PTE	       (PT_S1_ATTR_NORMAL | PT_SH_INNER | PT_AF | PT_S1_AP_EL2_RES1 | PT_S1_XN)
 #define CTX_POOL_PAGES 4
 
 static uint64_t strtab[(1U << STE_LOG2) * 8] __attribute__((aligned(1U << (STE_LOG2 + 6))));
@@ -108,8 +107,8 @@ static void cmd(uint64_t w0, uint64_t w1)
 	for (unsigned i = 0; (rd32(CMDQ_CONS) & (2U * wrap - 1U)) != cmd_prod; i++) {
 		uint32_t c = rd32(CMDQ_CONS);
 		if ((rd32(GERROR) ^ rd32(GERRORN)) & GERROR_CMDQ)
-			panic("SMMU: command 0x%lx refused (error %u)\n", (unsigned long)(w0 & 0xff),
-			      CONS_ERR(c));
+			panic("SMMU: command 0x%lx refused (error %u)\n",
+			      (unsigned long)(w0 & 0xff), CONS_ERR(c));
 		if (i == 1000000U)
 			panic("SMMU: command queue stuck (prod %u cons %u)\n", cmd_prod, c);
 	}

@@ -14,16 +14,16 @@
 #include <vm.h>
 #include <vpci.h>
 
-#define CFG_VENDOR   0x00U
-#define CFG_COMMAND  0x04U
-#define CFG_HEADER   0x0EU
-#define CFG_BAR0     0x10U
-#define CFG_ROM	     0x30U
-#define CMD_GUEST    0x0546U /* memory, bus master, parity, SERR, INTx disable */
-#define BAR_IO	     1U
-#define BAR_64	     4U
-#define NR_BARS	     6U
-#define GUEST_ECAM   0x100000UL /* bus 0 */
+#define CFG_VENDOR  0x00U
+#define CFG_COMMAND 0x04U
+#define CFG_HEADER  0x0EU
+#define CFG_BAR0    0x10U
+#define CFG_ROM	    0x30U
+#define CMD_GUEST   0x0546U /* memory, bus master, parity, SERR, INTx disable */
+#define BAR_IO	    1U
+#define BAR_64	    4U
+#define NR_BARS	    6U
+#define GUEST_ECAM  0x100000UL /* bus 0 */
 
 struct pci_fn {
 	struct vm *vm;
@@ -216,7 +216,8 @@ static void fn_access(struct pci_fn *f, unsigned reg, unsigned size, bool write,
 		/* the command bits the guest may set, merged into those it did
 		 * not write; status bits are write-one-to-clear */
 		uint32_t m = mask << shift;
-		uint32_t v = (cfg_read(f->devfn, CFG_COMMAND, 2) & ~m) | (((uint32_t)*val << shift) & m);
+		uint32_t v =
+		    (cfg_read(f->devfn, CFG_COMMAND, 2) & ~m) | (((uint32_t)*val << shift) & m);
 		if (m & 0xffffU)
 			cfg_write(f->devfn, CFG_COMMAND, 2, v & CMD_GUEST);
 		if (m >> 16)
@@ -287,8 +288,8 @@ static void report(const struct smmu_fault *f, unsigned more, uint64_t last)
 	}
 	if (more)
 		vm_log(vm, "%s: DMA fault from 00:%02x.%u at 0x%lx (%s, %s), %u more up to 0x%lx\n",
-		       vm->cfg->name, (f->sid >> 3) & 0x1fU, f->sid & 7U, (unsigned long)f->addr, dir,
-		       why, more, (unsigned long)last);
+		       vm->cfg->name, (f->sid >> 3) & 0x1fU, f->sid & 7U, (unsigned long)f->addr,
+		       dir, why, more, (unsigned long)last);
 	else
 		vm_log(vm, "%s: DMA fault from 00:%02x.%u at 0x%lx (%s, %s)\n", vm->cfg->name,
 		       (f->sid >> 3) & 0x1fU, f->sid & 7U, (unsigned long)f->addr, dir, why);
