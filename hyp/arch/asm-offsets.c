@@ -20,6 +20,7 @@ void asm_offsets(void)
 	DEFINE(VMCFG_RAM_PA, offsetof(struct vm_config, ram_pa));
 	DEFINE(VMCFG_RAM_SIZE, offsetof(struct vm_config, ram_size));
 	DEFINE(VMCFG_TEE, offsetof(struct vm_config, tee));
+	DEFINE(VMCFG_INTROSPECTS, offsetof(struct vm_config, introspects));
 	DEFINE(SHMCFG_SIZE, sizeof(struct shmem_config));
 	DEFINE(SHMCFG_PA, offsetof(struct shmem_config, pa));
 	DEFINE(SHMCFG_NMEMBERS, offsetof(struct shmem_config, nmembers));

@@ -66,3 +66,20 @@ void vcpu_arch_reset(struct vcpu *v)
 	isb();
 	__asm__ volatile("tlbi vmalls12e1\n dsb ish\n isb" ::: "memory");
 }
+
+/* The EL1 state of the vCPU that runs on this CPU, for introspection: it is
+ * in the CPU's registers, not in memory, while the vCPU is in EL2. */
+void vcpu_arch_save_el1(struct tzv_vmi_regs *r)
+{
+	r->sctlr = read_sysreg(sctlr_el1);
+	r->ttbr0 = read_sysreg(ttbr0_el1);
+	r->ttbr1 = read_sysreg(ttbr1_el1);
+	r->tcr = read_sysreg(tcr_el1);
+	r->mair = read_sysreg(mair_el1);
+	r->vbar = read_sysreg(vbar_el1);
+	r->esr = read_sysreg(esr_el1);
+	r->far = read_sysreg(far_el1);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->elr = read_sysreg(elr_el1);
+	r->spsr = read_sysreg(spsr_el1);
+}

@@ -44,14 +44,47 @@ static void hc_guest_panic(struct vcpu *v)
 	vm_power_off(vm, v);
 }
 
+static void hc_vmi_target(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_target(v, v->x[1], v->x[2]));
+}
+
+static void hc_vmi_pause(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_pause(v, v->x[1]));
+}
+
+static void hc_vmi_resume(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_resume(v, v->x[1]));
+}
+
+static void hc_vmi_read(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_read(v, v->x[1], v->x[2], v->x[3], v->x[4]));
+}
+
+static void hc_vmi_regs(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_regs(v, v->x[1], v->x[2], v->x[3]));
+}
+
 struct hc_fn {
 	uint32_t fid;
 	void (*fn)(struct vcpu *v);
 };
 
 static const struct hc_fn hc_table[] = {
-    {TZV_HC_CALL_UID, hc_call_uid}, {TZV_HC_REVISION, hc_revision},	  {TZV_HC_NULL, hc_null},
-    {TZV_HC_DOORBELL, hc_doorbell}, {TZV_HC_GUEST_PANIC, hc_guest_panic},
+    {TZV_HC_CALL_UID, hc_call_uid},
+    {TZV_HC_REVISION, hc_revision},
+    {TZV_HC_NULL, hc_null},
+    {TZV_HC_DOORBELL, hc_doorbell},
+    {TZV_HC_GUEST_PANIC, hc_guest_panic},
+    {TZV_HC_VMI_TARGET, hc_vmi_target},
+    {TZV_HC_VMI_PAUSE, hc_vmi_pause},
+    {TZV_HC_VMI_RESUME, hc_vmi_resume},
+    {TZV_HC_VMI_READ, hc_vmi_read},
+    {TZV_HC_VMI_REGS, hc_vmi_regs},
 #ifdef TZV_HOSTILE
     {TZV_HC_HOSTILE, hc_hostile}, /* the trust-model tests' hypervisor only */
 #endif

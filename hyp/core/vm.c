@@ -109,6 +109,7 @@ static void vm_reset_devices(struct vm *vm)
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		vgic_vcpu_reset(&vm->vcpu[i]);
 		vm->vcpu[i].stop_request = false;
+		vm->vcpu[i].pause_request = false; /* a pause ends with the VM's run */
 	}
 }
 
@@ -209,6 +210,7 @@ static void vm_stop_others(struct vm *vm, struct vcpu *caller)
 /* Runs on a CPU that took SGI_HYP: acts on what another CPU asked. */
 void vcpu_handle_requests(struct vcpu *v)
 {
+	vmi_pause_point(v);
 	if (v->stop_request) {
 		v->stop_request = false;
 		vcpu_power_off(v);
@@ -231,6 +233,7 @@ void vm_power_off(struct vm *vm, struct vcpu *caller)
 	vm_stop_others(vm, caller);
 	vm->state = VM_STOPPED;
 	vpci_quiesce(vm);
+	vmi_release(vm);
 	tee_vm_destroyed(vm);
 	pr("%s: powered off\n", vm->cfg->name);
 	vm_gone(caller);
@@ -242,6 +245,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	pr("%s: reset requested; restarting it from its pristine images\n", vm->cfg->name);
 	vm_stop_others(vm, caller);
 	caller->state = VCPU_OFF;
+	vmi_release(vm);
 	tee_vm_destroyed(vm);
 	struct vcpu *boot = vm_start(vm);
 	if (!boot)

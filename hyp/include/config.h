@@ -55,6 +55,7 @@ struct vm_config {
 	unsigned npci;
 	struct vm_pci pci[VM_MAX_PCI];
 	uint64_t pci_mmio, pci_mmio_size; /* its BARs' window, IPA = PA */
+	uint32_t introspects;		  /* bit i: it may introspect VM i (vmi.c) */
 };
 
 extern const struct vm_config vm_configs[];

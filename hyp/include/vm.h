@@ -7,6 +7,7 @@
 #include <mmio.h>
 #include <tee.h>
 #include <tzv/pt.h>
+#include <tzv/smccc.h>
 #include <tzv/spinlock.h>
 #include <tzv/sysreg.h>
 #include <vgic.h>
@@ -26,8 +27,10 @@ struct vcpu {
 	unsigned pcpu;
 	uint64_t vmpidr;
 	volatile enum vcpu_state state;
-	volatile bool stop_request; /* set by another CPU, then SGI_HYP */
-	uint64_t entry, context;    /* for the next power-on */
+	volatile bool stop_request;	     /* set by another CPU, then SGI_HYP */
+	volatile bool pause_request, paused; /* introspection (vmi.c) */
+	struct tzv_vmi_regs el1;	     /* its registers as it paused */
+	uint64_t entry, context;	     /* for the next power-on */
 	struct vgic_cpu vgic;
 	struct vcpu_stats {
 		uint64_t irq;		   /* physical interrupts taken while it ran */
@@ -76,6 +79,16 @@ void vcpu_arch_reset(struct vcpu *v);
 void guest_enter(struct vcpu *v) __attribute__((noreturn));
 void stage2_init(struct vm *vm);
 void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs);
+void vcpu_arch_save_el1(struct tzv_vmi_regs *r);
+
+/* vmi.c: introspection of one VM by another (below vm.c) */
+void vmi_pause_point(struct vcpu *v);
+void vmi_release(struct vm *monitor);
+long vmi_target(struct vcpu *v, uint64_t name_lo, uint64_t name_hi);
+long vmi_pause(struct vcpu *v, uint64_t target);
+long vmi_resume(struct vcpu *v, uint64_t target);
+long vmi_read(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint64_t dest);
+long vmi_regs(struct vcpu *v, uint64_t target, uint64_t vcpu, uint64_t dest);
 
 /* vm.c: the VMs' life */
 void vm_create_all(void);

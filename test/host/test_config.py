@@ -67,6 +67,9 @@ def run(path, tmp_path):
      "vm 'a': disk0: size must be a whole number of MiB, at least 16M"),
     ([{"name": "a", "extra": 'disk0 = { image = "../../etc/x" }', "devices": '["disk0"]'}],
      "vm 'a': disk0: image must be a path inside the system's directory"),
+    ([{"name": "a", "extra": 'introspects = ["zz"]'}], "vm 'a': introspects 'zz', which is not a VM"),
+    ([{"name": "a", "extra": 'introspects = ["a"]'}], "vm 'a': a VM cannot introspect itself"),
+    ([{"name": "a", "extra": 'introspects = "b"'}], "vm 'a': introspects must list VM names"),
     ([{"name": "a", "extra": "ram_ipa = 0x10000000", "devices": '["disk0"]'}],
      "vm 'a': RAM at IPA 0x10000000..0x20000000 overlaps its PCI window"),
 ])

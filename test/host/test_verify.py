@@ -77,13 +77,22 @@ def event2(pcr, etype, digest, data):
             struct.pack("<I", len(data)) + data)
 
 
-def partition_map(vm):
-    """A one-VM partition map as the monitor measures it (partition.h)."""
-    entry = struct.pack("<16sII4QQQQQ8IIIIHHIIII16s", vm.encode(), 2, 0, 0, 1, 0, 0, 0x50000000,
-                        0x20000000, 0x40F00000, 0x8000, *([0] * 8), 48, 16, 512, 8, 768,
-                        0, 1, 120 * 1024, 0, bytes(16))
-    return (struct.pack("<8sIIII", b"TZVPMAP\0", 3, 1, 0, 24 + 4 * 168 + 128) + entry +
-            bytes(3 * 168 + 128))
+def partition_map(vm, others=(), introspects=0):
+    """A partition map as the monitor measures it (partition.h): vm, then
+    the VMs named in others; vm may introspect the VMs of mask introspects."""
+    def entry(name, rights):
+        return struct.pack("<16sII4QQQQQ8IIIIHHIIII16s", name.encode(), 2, 0, 0, 1, 0, 0, 0x50000000,
+                           0x20000000, 0x40F00000, 0x8000, *([0] * 8), 48, 16, 512, 8, 768,
+                           0, 1, 120 * 1024, rights, bytes(16))
+    names = [vm, *others]
+    return (struct.pack("<8sIIII", b"TZVPMAP\0", 3, len(names), 0, 24 + 4 * 168 + 128) +
+            entry(vm, introspects) + b"".join(entry(n, 0) for n in others) +
+            bytes((4 - len(names)) * 168 + 128))
+
+
+def test_the_partition_map_says_who_may_introspect_a_vm():
+    parts = tzv_verify.parse_partmap(partition_map("mon", ["tgt", "other"], introspects=0b010))
+    assert [(p[0], p[4]) for p in parts] == [("mon", []), ("tgt", ["mon"]), ("other", [])]
 
 
 HELLO_UUID = "a7e1f0c1-7a76-4c30-9a00-68656c6c6f00"
@@ -253,7 +262,8 @@ def test_trusted(good, platform):
                          "measurements were not compared with reference values)")
     assert lines[-2] == (f"tzv-verify: PAL 1: {HELLO_UUID} hello version 1 svn 1 signer "
                          f"{SIGNER.hex()[:16]}... measurement {HELLO_MEASUREMENT.hex()}")
-    assert lines[-3] == "tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB)"
+    assert lines[-3] == ("tzv-verify: partition vm0: CPU 0,1, RAM 0x50000000..0x70000000 (512 MiB), "
+                         "introspected by no VM")
     assert all(line.endswith(": ok") for line in lines[:-3]), r.stdout
     for check in ("AK statement", "VM name", "AK public key", "quote signature", "quote magic",
                   "quote type", "qualified signer", "PCR selection", "nonce", "PCR digest",

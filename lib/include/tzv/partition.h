@@ -35,7 +35,11 @@ struct partmap_vm {
 	 * store_budget bytes of records, none if 0; store_id is drawn when
 	 * the VM first appears in the configuration and is new if it leaves
 	 * and comes back, so that no VM reads what an earlier one kept */
-	uint32_t store_first, store_sectors, store_budget, reserved;
+	uint32_t store_first, store_sectors, store_budget;
+	/* the VMs (bit i: VM i) whose RAM and vCPU registers this one may read
+	 * through the hypervisor (introspects = [...]): nothing the secure side
+	 * acts on, but measured with the map, so a verifier sees it */
+	uint32_t introspects;
 	uint8_t store_id[16];
 };
 

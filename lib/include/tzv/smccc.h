@@ -1,6 +1,7 @@
 /* SMC Calling Convention and PSCI function ids and return codes. */
 #ifndef TZV_SMCCC_H
 #define TZV_SMCCC_H
+#include <stdint.h>
 
 #define SMCCC_FAST	 (1U << 31)
 #define SMCCC_64	 (1U << 30)
@@ -98,8 +99,22 @@
 #define TZV_HC_NULL	   0x86000001U
 #define TZV_HC_DOORBELL	   0x86000002U
 #define TZV_HC_GUEST_PANIC 0x86000003U
-#define TZV_HC_REV_MAJOR   1U
-#define TZV_HC_REV_MINOR   0U
+/* introspection (docs/hypercalls.md): x1 = the target VM's index */
+#define TZV_HC_VMI_TARGET 0x86000010U /* x1, x2: a VM's name (16 bytes) -> its index */
+#define TZV_HC_VMI_PAUSE  0x86000011U
+#define TZV_HC_VMI_RESUME 0x86000012U
+#define TZV_HC_VMI_READ	  0x86000013U /* x2 target IPA, x3 length, x4 caller's IPA */
+#define TZV_HC_VMI_REGS	  0x86000014U /* x2 vCPU, x3 caller's IPA of a struct tzv_vmi_regs */
+#define TZV_VMI_DENIED	  (-4L)	      /* no right over that VM (or it is the caller) */
+#define TZV_VMI_BUSY	  (-5L)	      /* not paused (REGS), or did not pause in time */
+#define TZV_VMI_READ_MAX  4096U
+/* what VMI_REGS writes: a paused vCPU's registers as it left EL1 */
+struct tzv_vmi_regs {
+	uint64_t x[31], pc, pstate;
+	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, vbar, esr, far, sp_el1, elr, spsr;
+};
+#define TZV_HC_REV_MAJOR 1U
+#define TZV_HC_REV_MINOR 0U
 
 /* The hypervisor asks the monitor to verify and measure a VM's images in
  * the VM's RAM before it starts the VM (SiP owner, fast, SMC64):

@@ -155,6 +155,12 @@ struct vm *fuzz_vm_setup(struct fuzz_in *in)
 	return vm;
 }
 
+/* hyp/arch/vcpu.c: the EL1 registers a pausing vCPU keeps (introspection) */
+void vcpu_arch_save_el1(struct tzv_vmi_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
 /* hyp/arch/stage2.c: only at VM creation (shmem_map), which no target runs */
 void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs)
 {
