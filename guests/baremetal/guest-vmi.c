@@ -57,39 +57,46 @@ static void as_monitor(long t, long other, long me)
 		bm_sleep_ms(100);
 		waited += 100;
 	}
-	pr("vmi: the target's pattern read while it runs: %s\n", pattern_seen(t) ? "ok" : "NOT SEEN");
-	expect("registers of a running vCPU", hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 0, (uint64_t)(uintptr_t)&regs, 0),
-	       TZV_VMI_BUSY);
+	pr("vmi: the target's pattern read while it runs: %s\n",
+	   pattern_seen(t) ? "ok" : "NOT SEEN");
+	expect("registers of a running vCPU",
+	       hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 0, (uint64_t)(uintptr_t)&regs, 0), TZV_VMI_BUSY);
 	expect("pause", hvc5(TZV_HC_VMI_PAUSE, (uint64_t)t, 0, 0, 0), 0);
 	pr("vmi: target paused\n");
-	expect("registers", hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 0, (uint64_t)(uintptr_t)&regs, 0), 0);
+	expect("registers", hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 0, (uint64_t)(uintptr_t)&regs, 0),
+	       0);
 	bool in_image = regs.pc >= 0x40200000UL && regs.pc < 0x40400000UL;
 	pr("vmi: target vcpu0 pc 0x%lx %s, pstate 0x%lx, sctlr 0x%lx, vbar 0x%lx\n",
 	   (unsigned long)regs.pc, in_image ? "in its image" : "NOT IN ITS IMAGE",
 	   (unsigned long)regs.pstate, (unsigned long)regs.sctlr, (unsigned long)regs.vbar);
 	bad += !in_image;
-	expect("registers of a vCPU it lacks", hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 1, (uint64_t)(uintptr_t)&regs, 0),
+	expect("registers of a vCPU it lacks",
+	       hvc5(TZV_HC_VMI_REGS, (uint64_t)t, 1, (uint64_t)(uintptr_t)&regs, 0),
 	       SMCCC_INVALID_PARAMETER);
 	bm_sleep_ms(2000); /* the target prints nothing meanwhile */
 	pr("vmi: resuming target\n");
 	expect("resume", hvc5(TZV_HC_VMI_RESUME, (uint64_t)t, 0, 0, 0), 0);
 	uint64_t mine = (uint64_t)(uintptr_t)buf;
-	expect("read past the target's RAM", hvc5(TZV_HC_VMI_READ, (uint64_t)t, 0x44000000UL - 8, 64, mine),
+	expect("read past the target's RAM",
+	       hvc5(TZV_HC_VMI_READ, (uint64_t)t, 0x44000000UL - 8, 64, mine),
 	       SMCCC_INVALID_PARAMETER);
 	expect("read of the GIC", hvc5(TZV_HC_VMI_READ, (uint64_t)t, GICD_BASE, 64, mine),
 	       SMCCC_INVALID_PARAMETER);
-	expect("read of secure SRAM", hvc5(TZV_HC_VMI_READ, (uint64_t)t, SECURE_SRAM_BASE, 64, mine),
+	expect("read of secure SRAM",
+	       hvc5(TZV_HC_VMI_READ, (uint64_t)t, SECURE_SRAM_BASE, 64, mine),
 	       SMCCC_INVALID_PARAMETER);
 	expect("read of more than 4 KiB", hvc5(TZV_HC_VMI_READ, (uint64_t)t, AREA, 8192, mine),
 	       SMCCC_INVALID_PARAMETER);
-	expect("read into memory not its own", hvc5(TZV_HC_VMI_READ, (uint64_t)t, AREA, 64, 0x44000000UL),
-	       SMCCC_INVALID_PARAMETER);
+	expect("read into memory not its own",
+	       hvc5(TZV_HC_VMI_READ, (uint64_t)t, AREA, 64, 0x44000000UL), SMCCC_INVALID_PARAMETER);
 	expect("pause of a VM without the right", hvc5(TZV_HC_VMI_PAUSE, (uint64_t)other, 0, 0, 0),
 	       TZV_VMI_DENIED);
-	expect("read of a VM without the right", hvc5(TZV_HC_VMI_READ, (uint64_t)other, AREA, 64, mine),
+	expect("read of a VM without the right",
+	       hvc5(TZV_HC_VMI_READ, (uint64_t)other, AREA, 64, mine), TZV_VMI_DENIED);
+	expect("read of itself", hvc5(TZV_HC_VMI_READ, (uint64_t)me, AREA, 64, mine),
 	       TZV_VMI_DENIED);
-	expect("read of itself", hvc5(TZV_HC_VMI_READ, (uint64_t)me, AREA, 64, mine), TZV_VMI_DENIED);
-	expect("read of a VM that does not exist", hvc5(TZV_HC_VMI_READ, 7, AREA, 64, mine), TZV_VMI_DENIED);
+	expect("read of a VM that does not exist", hvc5(TZV_HC_VMI_READ, 7, AREA, 64, mine),
+	       TZV_VMI_DENIED);
 }
 
 /* Without rights: every call on every VM, itself included, is refused. */

@@ -113,7 +113,7 @@ quick() {
 	for p in $upkgs; do udebs+=("$cache/$p"_*_arm64.deb); done
 	# shellcheck disable=SC2086 # the lists are space-separated paths
 	for f in "$here/build.sh" "$here/init" "$here/inittab" "$here/profile" "$here/passwd" \
-		"$here/udhcpc.script" "$mkcpio" \
+		"$here/udhcpc.script" "$here/tzv-vmi" "$here/tzv-vmi-ps.c" "$mkcpio" \
 		"$cache"/linux-image-[0-9]*-arm64_*_arm64.deb "$cache"/busybox-static_*_arm64.deb \
 		"${udebs[@]}" \
 		"${modsrcs[@]}" "${clisrcs[@]}" "$out"/modules/*.ko $extra_files; do
@@ -197,7 +197,7 @@ done
 fresh=1
 for o in Image initramfs.cpio.gz VERSION; do
 	for d in "$kdeb" "$bdeb" "${udeb[@]}" "$here/build.sh" "$here/init" "$here/inittab" \
-		"$here/profile" "$here/passwd" "$here/udhcpc.script" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}" "${tas[@]}"; do
+		"$here/profile" "$here/passwd" "$here/udhcpc.script" "$here/tzv-vmi" "$here/tzv-vmi-ps.c" "$mkcpio" "${modsrcs[@]}" "${clisrcs[@]}" "${kos[@]}" "${tas[@]}"; do
 		[ "$out/$o" -nt "$d" ] || fresh=0
 	done
 done
@@ -267,6 +267,8 @@ echo '#include <stdio.h>' | $cc -E -x c - >/dev/null 2>&1 ||
 $cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" -I"$abi" \
 	-pthread -o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
 	-L"$u/usr/lib/aarch64-linux-gnu" -lteec
+# tzv-vmi's process lister
+$cc -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o "$work/tzv-vmi-ps" "$here/tzv-vmi-ps.c"
 
 # The programs, and the loader and libraries they need (readelf -d, to the
 # end of the chain), at the paths the debs put them. ship adds one path of
@@ -320,6 +322,8 @@ if [ -n "${TZV_SSH:-}" ]; then
 fi
 ufiles+=(--file "usr/bin/tzv-client=$work/tzv-client:755")
 needs "$work/tzv-client"
+ufiles+=(--file "usr/bin/tzv-vmi-ps=$work/tzv-vmi-ps:755")
+needs "$work/tzv-vmi-ps"
 
 bb=$work/bb/bin/busybox
 [ -x "$bb" ] || die "no bin/busybox in $bdeb"
@@ -353,6 +357,7 @@ $py "$mkcpio" "$work/initramfs.cpio" --dir dev --dir proc --dir sys \
 	--file "bin/busybox=$bb:755" --file "init=$here/init:755" \
 	--file "etc/inittab=$here/inittab:644" --file "etc/profile=$here/profile:644" \
 	--file "etc/passwd=$here/passwd:644" --dir usr/share/udhcpc \
+	--file "usr/bin/tzv-vmi=$here/tzv-vmi:755" \
 	--file "usr/share/udhcpc/default.script=$here/udhcpc.script:755" \
 	"${sshfiles[@]}" "${links[@]}" "${modfiles[@]}" "${ufiles[@]}" "${tafiles[@]}"
 gzip -9n "$work/initramfs.cpio"

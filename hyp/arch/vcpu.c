@@ -82,4 +82,5 @@ void vcpu_arch_save_el1(struct tzv_vmi_regs *r)
 	r->sp_el1 = read_sysreg(sp_el1);
 	r->elr = read_sysreg(elr_el1);
 	r->spsr = read_sysreg(spsr_el1);
+	r->sp_el0 = read_sysreg(sp_el0);
 }

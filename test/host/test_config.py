@@ -291,3 +291,14 @@ def test_the_default_systems_devices_go_through_the_smmu():
     assert len(devs) == 3 and all("iommu_platform=on" in d and "bus=pcie.0" in d for d in devs)
     assert "hostfwd=tcp:127.0.0.1:2222-:22" in text and "hostfwd=tcp:127.0.0.1:2223-:22" in text
     assert "iommu=smmuv3" in open(os.path.join(ROOT, "tools", "run-qemu")).read()
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "configs"))))
+def test_every_shipped_configuration_is_accepted(tmp_path, name):
+    """configs/*.toml (make run CONFIG=...) build as they are."""
+    images = os.path.join(ROOT, "build")
+    if not os.path.exists(os.path.join(images, "guest", "Image")):
+        pytest.skip("guest not built")
+    r = subprocess.run([sys.executable, TOOL, "dts", os.path.join(ROOT, "configs", name),
+                        str(tmp_path / "gen"), images], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

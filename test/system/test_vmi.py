@@ -59,3 +59,46 @@ def test_a_vm_without_the_right_is_refused_every_call(system):
     assert "[EL2 hyp] other: introspection of VM 1 refused: no right" in t
     assert "[EL2 hyp] monitor: introspection of VM 0 refused: no right" in t  # itself
 
+
+def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm():
+    """tzv-vmi in vm0 (introspects = ["vm1"]): vm1's device tree in its RAM,
+    its registers (a kernel address, the MMU on) and its processes, walked
+    from outside; vm1, without the right, and vm0 on itself are refused."""
+    if not build_ok("vmilinux"):
+        pytest.skip("system not built")
+    from qemu import boot_default
+    s = boot_default("vmi-linux", name="vmilinux")
+    try:
+        # vm1's device tree, where the hypervisor put it (Linux keeps it):
+        # the FDT magic, and the model the hypervisor's tools wrote
+        dtb = int(re.search(r"vm1: starting at .* DTB at 0x(\w+)", s.transcript).group(1), 16)
+        out = s.run(f"tzv-vmi dump vm1 0x{dtb:x} 256")
+        assert out.startswith(f"0x{dtb:x}: d0 0d fe ed"), out
+        raw = bytes.fromhex("".join(l.split(":", 1)[1] for l in out.splitlines()))
+        assert len(raw) == 256 and b"tzvisor vm1" in raw, raw
+        out = s.run("tzv-vmi regs vm1")
+        regs = dict(line.split() for line in out.splitlines() if len(line.split()) == 2)
+        assert int(regs["pc"], 16) >> 48 == 0xffff, out  # a kernel address
+        assert int(regs["sctlr"], 16) & 1, out  # its MMU is on
+        assert int(regs["ttbr1"], 16) != 0, out
+        out = s.on("vm1", "tzv-vmi dump vm0 0x40000000 64 2>&1; echo rc=$?")
+        assert "refused: this VM has no right over that VM" in out and "rc=1" in out, out
+        out = s.on("vm0", "tzv-vmi dump vm0 0x40000000 64 2>&1; echo rc=$?")
+        assert "refused" in out and "rc=1" in out, out
+        # vm1 runs on after the pause
+        assert s.on("vm1", "echo alive") == "alive"
+        # ps from outside: a process started in vm1 under a unique name (a
+        # script: its comm is the script's name), then gone once it exits
+        s.on("vm1", "printf '#!/bin/sh\\nsleep 600; true\\n' > /tmp/tzvprobe42; "
+                    "chmod +x /tmp/tzvprobe42; /tmp/tzvprobe42 & true")
+        out = s.on("vm0", "tzv-vmi ps vm1")
+        assert re.search(r"^\s+\d+ tzvprobe42$", out, re.M), out
+        assert re.search(r"^\s+1 init$", out, re.M) and re.search(r"^\s+0 swapper/0$", out, re.M), out
+        s.on("vm1", "kill $!")
+        out = s.on("vm0", "tzv-vmi ps vm1")
+        assert "tzvprobe42" not in out and re.search(r"^\s+1 init$", out, re.M), out
+        out = s.on("vm1", "tzv-vmi ps vm0 2>&1; echo rc=$?")
+        assert "could not be paused" in out and "rc=1" in out, out
+    finally:
+        s.close()
+    assert "[EL2 hyp] vm1: introspection of VM 0 refused: no right" in s.transcript

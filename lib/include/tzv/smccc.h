@@ -112,6 +112,7 @@
 struct tzv_vmi_regs {
 	uint64_t x[31], pc, pstate;
 	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, vbar, esr, far, sp_el1, elr, spsr;
+	uint64_t sp_el0; /* Linux at EL1 keeps its current task there */
 };
 #define TZV_HC_REV_MAJOR 1U
 #define TZV_HC_REV_MINOR 0U

@@ -13,6 +13,12 @@
  * For the robustness tests, a storm of random calls (test_storm.py):
  *	echo N > /sys/kernel/tzv/storm	N random SMCs and HVCs, then
  *	cat /sys/kernel/tzv/storm	what they were and how they were answered
+ *
+ * Introspection of another VM (docs/hypercalls.md; tzv-vmi uses it):
+ *	echo "target NAME" | "pause T" | "resume T" | "read T IPA LEN" |
+ *	     "regs T VCPU" > /sys/kernel/tzv/vmi
+ *	cat /sys/kernel/tzv/vmi		"ret N", then the bytes (hex, 32 a
+ *					line) or the registers (name value)
  */
 #include <linux/arm-smccc.h>
 #include <linux/kernel.h>
@@ -27,6 +33,8 @@
 #include <linux/sched.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
 
 #define TZV_HC(fn) \
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
@@ -38,6 +46,12 @@
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
 			   ARM_SMCCC_OWNER_TRUSTED_OS, 1)
 #define BENCH_CALLS 2000
+#define TZV_HC_VMI_TARGET TZV_HC(0x10)
+#define TZV_HC_VMI_PAUSE TZV_HC(0x11)
+#define TZV_HC_VMI_RESUME TZV_HC(0x12)
+#define TZV_HC_VMI_READ TZV_HC(0x13)
+#define TZV_HC_VMI_REGS TZV_HC(0x14)
+#define VMI_CHUNK 1024	/* bytes per read: their hex fits a sysfs page */
 
 static struct kobject *tzv_kobj;
 
@@ -216,11 +230,110 @@ static ssize_t storm_show(struct kobject *k, struct kobj_attribute *a,
 			  storm.other, storm.rpcs);
 }
 
+/*
+ * Introspection: the hypervisor writes into a page of this kernel (its
+ * guest-physical address), whose contents the last command's answer shows.
+ */
+static DEFINE_MUTEX(vmi_lock);
+static char vmi_answer[PAGE_SIZE];
+static u64 *vmi_page;
+
+static const char *const vmi_reg_names[] = {
+	"pc", "pstate", "sctlr", "ttbr0", "ttbr1", "tcr", "mair", "vbar",
+	"esr", "far", "sp_el1", "elr", "spsr", "sp_el0",
+};
+
+static long vmi_hvc(u32 fid, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_hvc(fid, a1, a2, a3, a4, 0, 0, 0, &res);
+	return (long)res.a0;
+}
+
+static size_t vmi_hex(size_t n, u64 ipa, unsigned long len)
+{
+	const u8 *b = (const u8 *)vmi_page;
+	unsigned long i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i % 32))
+			n += scnprintf(vmi_answer + n, sizeof(vmi_answer) - n,
+				       "%s0x%llx:", i ? "\n" : "", ipa + i);
+		n += scnprintf(vmi_answer + n, sizeof(vmi_answer) - n, " %02x",
+			       b[i]);
+	}
+	return n + scnprintf(vmi_answer + n, sizeof(vmi_answer) - n, "\n");
+}
+
+static size_t vmi_regs_text(size_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 31; i++)
+		n += scnprintf(vmi_answer + n, sizeof(vmi_answer) - n,
+			       "x%u 0x%llx\n", i, vmi_page[i]);
+	for (i = 0; i < ARRAY_SIZE(vmi_reg_names); i++)
+		n += scnprintf(vmi_answer + n, sizeof(vmi_answer) - n,
+			       "%s 0x%llx\n", vmi_reg_names[i], vmi_page[31 + i]);
+	return n;
+}
+
+static ssize_t vmi_store(struct kobject *k, struct kobj_attribute *a,
+			 const char *buf, size_t len)
+{
+	char cmd[16], name[17] = { 0 };
+	unsigned long t = 0;
+	long x = 0, y = 0;
+	u64 words[2] = { 0, 0 };
+	long ret;
+	size_t n;
+	int args = sscanf(buf, "%15s %lu %li %li", cmd, &t, &x, &y);
+
+	if (args < 1)
+		return -EINVAL;
+	mutex_lock(&vmi_lock);
+	if (!strcmp(cmd, "target") && sscanf(buf, "target %16s", name) == 1) {
+		memcpy(words, name, strlen(name));
+		ret = vmi_hvc(TZV_HC_VMI_TARGET, words[0], words[1], 0, 0);
+	} else if (!strcmp(cmd, "pause") && args == 2) {
+		ret = vmi_hvc(TZV_HC_VMI_PAUSE, t, 0, 0, 0);
+	} else if (!strcmp(cmd, "resume") && args == 2) {
+		ret = vmi_hvc(TZV_HC_VMI_RESUME, t, 0, 0, 0);
+	} else if (!strcmp(cmd, "read") && args == 4 && y > 0 && y <= VMI_CHUNK) {
+		ret = vmi_hvc(TZV_HC_VMI_READ, t, (u64)x, (u64)y, virt_to_phys(vmi_page));
+	} else if (!strcmp(cmd, "regs") && args == 3) {
+		ret = vmi_hvc(TZV_HC_VMI_REGS, t, (u64)x, virt_to_phys(vmi_page), 0);
+	} else {
+		mutex_unlock(&vmi_lock);
+		return -EINVAL;
+	}
+	n = scnprintf(vmi_answer, sizeof(vmi_answer), "ret %ld\n", ret);
+	if (!ret && !strcmp(cmd, "read"))
+		n = vmi_hex(n, (u64)x, (unsigned long)y);
+	else if (!ret && !strcmp(cmd, "regs"))
+		n = vmi_regs_text(n);
+	mutex_unlock(&vmi_lock);
+	return len;
+}
+
+static ssize_t vmi_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	ssize_t n;
+
+	mutex_lock(&vmi_lock);
+	n = sysfs_emit(buf, "%s", vmi_answer);
+	mutex_unlock(&vmi_lock);
+	return n;
+}
+
 static struct kobj_attribute hvc_null_attr = __ATTR_RO(hvc_null);
+static struct kobj_attribute vmi_attr = __ATTR_RW(vmi);
 static struct kobj_attribute storm_attr = __ATTR_RW(storm);
 static struct kobj_attribute tee_null_attr = __ATTR_RO(tee_null);
 static struct attribute *tzv_attrs[] = {
-	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr, NULL
+	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr,
+	&vmi_attr.attr, NULL
 };
 static struct attribute *xen_attrs[] = { &hvc_null_attr.attr, NULL };
 static const struct attribute_group tzv_group = { .attrs = tzv_attrs };
@@ -258,9 +371,11 @@ static int __init tzv_guest_init(void)
 	if (res.a0 != 0x4e2c1aa9 || res.a1 != 0x6c4d3b7e ||
 	    res.a2 != 0x1f9b2d7a || res.a3 != 0x319f0e5c)
 		return -ENODEV;
+	vmi_page = (u64 *)get_zeroed_page(GFP_KERNEL);
 	tzv_kobj = kobject_create_and_add("tzv", kernel_kobj);
-	if (!tzv_kobj || sysfs_create_group(tzv_kobj, &tzv_group)) {
+	if (!vmi_page || !tzv_kobj || sysfs_create_group(tzv_kobj, &tzv_group)) {
 		kobject_put(tzv_kobj);
+		free_page((unsigned long)vmi_page);
 		return -ENOMEM;
 	}
 	atomic_notifier_chain_register(&panic_notifier_list,
@@ -275,6 +390,7 @@ static void __exit tzv_guest_exit(void)
 		atomic_notifier_chain_unregister(&panic_notifier_list,
 						 &tzv_guest_panic_nb);
 	kobject_put(tzv_kobj);
+	free_page((unsigned long)vmi_page);
 }
 
 module_init(tzv_guest_init);
