@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CTL "/sys/kernel/tzv/vmi"
+#define CTL   "/sys/kernel/tzv/vmi"
 #define CHUNK 1024
 
 static unsigned long target;
@@ -68,12 +68,14 @@ static void pread_ipa(uint64_t ipa, void *buf, size_t len)
 	while (len) {
 		size_t n = len < CHUNK ? len : CHUNK;
 		char cmd[96];
-		snprintf(cmd, sizeof(cmd), "read %lu 0x%llx %zu", target, (unsigned long long)ipa, n);
+		snprintf(cmd, sizeof(cmd), "read %lu 0x%llx %zu", target, (unsigned long long)ipa,
+			 n);
 		if (call(cmd, answer, sizeof(answer)) != 0)
 			die("a read of the target's RAM was refused");
 		/* "ret 0", then lines "0xIPA: xx xx ...", 32 bytes a line */
 		size_t got = 0;
-		for (char *line = strchr(answer, '\n'); line && got < n; line = strchr(line, '\n')) {
+		for (char *line = strchr(answer, '\n'); line && got < n;
+		     line = strchr(line, '\n')) {
 			char *p = strchr(++line, ':');
 			if (!p)
 				break;
@@ -144,18 +146,18 @@ static size_t extra(uint32_t info)
 {
 	unsigned kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
 	switch (kind) {
-	case 1: /* INT */
+	case 1:	 /* INT */
 	case 14: /* VAR */
 	case 17: /* DECL_TAG */
 		return 4;
 	case 3: /* ARRAY */
 		return 12;
-	case 4: /* STRUCT */
-	case 5: /* UNION */
+	case 4:	 /* STRUCT */
+	case 5:	 /* UNION */
 	case 15: /* DATASEC */
 	case 19: /* ENUM64 */
 		return 12U * vlen;
-	case 6: /* ENUM */
+	case 6:	 /* ENUM */
 	case 13: /* FUNC_PROTO */
 		return 8U * vlen;
 	default:

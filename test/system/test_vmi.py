@@ -4,11 +4,18 @@ while it runs, pauses it, reads its registers and resumes it; reads outside
 the target's RAM, into memory not the caller's or larger than 4 KiB are
 refused; a VM without the right, and the caller on itself, get the defined
 error for every call, with a log line."""
+import importlib.util
+import os
 import re
+import sys
 
 import pytest
 
-from qemu import System, build_ok
+from qemu import BUILD, ROOT, System, build_ok, run_host
+
+_spec = importlib.util.spec_from_file_location("tzv_attest", os.path.join(ROOT, "tools", "attest.py"))
+attest_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(attest_tool)
 
 pytestmark = pytest.mark.skipif(not build_ok("vmi"), reason="system not built")
 
@@ -60,10 +67,11 @@ def test_a_vm_without_the_right_is_refused_every_call(system):
     assert "[EL2 hyp] monitor: introspection of VM 0 refused: no right" in t  # itself
 
 
-def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm():
+def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm(tmp_path):
     """tzv-vmi in vm0 (introspects = ["vm1"]): vm1's device tree in its RAM,
     its registers (a kernel address, the MMU on) and its processes, walked
-    from outside; vm1, without the right, and vm0 on itself are refused."""
+    from outside; vm1, without the right, and vm0 on itself are refused; vm1's quote,
+    checked by tzv-verify, says that vm0 may introspect it."""
     if not build_ok("vmilinux"):
         pytest.skip("system not built")
     from qemu import boot_default
@@ -99,6 +107,19 @@ def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm():
         assert "tzvprobe42" not in out and re.search(r"^\s+1 init$", out, re.M), out
         out = s.on("vm1", "tzv-vmi ps vm0 2>&1; echo rc=$?")
         assert "could not be paused" in out and "rc=1" in out, out
+        # vm1's verifier learns from its quote that vm0 may look into it
+        nonce = os.urandom(32).hex()
+        out = s.on("vm1", f"tzv-client attest {nonce} /tmp/att; echo rc=$?", 300)
+        d = tmp_path / "vm1"
+        d.mkdir()
+        for name, data in attest_tool.parse(out).items():
+            (d / name).write_bytes(data)
+        r = run_host([sys.executable, os.path.join(ROOT, "tools", "tzv-verify"), str(d),
+                      "--device-pub", os.path.join(BUILD, "keys", "device.pem"), "--nonce", nonce,
+                      "--pcrs", "sha256:0,1,2,3,8,9,10,12", "--vm", "vm1"])
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert re.search(r"^tzv-verify: partition vm1: .*, introspected by vm0$", r.stdout, re.M), r.stdout
+        assert re.search(r"^tzv-verify: partition vm0: .*, introspected by no VM$", r.stdout, re.M), r.stdout
     finally:
         s.close()
     assert "[EL2 hyp] vm1: introspection of VM 0 refused: no right" in s.transcript
