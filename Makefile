@@ -177,7 +177,7 @@ $(TZV_KEYS)/guest-ssh.pub: $(TZV_KEYS)/guest-ssh
 	@:
 
 guest: $(GUEST_OUT)
-$(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/*) \
+$(GUEST_OUT) &: $(wildcard guests/linux/* guests/linux/modules/*/* guests/linux/tzv-client/* guests/linux/tzv-relay/*) \
 		pal/include/tzv-pals.h lib/include/tzv/pal-abi.h tools/mkcpio.py $(PAL_TAS) $(PAL_TEST_FILES) \
 		$(GUEST_SSH)
 	TZV_TAS="$(abspath $(PAL_TAS))" TZV_TEST_FILES="$(abspath $(PAL_TEST_FILES))" \

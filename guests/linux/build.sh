@@ -134,7 +134,8 @@ modsrcs=("$here/kmod.sh" "$here/modules")
 # (FILES) or of one of them is a change.
 extra_files="${TZV_TAS:-} ${TZV_TEST_FILES:-} ${TZV_SSH:-}"
 # tzv-client's sources: its folder, its files and the headers it includes.
-clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$pals/tzv-pals.h" "$abi/tzv/pal-abi.h")
+clisrcs=("$here/tzv-client" "$here/tzv-client/"* "$here/tzv-relay" "$here/tzv-relay/"* "$pals/tzv-pals.h"
+	"$abi/tzv/pal-abi.h")
 if quick; then
 	echo "guest: kernel $(cut -d';' -f1 "$out/VERSION") (up to date)"
 	exit 0
@@ -267,6 +268,9 @@ echo '#include <stdio.h>' | $cc -E -x c - >/dev/null 2>&1 ||
 $cc -std=c11 -O2 -Wall -Wextra -Werror -I"$u/usr/include" -I"$pals" -I"$abi" \
 	-pthread -o "$work/tzv-client" "$here/tzv-client/tzv-client.c" \
 	-L"$u/usr/lib/aarch64-linux-gnu" -lteec
+# the attested channel's relay (docs/channel.md)
+$cc -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I"$u/usr/include" -I"$pals" -I"$abi" \
+	-o "$work/tzv-relay" "$here/tzv-relay/tzv-relay.c" -L"$u/usr/lib/aarch64-linux-gnu" -lteec
 # tzv-vmi's process lister
 $cc -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o "$work/tzv-vmi-ps" "$here/tzv-vmi-ps.c"
 
@@ -322,6 +326,8 @@ if [ -n "${TZV_SSH:-}" ]; then
 fi
 ufiles+=(--file "usr/bin/tzv-client=$work/tzv-client:755")
 needs "$work/tzv-client"
+ufiles+=(--file "usr/bin/tzv-relay=$work/tzv-relay:755")
+needs "$work/tzv-relay"
 ufiles+=(--file "usr/bin/tzv-vmi-ps=$work/tzv-vmi-ps:755")
 needs "$work/tzv-vmi-ps"
 

@@ -357,36 +357,21 @@ static void ak_name(const uint8_t pub[PUB_BYTES], uint8_t name[NAME_BYTES])
 
 /* ---- commands ---- */
 
-static TEE_Result cmd_quote(struct pal_params *p)
+/* The quote of the mask's PCRs over extra (1-64 bytes) into outputs 2
+ * (TPMS_ATTEST) and 3 (TPMT_SIGNATURE), which out_room has checked. */
+static TEE_Result make_quote(struct pal_params *p, uint32_t mask, const uint8_t *extra, size_t len)
 {
-	uint8_t nonce[ATTEST_NONCE_MAX], digest[HASH_BYTES], name[NAME_BYTES], sig[SIG_BYTES];
+	uint8_t digest[HASH_BYTES], name[NAME_BYTES], sig[SIG_BYTES];
 	uint8_t quote[QUOTE_MAX], tsig[ATTEST_SIGNATURE];
 	struct pal_identity id;
 	struct wr w = {quote, 0}, s = {tsig, 0};
-	size_t nlen = p->p[1].u.mem.size;
 	struct key ak;
-	uint32_t mask;
-	TEE_Result res, res3;
+	TEE_Result res = pal_identity(&id);
 
-	if (pal_param_types(p) !=
-	    TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
-			    TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT))
-		return TEE_ERROR_BAD_PARAMETERS;
-	if (get_mask(p, &mask) != TEE_SUCCESS || in_len(p, 1, 1, ATTEST_NONCE_MAX) != TEE_SUCCESS)
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = out_room(p, 2, QUOTE_FIXED + nlen);
-	res3 = out_room(p, 3, ATTEST_SIGNATURE);
-	if (res != TEE_SUCCESS || res3 != TEE_SUCCESS)
-		return TEE_ERROR_SHORT_BUFFER;
-	/* a private copy: the normal world may change its buffer meanwhile */
-	memcpy(nonce, mem_buf(p, 1), nlen);
-
-	res = pal_identity(&id);
 	if (res == TEE_SUCCESS)
 		res = pcr_digest(mask, digest);
-	if (res != TEE_SUCCESS)
-		return res;
-	res = load_cache();
+	if (res == TEE_SUCCESS)
+		res = load_cache();
 	if (res != TEE_SUCCESS)
 		return res;
 	kept_key(&ak, cache.ak, cache.ak_pub);
@@ -395,7 +380,7 @@ static TEE_Result cmd_quote(struct pal_params *p)
 	put32(&w, TPM_GENERATED);	       /* magic */
 	put16(&w, TPM_ST_ATTEST_QUOTE);	       /* type */
 	put_tpm2b(&w, name, sizeof(name));     /* qualifiedSigner */
-	put_tpm2b(&w, nonce, nlen);	       /* extraData */
+	put_tpm2b(&w, extra, len);	       /* extraData */
 	put64(&w, pal_time_us() / 1000);       /* clockInfo.clock (ms) */
 	put32(&w, 0);			       /* clockInfo.resetCount */
 	put32(&w, id.starts);		       /* clockInfo.restartCount */
@@ -421,6 +406,39 @@ static TEE_Result cmd_quote(struct pal_params *p)
 	out_put(p, 2, quote, w.n);
 	out_put(p, 3, tsig, s.n);
 	return TEE_SUCCESS;
+}
+
+/* The checks QUOTE and QUOTE_PAL share: the types, the mask, and room for
+ * a quote over len bytes. */
+static TEE_Result quote_params(struct pal_params *p, uint32_t *mask, size_t len)
+{
+	TEE_Result res, res3;
+
+	if (pal_param_types(p) !=
+		TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+				TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT) ||
+	    get_mask(p, mask) != TEE_SUCCESS)
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = out_room(p, 2, QUOTE_FIXED + len);
+	res3 = out_room(p, 3, ATTEST_SIGNATURE);
+	return res != TEE_SUCCESS || res3 != TEE_SUCCESS ? TEE_ERROR_SHORT_BUFFER : TEE_SUCCESS;
+}
+
+static TEE_Result cmd_quote(struct pal_params *p)
+{
+	uint8_t nonce[ATTEST_NONCE_MAX];
+	size_t nlen = p->p[1].u.mem.size;
+	uint32_t mask;
+	TEE_Result res;
+
+	if (in_len(p, 1, 1, ATTEST_NONCE_MAX) != TEE_SUCCESS)
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = quote_params(p, &mask, nlen);
+	if (res != TEE_SUCCESS)
+		return res;
+	/* a private copy: the normal world may change its buffer meanwhile */
+	memcpy(nonce, mem_buf(p, 1), nlen);
+	return make_quote(p, mask, nonce, nlen);
 }
 
 static TEE_Result cmd_get_ak(struct pal_params *p)
@@ -610,43 +628,56 @@ static TEE_Result cmd_unseal(struct pal_params *p)
 	return res;
 }
 
-/* A PAL's statement (SYS_STATEMENT, made by the STK for a PAL of this VM,
- * whoever carried it here): checked against the MAC only the STK and this
- * PAL can compute, then signed with the device key. */
-static TEE_Result cmd_certify_pal(struct pal_params *p)
+/* A PAL's statement token (SYS_STATEMENT, made by the STK for a PAL of
+ * this VM, whoever carried it here) from input i into t, checked against
+ * the MAC only the STK and this PAL can compute. */
+static TEE_Result take_token(const struct pal_params *p, int i, struct pal_statement_token *t)
 {
-	struct pal_statement_token t;
-	uint8_t key[HASH_BYTES], mac[HASH_BYTES], out[sizeof(t.s) + SIG_BYTES], diff = 0;
+	uint8_t key[HASH_BYTES], mac[HASH_BYTES], diff = 0;
 	br_hmac_key_context kc;
 	br_hmac_context hc;
-	struct key k;
+	TEE_Result res;
 
-	if (pal_param_types(p) != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
-						  TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE,
-						  TEE_PARAM_TYPE_NONE) ||
-	    in_len(p, 0, sizeof(t), sizeof(t)) != TEE_SUCCESS)
+	if (in_len(p, i, sizeof(*t), sizeof(*t)) != TEE_SUCCESS)
 		return TEE_ERROR_BAD_PARAMETERS;
-	TEE_Result res = out_room(p, 1, sizeof(out));
-	if (res != TEE_SUCCESS)
-		return res;
-	memcpy(&t, mem_buf(p, 0), sizeof(t));
+	memcpy(t, mem_buf(p, i), sizeof(*t));
 	res = pal_derive(PAL_STATEMENT_LABEL, PAL_DERIVE_VM, key);
 	if (res != TEE_SUCCESS)
 		return res;
 	br_hmac_key_init(&kc, &br_sha256_vtable, key, sizeof(key));
 	br_hmac_init(&hc, &kc, 0);
-	br_hmac_update(&hc, &t.s, sizeof(t.s));
+	br_hmac_update(&hc, &t->s, sizeof(t->s));
 	br_hmac_out(&hc, mac);
 	pal_wipe(key, sizeof(key));
 	pal_wipe(&kc, sizeof(kc));
-	for (size_t i = 0; i < sizeof(mac); i++)
-		diff |= mac[i] ^ t.mac[i];
-	if (diff || memcmp(t.s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC)))
-		return TEE_ERROR_SECURITY; /* not the STK's, or not for this VM */
-	memcpy(out, &t.s, sizeof(t.s));
-	res = load_cache();
+	for (size_t j = 0; j < sizeof(mac); j++)
+		diff |= mac[j] ^ t->mac[j];
+	if (diff || memcmp(t->s.magic, PAL_STATEMENT_MAGIC, sizeof(PAL_STATEMENT_MAGIC))) {
+		pal_log("statement token refused: not the STK's for this VM");
+		return TEE_ERROR_SECURITY;
+	}
+	return TEE_SUCCESS;
+}
+
+/* A PAL's statement, signed with the device key. */
+static TEE_Result cmd_certify_pal(struct pal_params *p)
+{
+	struct pal_statement_token t;
+	uint8_t out[sizeof(t.s) + SIG_BYTES];
+	struct key k;
+
+	if (pal_param_types(p) != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
+						  TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE,
+						  TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	TEE_Result res = out_room(p, 1, sizeof(out));
+	if (res == TEE_SUCCESS)
+		res = take_token(p, 0, &t);
+	if (res == TEE_SUCCESS)
+		res = load_cache();
 	if (res != TEE_SUCCESS)
 		return res;
+	memcpy(out, &t.s, sizeof(t.s));
 	kept_key(&k, cache.device, NULL);
 	res = sign(&k, out, sizeof(t.s), out + sizeof(t.s));
 	key_wipe(&k);
@@ -655,11 +686,32 @@ static TEE_Result cmd_certify_pal(struct pal_params *p)
 	return res;
 }
 
+/* A PAL's statement, quoted with the VM's PCRs: extraData = its SHA-256. */
+static TEE_Result cmd_quote_pal(struct pal_params *p)
+{
+	struct pal_statement_token t;
+	uint8_t extra[HASH_BYTES];
+	br_sha256_context h;
+	uint32_t mask;
+	TEE_Result res = quote_params(p, &mask, sizeof(extra));
+
+	if (res == TEE_SUCCESS)
+		res = take_token(p, 1, &t);
+	if (res != TEE_SUCCESS)
+		return res;
+	br_sha256_init(&h);
+	br_sha256_update(&h, &t.s, sizeof(t.s));
+	br_sha256_out(&h, extra);
+	return make_quote(p, mask, extra, sizeof(extra));
+}
+
 TEE_Result pal_invoke(uint32_t cmd, struct pal_params *p)
 {
 	switch (cmd) {
 	case ATTEST_CMD_CERTIFY_PAL:
 		return cmd_certify_pal(p);
+	case ATTEST_CMD_QUOTE_PAL:
+		return cmd_quote_pal(p);
 	case ATTEST_CMD_QUOTE:
 		return cmd_quote(p);
 	case ATTEST_CMD_GET_AK:

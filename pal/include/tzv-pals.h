@@ -196,5 +196,33 @@
  * TEEC_ERROR_SECURITY for a token not the STK's for this VM */
 #define ATTEST_CMD_CERTIFY_PAL 7
 #define ATTEST_PAL_STATEMENT   240
+/* p0 VALUE_INPUT a = PCR mask, p1 MEMREF_INPUT a PAL's statement token
+ * from this VM (208 bytes), p2 MEMREF_OUTPUT TPMS_ATTEST (145 bytes), p3
+ * MEMREF_OUTPUT TPMT_SIGNATURE: a quote like QUOTE's whose extraData is
+ * SHA-256 of the statement (its 176 bytes), so that a verifier checks the
+ * PAL's identity and the VM's measurements with one AK signature (stock
+ * tpm2_checkquote -q); TEEC_ERROR_SECURITY as CERTIFY_PAL */
+#define ATTEST_CMD_QUOTE_PAL 8
+
+/* login: TZVisor's password service behind an attested channel
+ * (docs/channel.md); a7e1f0c1-7a76-4c30-9a00-6c6f67696e00 ("login") */
+#define TZV_UUID_LOGIN                                                                             \
+	{                                                                                          \
+		0xa7e1f0c1, 0x7a76, 0x4c30,                                                        \
+		{                                                                                  \
+			0x9a, 0x00, 0x6c, 0x6f, 0x67, 0x69, 0x6e, 0x00                             \
+		}                                                                                  \
+	}
+#define LOGIN_HELLO_IN	 97  /* the client's nonce (32) and ephemeral key (65) */
+#define LOGIN_HELLO_OUT	 273 /* the PAL's ephemeral key (65) and statement token (208) */
+#define LOGIN_RECORD_MAX 512 /* a record on the wire, either way */
+/* p0 MEMREF_INPUT the client's hello, p1 MEMREF_OUTPUT the PAL's: once
+ * per session (a second: TEEC_ERROR_BAD_STATE) */
+#define LOGIN_CMD_HELLO 0
+/* p0 MEMREF_INPUT a record from the client, p1 MEMREF_OUTPUT the PAL's
+ * answer record; TEEC_ERROR_SECURITY for a record that does not
+ * authenticate or comes out of order (the channel ends: every later call
+ * is TEEC_ERROR_BAD_STATE) */
+#define LOGIN_CMD_RECORD 1
 
 #endif
