@@ -270,7 +270,9 @@ static size_t serve(uint8_t *req, size_t len, uint8_t *answer)
 		memcpy(name, user, ulen);
 		name[ulen] = 0;
 		pal_log("%s '%s': %s", op == REQ_ENROLL ? "enrol" : "login", name,
-			st == ST_OK ? "accepted" : st == ST_EXISTS ? "exists" : "refused");
+			st == ST_OK	  ? "accepted"
+			: st == ST_EXISTS ? "exists"
+					  : "refused");
 	}
 	answer[0] = (uint8_t)(ANSWER | op);
 	answer[1] = st;

@@ -3,27 +3,25 @@
  * the channel shows anyone: the handshake's public values, signed evidence
  * and encrypted records. One connection at a time, each its own PAL
  * session (its own channel); each connection is served by a process of
- * its own, so that a client that stalls holds only itself; frames are u32 length (big-endian) || type ||
- * body:
- *   'H' hello (97 bytes)  -> 'h' the PAL's hello, then its quote and the
- *                            evidence a verifier needs, each u32 length || bytes
- *   'R' record            -> 'r' the PAL's answer record
- *   'P' (--plain only)    -> 'p' a test-only path that keeps the bytes in
- *                            this process's memory: the control of the test
- *                            that looks for a password in the normal world
- *   any refusal           -> 'e' u32 TEEC result; the connection ends
- * Usage: tzv-relay PORT [--plain] */
+ * its own, so that a client that stalls holds only itself; frames are u32 length (big-endian) ||
+ * type || body: 'H' hello (97 bytes)  -> 'h' the PAL's hello, then its quote and the evidence a
+ * verifier needs, each u32 length || bytes 'R' record            -> 'r' the PAL's answer record 'P'
+ * (--plain only)    -> 'p' a test-only path that keeps the bytes in this process's memory: the
+ * control of the test that looks for a password in the normal world any refusal           -> 'e'
+ * u32 TEEC result; the connection ends Usage: tzv-relay PORT [--plain | --timing]; --timing prints
+ * each handshake's and record's time in the TEE calls to stderr (make bench). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <tee_client_api.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tzv-pals.h"
@@ -38,6 +36,15 @@
 static const TEEC_UUID uuid_login = TZV_UUID_LOGIN, uuid_attest = TZV_UUID_ATTEST;
 static TEEC_Context ctx;
 static uint8_t plain_kept[4096]; /* the --plain path's bytes (test only) */
+static int timing;
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 struct conn {
 	int fd;
@@ -87,8 +94,8 @@ static int send_error(int fd, TEEC_Result r)
 }
 
 /* One invoke with up to two memory references in and out (sizes updated). */
-static TEEC_Result call(TEEC_Session *s, uint32_t cmd, uint32_t types, uint32_t value,
-			void *b1, size_t *n1, void *b2, size_t *n2, void *b3, size_t *n3)
+static TEEC_Result call(TEEC_Session *s, uint32_t cmd, uint32_t types, uint32_t value, void *b1,
+			size_t *n1, void *b2, size_t *n2, void *b3, size_t *n3)
 {
 	TEEC_Operation op;
 	uint32_t origin;
@@ -129,8 +136,8 @@ static TEEC_Result evidence(const uint8_t *token, uint8_t *out, size_t *at)
 	size_t na = sizeof(ak), np = sizeof(pcrs), nl = sizeof(log);
 	TEEC_Session s;
 	uint32_t origin;
-	TEEC_Result r = TEEC_OpenSession(&ctx, &s, &uuid_attest, TEEC_LOGIN_PUBLIC, NULL, NULL,
-					 &origin);
+	TEEC_Result r =
+	    TEEC_OpenSession(&ctx, &s, &uuid_attest, TEEC_LOGIN_PUBLIC, NULL, NULL, &origin);
 
 	if (r != TEEC_SUCCESS)
 		return r;
@@ -175,15 +182,24 @@ static TEEC_Result hello(struct conn *c, uint8_t *body, size_t n, uint8_t *out, 
 	if (r != TEEC_SUCCESS)
 		return r;
 	c->have_login = 1;
-	r = call(&c->login, LOGIN_CMD_HELLO,
-		 TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE,
-				  TEEC_NONE),
-		 0, body, &n, mine, &nm, NULL, NULL);
+	r = call(
+	    &c->login, LOGIN_CMD_HELLO,
+	    TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE),
+	    0, body, &n, mine, &nm, NULL, NULL);
 	if (r != TEEC_SUCCESS)
 		return r;
 	field(out, at, mine, PAL_PUB);
 	field(out, at, mine + PAL_PUB, sizeof(struct pal_statement));
 	return evidence(mine + PAL_PUB, out, at);
+}
+
+static TEEC_Result record(struct conn *c, uint8_t *body, size_t n, uint8_t *out, size_t *at)
+{
+	*at = LOGIN_RECORD_MAX;
+	return call(
+	    &c->login, LOGIN_CMD_RECORD,
+	    TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT, TEEC_NONE, TEEC_NONE),
+	    0, body, &n, out, at, NULL, NULL);
 }
 
 static void serve(struct conn *c, int plain)
@@ -204,15 +220,12 @@ static void serve(struct conn *c, int plain)
 			return;
 		}
 		type = in[0], n--;
+		uint64_t t0 = now_ns();
 		if (type == 'H') {
 			r = hello(c, in + 1, n, out, &at);
 			type = 'h';
 		} else if (type == 'R' && c->have_login) {
-			at = LOGIN_RECORD_MAX;
-			r = call(&c->login, LOGIN_CMD_RECORD,
-				 TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT,
-						  TEEC_NONE, TEEC_NONE),
-				 0, in + 1, &n, out, &at, NULL, NULL);
+			r = record(c, in + 1, n, out, &at);
 			type = 'r';
 		} else if (type == 'P' && plain && n <= sizeof(plain_kept)) {
 			memcpy(plain_kept, in + 1, n);
@@ -221,6 +234,10 @@ static void serve(struct conn *c, int plain)
 		} else {
 			r = TEEC_ERROR_BAD_STATE;
 		}
+		if (timing && r == TEEC_SUCCESS)
+			fprintf(stderr, "tzv-relay: %s %llu ns\n",
+				type == 'h' ? "handshake" : "record",
+				(unsigned long long)(now_ns() - t0));
 		if (r != TEEC_SUCCESS) {
 			fprintf(stderr, "tzv-relay: '%c' refused: 0x%08x\n", in[0], r);
 			send_error(c->fd, r);
@@ -255,8 +272,9 @@ int main(int argc, char **argv)
 	int one = 1, plain = argc == 3 && !strcmp(argv[2], "--plain");
 	int port = argc >= 2 ? atoi(argv[1]) : 0, lfd;
 
-	if (port <= 0 || port > 65535 || (argc == 3 && !plain) || argc > 3) {
-		fprintf(stderr, "usage: tzv-relay PORT [--plain]\n");
+	timing = argc == 3 && !strcmp(argv[2], "--timing");
+	if (port <= 0 || port > 65535 || (argc == 3 && !plain && !timing) || argc > 3) {
+		fprintf(stderr, "usage: tzv-relay PORT [--plain | --timing]\n");
 		return 2;
 	}
 	signal(SIGCHLD, SIG_IGN); /* the connections' processes reap themselves */
