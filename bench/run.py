@@ -336,6 +336,52 @@ def storage(g):
     return r
 
 
+CHANNEL_PORT = 2290  # test/configs/bench.toml forwards it to vm0's port 7001
+CHANNEL_RUNS, CHANNEL_RECORDS = (2, 10) if QUICK else (4, 20)
+
+
+def load_connect():
+    from importlib.machinery import SourceFileLoader
+    from importlib.util import module_from_spec, spec_from_loader
+    loader = SourceFileLoader("tzv_connect", os.path.join(ROOT, "tools", "tzv-connect"))
+    mod = module_from_spec(spec_from_loader("tzv_connect", loader))
+    loader.exec_module(mod)
+    return mod
+
+
+def channel(g):
+    """The attested channel (docs/channel.md) from the host's tzv-connect
+    code over the forwarded port to a relay in the VM that times its TEE
+    calls (--timing): the handshake (the login PAL's hello, then the quote
+    of its statement, the AK statement, PCRs and log from the attestation
+    PAL: instructions), and one record of a request the PAL answers without
+    storage (a 'bad request': the channel's own work, to compare with a
+    hello invoke); and both end to end on the host's wall clock (the
+    client's checks, tpm2_checkquote, QEMU's user network under icount)."""
+    g.sh("(tzv-relay 7001 --timing </dev/null >/dev/null 2>/tmp/relay.log &); sleep 1")
+    tc = load_connect()
+    expect = tc.Expect(os.path.join(BUILD, "sys", "bench"), "vm0")
+    walls, records = [], []
+    for _ in range(CHANNEL_RUNS):
+        t = time.monotonic()
+        with socket.create_connection(("127.0.0.1", CHANNEL_PORT), timeout=300) as sk:
+            ch = tc.Channel(sk, expect, log=lambda line: None).handshake()
+            walls.append(time.monotonic() - t)
+            t = time.monotonic()
+            for _ in range(CHANNEL_RECORDS):
+                if ch.request(bytes([0]))[:2] != bytes([tc.ANSWER, 3]):
+                    raise subprocess.CalledProcessError(1, "channel record")
+            records.append((time.monotonic() - t) / CHANNEL_RECORDS)
+            ch.close()
+    out = g.sh("cat /tmp/relay.log")
+    hs = [int(x) for x in re.findall(r"tzv-relay: handshake (\d+) ns", out)]
+    rec = [int(x) for x in re.findall(r"tzv-relay: record (\d+) ns", out)]
+    return {"chan_handshake_ns": statistics.median(hs) if hs else None,
+            "chan_record_ns": statistics.median(rec) if rec else None,
+            "chan_handshake_wall_s": round(statistics.median(walls), 3),
+            "chan_record_wall_ms": round(1000 * statistics.median(records), 2)}
+
+
 def measure(name, run):
     g = Guest(SYSTEMS[name](), os.path.join(OUT, f"{name}-{run}.log"))
     try:
@@ -369,6 +415,7 @@ def measure(name, run):
                 m16 = re.search(rf"load-time: {word} (\d+) ns", out)
                 r[key] = int(m16.group(1)) if m16 else None
             r.update(storage(g))
+            r.update(channel(g))
         return r
     finally:
         g.close()
@@ -416,6 +463,14 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("obj_ree_64k_s", "the same with a 64 KiB object (s = G instructions)"),
            ("obj_wear_bytes", "flash bytes programmed per update of a 1 KiB object (200 updates, "
                               "their compactions included)"),
+           ("chan_handshake_ns", "attested channel handshake, the TEE calls in the VM: login PAL "
+                                 "hello (2 P-256 multiplications, HKDF, statement) + its quote, "
+                                 "AK statement, PCRs, log (ns = instructions)"),
+           ("chan_record_ns", "one channel record through the relay to the login PAL and back "
+                              "(AES-GCM both ways; ns = instructions; compare the hello invoke)"),
+           ("chan_handshake_wall_s", "the handshake end to end from the host over the forwarded "
+                                     "TCP port, the client's checks included (wall s, icount)"),
+           ("chan_record_wall_ms", "one record end to end from the host (wall ms, icount)"),
            ("tp_alone_per_s", "vTEE throughput: hello invokes/s of the slower of two one-CPU VMs, "
                               "each alone (wall clock, no icount)"),
            ("tp_both_per_s", "the same with both VMs busy at once (wall clock, no icount)"),
