@@ -203,6 +203,63 @@ def vtee_throughput(run):
         s.close()
 
 
+VMI_READ_KIB = 256 if QUICK else 1024
+
+
+def vmi_cost(run):
+    """What introspection costs its target (test/configs/benchvmi.toml: vm0
+    may introspect vm1, one CPU each, -icount): vm1's memory and fork rows
+    alone, with vm0's `tzv-vmi trap vm1 sysreg` (each write of TTBR0/1,
+    SCTLR... trapped, made and recorded: at every context switch), and
+    under `tzv-vmi guard vm1` (its kernel text and read-only data read-only
+    in stage 2); and vm0's read of vm1's RAM with tzv-vmi dump (the tool's
+    whole path: hypercall, hex through sysfs, the shell's loop). Returns
+    the ratios to alone and the read rate."""
+    sys.path.insert(0, os.path.join(ROOT, "test", "system"))
+    import qemu
+    old = os.environ.get("TZV_SMP")
+    os.environ["TZV_SMP"] = "2"
+    s = qemu.System("benchvmi", extra_args=ICOUNT, log_name=f"bench-vmi-{run}")
+    if old is None:
+        del os.environ["TZV_SMP"]
+    else:
+        os.environ["TZV_SMP"] = old
+    try:
+        up = set()
+        while len(up) < 2:
+            s.expect(r"\[(vm[01])\] tzvisor guest: user space up", 600)
+            up.add(s.child.match.group(1))
+        s.wait_shell(600, vm="vm0", up=True)
+        s.focus("vm1")
+        s.wait_shell(600, vm="vm1", up=True)
+        now = "now() { awk '/now at/ {print $3; exit}' /proc/timer_list; }"
+        s.on("vm0", now)
+        s.on("vm1", now)
+
+        def timed(vm, work):
+            out = s.on(vm, f"a=$(now); {work} >/dev/null 2>&1; b=$(now); echo T $a $b", 600)
+            a, b = (int(x) for x in re.search(r"T (\d+) (\d+)", out).groups())
+            return (b - a) / 1e9
+
+        work = {"mem": f"dd if=/dev/zero of=/tmp/f bs=1M count={MEM_MB}; rm /tmp/f",
+                "fork": "for i in $(seq 200); do /bin/true; done"}
+        alone = {k: timed("vm1", w) for k, w in work.items()}
+        s.on("vm0", "tzv-vmi trap vm1 sysreg; (tzv-vmi events >/dev/null 2>&1 &)")
+        trapped = {k: timed("vm1", w) for k, w in work.items()}
+        s.on("vm0", "tzv-vmi trap vm1 off")
+        s.on("vm0", "sh -c 'echo $$ > /tmp/guard.pid; exec tzv-vmi guard vm1' >/tmp/guard.log 2>&1 & "
+                    "sleep 2")
+        guarded = {k: timed("vm1", w) for k, w in work.items()}
+        s.on("vm0", "kill $(cat /tmp/guard.pid)")
+        secs = timed("vm0", f"tzv-vmi dump vm1 0x40000000 {VMI_READ_KIB * 1024}")
+        r = {f"vmi_{m}_{k}_ratio": round(d[k] / alone[k], 3)
+             for m, d in (("trap", trapped), ("guard", guarded)) for k in work}
+        r["vmi_read_kbs"] = round(VMI_READ_KIB / secs)
+        return r
+    finally:
+        s.close()
+
+
 class Guest:
     def __init__(self, cmd, log):
         env = dict(os.environ, TZV_SMP="1")
@@ -481,6 +538,14 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
                              "(MB/s of guest time)"),
            ("net_tx_mbs", f"network (virtio-net, QEMU user net): {NET_MB} MiB over TCP to the "
                           "host with busybox nc (MB/s of guest time)"),
+           ("vmi_guard_mem_ratio", "introspection: the target's memory row under tzv-vmi guard "
+                                   "(kernel text + rodata write-protected in stage 2) / alone"),
+           ("vmi_guard_fork_ratio", "the target's fork row under tzv-vmi guard / alone"),
+           ("vmi_trap_mem_ratio", "the target's memory row with its TTBR/SCTLR... writes trapped "
+                                  "and recorded (tzv-vmi trap sysreg) / alone"),
+           ("vmi_trap_fork_ratio", "the target's fork row, its register writes trapped / alone"),
+           ("vmi_read_kbs", "introspection read of the target's RAM with tzv-vmi dump, the whole "
+                            "tool path (KiB/s of guest time)"),
            ("timer_latency_ticks", "virtual timer IRQ latency, bare-metal guest (ticks of 16 ns)"),
            ("boot_wall_s", "boot, wall clock (s, noisy)")]
 
@@ -502,6 +567,7 @@ def main():
                     r["tp_alone_per_s"] = min(alone.values()) if all(alone.values()) else None
                     r["tp_both_per_s"] = min(both.values()) if ok else None
                     r["tp_ratio"] = round(min(both[vm] / alone[vm] for vm in alone), 3) if ok else None
+                    r.update(vmi_cost(run))
             except (pexpect.TIMEOUT, pexpect.EOF, subprocess.CalledProcessError) as e:
                 print(f"bench: {name} run {run + 1}/{N} FAILED ({type(e).__name__}); "
                       f"see {OUT}/{name}-{run}.log", flush=True)

@@ -172,6 +172,26 @@ static uint32_t pattern(unsigned i)
 	return 0x71c70000U ^ (i * 2654435761U);
 }
 
+/* What test_vmi's monitor watches: a store to a page it write-protects,
+ * a write of TTBR0_EL1 (the MMU is off: only the monitor's traps see it)
+ * and a null hypercall. */
+#define SCRIBBLE 0x40800000UL
+
+static void scribble(unsigned long n)
+{
+	uint64_t esr = 0;
+	bool stored = bm_write32(SCRIBBLE, (uint32_t)n, &esr);
+
+	write_sysreg(ttbr0_el1, n);
+	bm_hvc(TZV_HC_NULL, 0, 0, 0);
+	if (!stored)
+		pr("victim: scribble %lu refused (ESR 0x%lx)\n", n, (unsigned long)esr);
+	else if (*(volatile uint32_t *)SCRIBBLE == (uint32_t)n)
+		pr("victim: scribble %lu written\n", n);
+	else
+		pr("victim: scribble %lu LOST\n", n);
+}
+
 static void unexpected(unsigned intid)
 {
 	pr("victim: UNEXPECTED interrupt %u\n", intid);
@@ -203,6 +223,7 @@ void bm_main(uint64_t dtb)
 		else
 			pr("victim: pattern intact (check %lu)\n", n);
 		vtee_check(n);
+		scribble(n);
 		pr("victim: key and sealed secret %s (check %lu)\n",
 		   key_and_secret_intact() ? "intact" : "CHANGED", n);
 		if (bm_getc() == 'q')

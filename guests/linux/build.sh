@@ -247,7 +247,10 @@ modfiles=()
 for k in "${kos[@]}"; do
 	vm=$(tr '\0' '\n' <"$k" | sed -n 's/^vermagic=//p' | head -n 1)
 	grep -qaF "$vm" "$work/Image" || die "$k: vermagic '$vm' is not the kernel's"
-	modfiles+=(--file "lib/modules/$(basename "$k")=$k:644")
+	case $(basename "$k") in # test-only modules: loaded by the tests, not by init
+	tzv-test-*) modfiles+=(--file "usr/share/tzv-test/$(basename "$k")=$k:644") ;;
+	*) modfiles+=(--file "lib/modules/$(basename "$k")=$k:644") ;;
+	esac
 done
 
 # Debian's own modules, loaded by /init in the order of lib/modules/debian/order

@@ -11,6 +11,8 @@
  * symbols and its package no real System.map). Virtual addresses are translated
  * through the target's own stage-1 tables (TTBR1_EL1, TCR_EL1.T1SZ, 4 KiB
  * granule), each table entry read from its RAM.
+ * tzv-vmi-ps TARGET_INDEX kernel: the IPA ranges of its kernel's text and
+ * read-only data (lines "text|rodata START END"), for tzv-vmi guard.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -235,11 +237,75 @@ static uint64_t reg(const char *name)
 	return strtoull(p + strlen(key), NULL, 16);
 }
 
+/* The address of one of this kernel's symbols (root sees them), or 0. */
+static uint64_t ksym(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256], sym[128], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void print_range(const char *what, uint64_t start, uint64_t end)
+{
+	if (end > start)
+		printf("%s 0x%llx 0x%llx\n", what, (unsigned long long)start,
+		       (unsigned long long)end);
+}
+
+/* Where the target's kernel keeps its text [_stext, _etext) and read-only
+ * data [_etext, __init_begin), as IPAs, page-aligned: its image lies where
+ * its VBAR_EL1 (this kernel's `vectors`: the same kernel) says, translated
+ * through its own tables, so a KASLR offset does not matter; the image is
+ * contiguous in its RAM. The read-only data hold swapper_pg_dir, which
+ * the kernel writes (through a fixmap alias) when it maps new kernel
+ * address space: that page, TTBR1_EL1's, is left out. */
+static void kernel_ranges(void)
+{
+	uint64_t stext = ksym("_stext"), vectors = ksym("vectors");
+	uint64_t etext = ksym("_etext"), init = ksym("__init_begin");
+
+	if (!stext || !vectors || !etext || init <= etext)
+		die("no _stext, vectors, _etext, __init_begin in /proc/kallsyms (not root?)");
+	uint64_t ipa = translate(reg("vbar") - (vectors - stext)) & ~4095ULL;
+	uint64_t ro = (ipa + etext - stext + 4095U) & ~4095ULL, end = ipa + (init - stext);
+	uint64_t pgd = ttbr1 & 0x0000fffffffff000ULL;
+
+	print_range("text", ipa, ro);
+	if (pgd >= ro && pgd < end) {
+		print_range("rodata", ro, pgd);
+		print_range("rodata", pgd + 4096U, end);
+	} else {
+		print_range("rodata", ro, end);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[64];
+	if (argc == 3 && !strcmp(argv[2], "kernel")) {
+		target = strtoul(argv[1], NULL, 0);
+		snprintf(cmd, sizeof(cmd), "pause %lu", target);
+		if (call(cmd, answer, sizeof(answer)) != 0)
+			die("the target could not be paused (no right over it?)");
+		atexit(resume);
+		snprintf(cmd, sizeof(cmd), "regs %lu 0", target);
+		if (call(cmd, answer, sizeof(answer)) != 0)
+			die("the target's registers could not be read");
+		ttbr1 = reg("ttbr1");
+		tcr = reg("tcr");
+		kernel_ranges();
+		return 0;
+	}
 	if (argc != 2)
-		die("usage: tzv-vmi-ps TARGET_INDEX");
+		die("usage: tzv-vmi-ps TARGET_INDEX [kernel]");
 	target = strtoul(argv[1], NULL, 0);
 	btf_load();
 	unsigned ts = struct_id("task_struct");

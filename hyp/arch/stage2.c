@@ -22,3 +22,21 @@ void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_
 		panic("%s: stage-2 map of IPA %lx size %lx failed (%d)\n", vm->cfg->name,
 		      (unsigned long)ipa, (unsigned long)size, r);
 }
+
+/* Makes [ipa, ipa+size) of the VM read-only or writable again, and drops
+ * what every CPU's TLBs hold of its stage 2 (TLBI acts on the VMID in
+ * VTTBR_EL2: the VM's, for the moment). Making a range read-only may
+ * split blocks: the caller makes sure none of the VM's vCPUs runs. */
+int stage2_protect(struct vm *vm, uint64_t ipa, uint64_t size, bool writable)
+{
+	int r = pt_protect(&vm->s2, ipa, size, PT_S2_AP_RW, writable ? PT_S2_AP_RW : PT_S2_AP_R);
+	uint64_t mine = read_sysreg(vttbr_el2);
+
+	dsb(ishst);
+	write_sysreg(vttbr_el2, vm->vttbr);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is\n dsb ish" ::: "memory");
+	write_sysreg(vttbr_el2, mine);
+	isb();
+	return r;
+}

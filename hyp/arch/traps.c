@@ -32,14 +32,14 @@ static void inject_exception(struct vcpu *v, uint64_t esr, uint64_t far)
 		v->spsr |= SPSR_PAN;
 }
 
-/* A synchronous external abort, as for an access no device answers. */
-static void inject_abort(struct vcpu *v, bool data, uint64_t far)
+/* An abort with the given syndrome bits (fault status...). */
+static void inject_abort(struct vcpu *v, bool data, uint64_t far, uint64_t iss)
 {
 	bool from_el0 = (v->spsr & SPSR_M_MASK) == 0;
 	unsigned ec =
 	    data ? (from_el0 ? EC_DABT_LOW : EC_DABT_CUR) : (from_el0 ? EC_IABT_LOW : EC_IABT_CUR);
 
-	inject_exception(v, ((uint64_t)ec << 26) | ESR_IL | FSC_SYNC_EXT_ABORT, far);
+	inject_exception(v, ((uint64_t)ec << 26) | ESR_IL | iss, far);
 }
 
 static void inject_undef(struct vcpu *v)
@@ -70,25 +70,59 @@ static void trap_abort(struct vcpu *v, uint64_t esr, bool data)
 	       v->vm->cfg->name, v->id,
 	       data ? (esr & (1UL << 6) ? "write" : "read") : "instruction fetch",
 	       (unsigned long)ipa, (unsigned long)v->pc, (unsigned long)esr);
-	inject_abort(v, data, read_sysreg(far_el2));
+	inject_abort(v, data, read_sysreg(far_el2), FSC_SYNC_EXT_ABORT);
 }
 
-#define ESR_ISV (1UL << 24)
-#define ESR_WNR (1UL << 6)
+#define ESR_ISV	       (1UL << 24)
+#define ESR_S1PTW      (1UL << 7)
+#define ESR_WNR	       (1UL << 6)
+#define FSC_TYPE       0x3cUL
+#define FSC_PERMISSION 0x0cUL /* at levels 0..3 */
+
+/* The access a data abort's syndrome describes (size, the value a store
+ * writes); false if there is none (e.g. a load/store pair). */
+static bool access_of(const struct vcpu *v, uint64_t esr, unsigned *size, uint64_t *val)
+{
+	unsigned rt = (esr >> 16) & 31U;
+
+	*size = 1U << ((esr >> 22) & 3U);
+	*val = (esr & ESR_WNR) && rt != 31 ? v->x[rt] : 0;
+	if (*size < 8)
+		*val &= (1UL << (8U * *size)) - 1U;
+	return esr & ESR_ISV;
+}
+
+/* A store to a page its introspecting VM write-protected: vmi.c decides,
+ * and a refusal is the permission fault read-only memory gives. */
+static bool watched_write(struct vcpu *v, uint64_t esr)
+{
+	unsigned size;
+	uint64_t val, far = read_sysreg(far_el2);
+	bool syndrome = access_of(v, esr, &size, &val);
+
+	switch (vmi_write_fault(v, fault_ipa(), far, syndrome, size, val)) {
+	case VMI_WRITTEN:
+		v->pc += 4;
+		return true;
+	case VMI_REFUSED:
+		inject_abort(v, true, far, ESR_WNR | FSC_PERMISSION | 3U);
+		return true;
+	case VMI_AGAIN:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* Emulates a load or store to an emulated device; false if there is none. */
 static bool emulate_mmio(struct vcpu *v, uint64_t esr)
 {
-	if (!(esr & ESR_ISV))
-		return false; /* e.g. load/store pair: no syndrome to emulate with */
-	unsigned size = 1U << ((esr >> 22) & 3U);
-	unsigned rt = (esr >> 16) & 31U;
+	unsigned size;
+	uint64_t val;
 	bool write = esr & ESR_WNR;
-	uint64_t val = write && rt != 31 ? v->x[rt] : 0;
+	unsigned rt = (esr >> 16) & 31U;
 
-	if (size < 8)
-		val &= (1UL << (8U * size)) - 1U;
-	if (!mmio_emulate(v, fault_ipa(), size, write, &val))
+	if (!access_of(v, esr, &size, &val) || !mmio_emulate(v, fault_ipa(), size, write, &val))
 		return false;
 	if (!write && rt != 31)
 		v->x[rt] = size < 8 ? val & ((1UL << (8U * size)) - 1U) : val;
@@ -98,6 +132,9 @@ static bool emulate_mmio(struct vcpu *v, uint64_t esr)
 
 static void trap_dabt(struct vcpu *v, uint64_t esr)
 {
+	if ((esr & FSC_TYPE) == FSC_PERMISSION && (esr & (ESR_WNR | ESR_S1PTW)) == ESR_WNR &&
+	    watched_write(v, esr))
+		return;
 	if (!emulate_mmio(v, esr))
 		trap_abort(v, esr, true);
 }
@@ -110,6 +147,7 @@ static void trap_iabt(struct vcpu *v, uint64_t esr)
 static void trap_smc(struct vcpu *v, uint64_t esr)
 {
 	(void)esr;
+	vmi_call_event(v, TZV_VMI_EV_SMC);
 	v->pc += 4; /* a trapped SMC returns to itself */
 	guest_smccc(v);
 }
@@ -117,6 +155,7 @@ static void trap_smc(struct vcpu *v, uint64_t esr)
 static void trap_hvc(struct vcpu *v, uint64_t esr)
 {
 	(void)esr; /* HVC returns past itself already */
+	vmi_call_event(v, TZV_VMI_EV_HVC);
 	guest_smccc(v);
 }
 
@@ -128,14 +167,41 @@ static void trap_hvc(struct vcpu *v, uint64_t esr)
 #define KEY_ICC_ASGI1R	SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 6UL)
 #define KEY_ICC_SGI0R	SYSREG_KEY(3UL, 0UL, 12UL, 11UL, 7UL)
 
+/* Writes HCR_EL2.TVM traps while introspection asks (vmi.c), made here as
+ * the guest asked. */
+#define VM_REG(crn, crm, op2, reg)                                                                 \
+	case SYSREG_KEY(3UL, 0UL, crn##UL, crm##UL, op2##UL):                                      \
+		write_sysreg(reg, val);                                                            \
+		return true
+static bool write_vm_reg(uint64_t key, uint64_t val)
+{
+	switch (key) {
+		VM_REG(1, 0, 0, sctlr_el1);
+		VM_REG(2, 0, 0, ttbr0_el1);
+		VM_REG(2, 0, 1, ttbr1_el1);
+		VM_REG(2, 0, 2, tcr_el1);
+		VM_REG(5, 1, 0, afsr0_el1);
+		VM_REG(5, 1, 1, afsr1_el1);
+		VM_REG(5, 2, 0, esr_el1);
+		VM_REG(6, 0, 0, far_el1);
+		VM_REG(10, 2, 0, mair_el1);
+		VM_REG(10, 3, 0, amair_el1);
+		VM_REG(13, 0, 1, contextidr_el1);
+	}
+	return false;
+}
+
 static void trap_sysreg(struct vcpu *v, uint64_t esr)
 {
 	uint64_t key = esr & SYSREG_KEY_MASK;
 	unsigned rt = (esr >> 5) & 31U;
 	bool read = esr & 1U;
+	uint64_t val = rt == 31 ? 0 : v->x[rt];
 
-	if (key == KEY_ICC_SGI1R && !read) {
-		vgic_sgi1r(v, rt == 31 ? 0 : v->x[rt]);
+	if (!read && write_vm_reg(key, val)) {
+		vmi_sysreg_event(v, key, val);
+	} else if (key == KEY_ICC_SGI1R && !read) {
+		vgic_sgi1r(v, val);
 	} else if ((key == KEY_ICC_ASGI1R || key == KEY_ICC_SGI0R) && !read) {
 		/* the guest has no Group 0 and no other security state: ignored */
 	} else {

@@ -13,6 +13,7 @@
 #define HCR_FB	   (1UL << 9)
 #define HCR_BSU_IS (1UL << 10)
 #define HCR_TSC	   (1UL << 19)
+#define HCR_TVM	   (1UL << 26)
 #define HCR_RW	   (1UL << 31)
 #define HCR_APK	   (1UL << 40)
 #define HCR_API	   (1UL << 41)
@@ -37,6 +38,7 @@ void vcpu_arch_reset(struct vcpu *v)
 	write_sysreg(vttbr_el2, v->vm->vttbr);
 	write_sysreg(vtcr_el2, VTCR_VALUE);
 	write_sysreg(hcr_el2, HCR_GUEST);
+	v->tvm = false;
 	isb();
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
 	write_sysreg(vbar_el1, 0);
@@ -83,4 +85,12 @@ void vcpu_arch_save_el1(struct tzv_vmi_regs *r)
 	r->elr = read_sysreg(elr_el1);
 	r->spsr = read_sysreg(spsr_el1);
 	r->sp_el0 = read_sysreg(sp_el0);
+}
+
+/* Introspection of the VM's memory-management registers: their writes
+ * trap (and traps.c makes them) while on. */
+void vcpu_arch_trap_vm_regs(bool on)
+{
+	write_sysreg(hcr_el2, HCR_GUEST | (on ? HCR_TVM : 0));
+	isb();
 }

@@ -69,6 +69,26 @@ static void hc_vmi_regs(struct vcpu *v)
 	vcpu_ret(v, vmi_regs(v, v->x[1], v->x[2], v->x[3]));
 }
 
+static void hc_vmi_events(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_events(v, v->x[1], v->x[2]));
+}
+
+static void hc_vmi_watch(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_watch(v, v->x[1], v->x[2], v->x[3], v->x[4]));
+}
+
+static void hc_vmi_trap(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_trap(v, v->x[1], v->x[2]));
+}
+
+static void hc_vmi_answer(struct vcpu *v)
+{
+	vcpu_ret(v, vmi_answer(v, v->x[1], v->x[2], v->x[3]));
+}
+
 struct hc_fn {
 	uint32_t fid;
 	void (*fn)(struct vcpu *v);
@@ -85,6 +105,10 @@ static const struct hc_fn hc_table[] = {
     {TZV_HC_VMI_RESUME, hc_vmi_resume},
     {TZV_HC_VMI_READ, hc_vmi_read},
     {TZV_HC_VMI_REGS, hc_vmi_regs},
+    {TZV_HC_VMI_EVENTS, hc_vmi_events},
+    {TZV_HC_VMI_WATCH, hc_vmi_watch},
+    {TZV_HC_VMI_TRAP, hc_vmi_trap},
+    {TZV_HC_VMI_ANSWER, hc_vmi_answer},
 #ifdef TZV_HOSTILE
     {TZV_HC_HOSTILE, hc_hostile}, /* the trust-model tests' hypervisor only */
 #endif

@@ -105,6 +105,8 @@ static void vm_reset_devices(struct vm *vm)
 	vgic_vm_init(vm);
 	vuart_reset(vm);
 	shmem_attach(vm);
+	if (vm->cfg->vmi_intid) /* its introspection events' doorbell */
+		vgic_add_virtual_spi(vm, vm->cfg->vmi_intid, true);
 	vpci_reset(vm);
 	for (unsigned i = 0; i < vm->cfg->ncpus; i++) {
 		vgic_vcpu_reset(&vm->vcpu[i]);

@@ -56,6 +56,7 @@ struct vm_config {
 	struct vm_pci pci[VM_MAX_PCI];
 	uint64_t pci_mmio, pci_mmio_size; /* its BARs' window, IPA = PA */
 	uint32_t introspects;		  /* bit i: it may introspect VM i (vmi.c) */
+	unsigned vmi_intid;		  /* doorbell SPI of its event ring (0: none) */
 };
 
 extern const struct vm_config vm_configs[];

@@ -30,6 +30,9 @@ struct vcpu {
 	volatile bool stop_request;	     /* set by another CPU, then SGI_HYP */
 	volatile bool pause_request, paused; /* introspection (vmi.c) */
 	struct tzv_vmi_regs el1;	     /* its registers as it paused */
+	uint32_t asked;			     /* the event it waits on an answer to */
+	volatile uint64_t answer;	     /* seq << 8 | ANSWERED | allow */
+	bool tvm;			     /* HCR_EL2.TVM is set for it */
 	uint64_t entry, context;	     /* for the next power-on */
 	struct vgic_cpu vgic;
 	struct vcpu_stats {
@@ -57,6 +60,19 @@ struct vm {
 	struct vuart uart;
 	spinlock_t tee_lock;
 	struct tee_call tee_call[TZV_TEE_MAX_CALLS];
+	struct vmi_target {	    /* as a target of introspection (vmi.c) */
+		struct vm *watcher; /* the monitor VM its events go to */
+		uint32_t traps;	    /* TZV_VMI_TRAP_* */
+		struct vmi_watch {
+			uint64_t ipa, size;
+			uint32_t policy;
+		} watch[TZV_VMI_MAX_WATCHES];
+	} vmi;
+	struct vmi_events { /* as a monitor: its event ring */
+		spinlock_t lock;
+		struct tzv_vmi_ring *ring;
+		uint32_t size, head, lost, seq;
+	} events;
 	struct vcpu vcpu[VM_MAX_CPUS];
 };
 
@@ -80,6 +96,8 @@ void guest_enter(struct vcpu *v) __attribute__((noreturn));
 void stage2_init(struct vm *vm);
 void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs);
 void vcpu_arch_save_el1(struct tzv_vmi_regs *r);
+void vcpu_arch_trap_vm_regs(bool on);
+int stage2_protect(struct vm *vm, uint64_t ipa, uint64_t size, bool writable);
 
 /* vmi.c: introspection of one VM by another (below vm.c) */
 void vmi_pause_point(struct vcpu *v);
@@ -89,6 +107,16 @@ long vmi_pause(struct vcpu *v, uint64_t target);
 long vmi_resume(struct vcpu *v, uint64_t target);
 long vmi_read(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint64_t dest);
 long vmi_regs(struct vcpu *v, uint64_t target, uint64_t vcpu, uint64_t dest);
+long vmi_events(struct vcpu *v, uint64_t ipa, uint64_t size);
+long vmi_watch(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint64_t policy);
+long vmi_trap(struct vcpu *v, uint64_t target, uint64_t mask);
+long vmi_answer(struct vcpu *v, uint64_t target, uint64_t seq, uint64_t allow);
+/* from the target's traps: what became of a write to a watched page */
+enum vmi_write { VMI_UNWATCHED, VMI_WRITTEN, VMI_REFUSED, VMI_AGAIN };
+enum vmi_write vmi_write_fault(struct vcpu *v, uint64_t ipa, uint64_t va, bool syndrome,
+			       unsigned size, uint64_t val);
+void vmi_sysreg_event(struct vcpu *v, uint64_t key, uint64_t val);
+void vmi_call_event(struct vcpu *v, enum tzv_vmi_kind kind);
 
 /* vm.c: the VMs' life */
 void vm_create_all(void);

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <tzv/pt.h>
 #include <tzv/string.h>
 
@@ -80,6 +81,61 @@ static int map_level(struct pt *pt, uint64_t *table, unsigned level, uint64_t va
 }
 
 static int walk(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *attrs, uint64_t *hole);
+
+/* A block becomes a table of the next level mapping the same range with
+ * the same attributes, from one pool page. */
+static int split(struct pt *pt, uint64_t *e, unsigned level)
+{
+	if (pt->used == pt->pool_pages)
+		return PT_ENOMEM;
+	uint64_t *t = pt->pool + pt->used++ * PT_ENTRIES;
+	uint64_t span = 1UL << level_shift(level + 1);
+	uint64_t keep = *e & ~PT_ADDR_MASK & ~(PT_VALID | PT_TABLE);
+	uint64_t type = PT_VALID | (level + 1 == 3 ? PT_TABLE : 0);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		t[i] = ((*e & PT_ADDR_MASK) + i * span) | keep | type;
+	*e = pt->to_phys(t) | PT_TABLE | PT_VALID;
+	return PT_OK;
+}
+
+static int protect_level(struct pt *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t size,
+			 uint64_t clear, uint64_t set)
+{
+	uint64_t span = 1UL << level_shift(level);
+
+	while (size) {
+		uint64_t *e = &table[(va >> level_shift(level)) & (PT_ENTRIES - 1)];
+		uint64_t chunk = span - (va & (span - 1));
+		if (chunk > size)
+			chunk = size;
+		if (!(*e & PT_VALID))
+			return PT_ERANGE;
+		bool leaf = level == 3 || !(*e & PT_TABLE);
+		if (leaf && chunk == span) {
+			*e = (*e & ~clear) | set;
+		} else {
+			int r = leaf ? split(pt, e, level) : PT_OK;
+			if (!r)
+				r = protect_level(pt, pt->to_virt(*e & PT_ADDR_MASK), level + 1, va,
+						  chunk, clear, set);
+			if (r)
+				return r;
+		}
+		va += chunk;
+		size -= chunk;
+	}
+	return PT_OK;
+}
+
+int pt_protect(struct pt *pt, uint64_t va, uint64_t size, uint64_t clear, uint64_t set)
+{
+	if ((va | size) & (PT_PAGE_SIZE - 1))
+		return PT_EALIGN;
+	if (size == 0 || va + size < va || va + size > (1UL << PT_VA_BITS))
+		return PT_ERANGE;
+	return protect_level(pt, pt->root, 1, va, size, clear, set);
+}
 
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
 {

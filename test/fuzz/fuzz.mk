@@ -53,7 +53,7 @@ FUZZ_INCS_vgic := -Ihyp/include
 # the guest call router and all it dispatches to (mediation: the same
 # harness, OP-TEE calls only)
 FUZZ_CALL_SRCS := $(FUZZ_HYP_SRCS) hyp/core/smccc.c hyp/core/vpsci.c hyp/core/hypercall.c \
-	hyp/core/shmem.c hyp/core/tee.c hyp/arch/firmware.c hyp/core/vmi.c
+	hyp/core/shmem.c hyp/core/tee.c hyp/arch/firmware.c hyp/core/vmi.c lib/src/pt.c
 FUZZ_SRCS_hypcall := $(FUZZ_CALL_SRCS)
 FUZZ_INCS_hypcall := -Ihyp/include
 FUZZ_SRCS_mediation := $(FUZZ_CALL_SRCS)

@@ -59,6 +59,48 @@ def test_a_paused_target_does_nothing_until_resumed(system):
     assert "PATTERN CORRUPTED" not in t
 
 
+def test_writes_to_a_watched_page_are_denied_allowed_or_asked(system):
+    """Stage-2 write protection of the victim's scribble page: denied (the
+    victim takes the permission fault read-only memory gives), allowed once
+    (the store made for it), asked and answered, asked and not answered (the
+    victim goes on after 100 ms with the policy's verdict); each write an
+    event naming the page, the vCPU and the PC."""
+    t = system.transcript
+    for what in ("watch of a running target", "watch outside the target's RAM",
+                 "watch with both verdicts", "watch of a part of a page", "watch, deny",
+                 "watch overlapping another", "watch past the last slot",
+                 "lifting a watch that is not there", "watch, allow", "watch, ask then deny",
+                 "answer allow to an asked write", "answer to an event nobody waits on",
+                 "lifting the watch", "an event ring outside its RAM", "an event ring too small"):
+        assert re.search(rf"\[monitor\] vmi: {re.escape(what)}: -?\d+ \(as expected\)", t), what
+    assert "[monitor] vmi: 16 watches at once" in t
+    denied = re.search(r"\[monitor\] vmi: denied: write event seq \d+ at IPA 0x40800000 by vcpu0, "
+                       r"PC 0x4020\w+, verdict 0 \(as expected\)", t)
+    assert denied, t
+    assert re.search(r"\[target\] victim: scribble \d+ refused \(ESR 0x9600004f\)", t), t
+    assert "[EL2 hyp] target vcpu0: write to watched IPA 0x40800000" in t
+    assert re.search(r"\[monitor\] vmi: allowed: write event .* verdict 1 \(as expected\)", t), t
+    # allowed once: the victim reads back what it stored; never lost
+    allowed = t.index("[monitor] vmi: watch, allow: 0")
+    assert re.search(r"\[target\] victim: scribble \d+ written", t[allowed:]), t
+    assert "LOST" not in t
+    unanswered = re.search(r"\[monitor\] vmi: unanswered event seq (\d+): the target went on after "
+                           r"100 ms, verdict 0", t)
+    assert unanswered, t
+
+
+def test_register_writes_and_calls_are_events_and_a_full_ring_counts(system):
+    t = system.transcript
+    assert "[monitor] vmi: sysreg event: key 0x300800 value" in t and "(TTBR0_EL1)" in t
+    assert "[monitor] vmi: hvc event: x0 0x86000001 (NULL)" in t
+    assert "[monitor] vmi: smc event: x0 0x32000004" in t  # OP-TEE CALL_WITH_ARG
+    m = re.search(r"\[monitor\] vmi: a full ring: 4 kept, (\d+) lost, (\d+) doorbells \(as expected\)", t)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0, t
+    # the target went on meanwhile, and after the traps were off
+    if not re.search(r"\[target\] victim: pattern intact", t[t.index("[monitor] vmi: traps off"):]):
+        system.expect(r"\[target\] victim: pattern intact", 20)
+
+
 def test_a_vm_without_the_right_is_refused_every_call(system):
     t = system.transcript
     assert system.results["other"] == 0, t
@@ -102,7 +144,7 @@ def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm(tmp_path):
         out = s.on("vm0", "tzv-vmi ps vm1")
         assert re.search(r"^\s+\d+ tzvprobe42$", out, re.M), out
         assert re.search(r"^\s+1 init$", out, re.M) and re.search(r"^\s+0 swapper/0$", out, re.M), out
-        s.on("vm1", "kill $!")
+        s.on("vm1", "kill $!; wait $! 2>/dev/null; true")  # reaped: not even a zombie
         out = s.on("vm0", "tzv-vmi ps vm1")
         assert "tzvprobe42" not in out and re.search(r"^\s+1 init$", out, re.M), out
         out = s.on("vm1", "tzv-vmi ps vm0 2>&1; echo rc=$?")
@@ -123,3 +165,48 @@ def test_tzv_vmi_in_a_linux_vm_reads_another_linux_vm(tmp_path):
     finally:
         s.close()
     assert "[EL2 hyp] vm1: introspection of VM 0 refused: no right" in s.transcript
+
+
+def test_tzv_vmi_guard_stops_a_module_writing_the_targets_kernel_text():
+    """tzv-vmi guard in vm0 write-protects vm1's kernel text and read-only
+    data (found from outside: vm1's VBAR_EL1 and vm0's own symbols of the
+    same kernel, through vm1's stage-1 tables); a test module in vm1 that
+    writes its kernel's text through a writable alias then takes a
+    permission fault (an oops kills the writer; vm1 goes on) and the guard
+    logs the write with its page; killed, the guard lifts its watches. vm1,
+    without rights, is refused on vm0 and on itself."""
+    if not build_ok("vmilinux"):
+        pytest.skip("system not built")
+    from qemu import boot_default
+    s = boot_default("vmi-guard", name="vmilinux")
+    try:
+        scribble = "sh -c 'echo 1 > /proc/tzv-scribble'; echo rc=$?"
+        s.on("vm1", "insmod /usr/share/tzv-test/tzv-test-scribble.ko")
+        assert "rc=0" in s.on("vm1", scribble)
+        out = s.on("vm1", "dmesg | grep tzv-test-scribble")
+        ipa = int(re.search(r"writing kernel text at 0x\w+ \(IPA 0x(\w+)\)", out).group(1), 16)
+        assert out.count("kernel text written") == 1, out
+        out = s.on("vm0", "sh -c 'echo $$ > /tmp/guard.pid; exec tzv-vmi guard vm1' > /tmp/guard.log "
+                          "2>&1 & sleep 3; cat /tmp/guard.log")
+        text = re.search(r"guarding vm1's kernel text 0x(\w+)-0x(\w+) \(deny\)", out)
+        assert text and int(text.group(1), 16) <= ipa < int(text.group(2), 16), out
+        assert "guarding vm1's kernel rodata" in out, out
+        out = s.on("vm1", scribble)
+        assert "rc=139" in out, out  # the writer died of its oops
+        assert "Unable to handle kernel write to read-only memory" in s.transcript
+        assert s.on("vm1", "echo alive") == "alive"
+        out = s.on("vm0", "sleep 1; cat /tmp/guard.log")
+        page = ipa & ~4095
+        assert re.search(rf"guard: vm1 vcpu0 wrote its kernel at IPA 0x{ipa:x} \(page 0x{page:x}, "
+                         r"VA 0xffff\w+, PC 0xffff\w+\): denied", out), out
+        assert f"[EL2 hyp] vm1 vcpu0: write to watched IPA 0x{ipa:x}" in s.transcript
+        # the guard goes, and its watches with it
+        s.on("vm0", "kill $(cat /tmp/guard.pid); sleep 2")
+        assert "rc=0" in s.on("vm1", scribble)
+        assert s.on("vm1", "dmesg | grep -c 'kernel text written'") == "2"
+        for cmd in ("watch vm0 0x40000000 4096", "trap vm0 smc", "answer vm0 1 allow",
+                    "watch vm1 0x40000000 4096"):
+            out = s.on("vm1", f"tzv-vmi {cmd} 2>&1; echo rc=$?")
+            assert "refused" in out and "rc=1" in out, (cmd, out)
+    finally:
+        s.close()

@@ -56,6 +56,13 @@ void pt_init(struct pt *pt, uint64_t *root, uint64_t *pool, size_t pool_pages);
  * the largest blocks alignment allows. Fails without changes to existing
  * entries' targets if any page of the range is already mapped. */
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs);
+/* Changes the attribute bits of every page of [va, va+size): clears
+ * `clear`, then sets `set`; a block the range covers in part is split into
+ * a table first (a pool page each). The caller keeps every walker off the
+ * range meanwhile (break-before-make) and invalidates the TLBs after. On
+ * PT_ENOMEM the range before the block that could not be split changed.
+ * PT_ERANGE if part of the range is unmapped. */
+int pt_protect(struct pt *pt, uint64_t va, uint64_t size, uint64_t clear, uint64_t set);
 /* Walks the table: returns the output address for va and the leaf
  * descriptor's attributes in *attrs, or -1 if unmapped. */
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *attrs);

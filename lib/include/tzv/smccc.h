@@ -105,9 +105,49 @@
 #define TZV_HC_VMI_RESUME 0x86000012U
 #define TZV_HC_VMI_READ	  0x86000013U /* x2 target IPA, x3 length, x4 caller's IPA */
 #define TZV_HC_VMI_REGS	  0x86000014U /* x2 vCPU, x3 caller's IPA of a struct tzv_vmi_regs */
+#define TZV_HC_VMI_EVENTS 0x86000015U /* x1 caller's IPA of its event ring, x2 its size */
+#define TZV_HC_VMI_WATCH  0x86000016U /* x2 IPA, x3 length, x4 policy: writes to those pages */
+#define TZV_HC_VMI_TRAP	  0x86000017U /* x2 TZV_VMI_TRAP_* : which other events */
+#define TZV_HC_VMI_ANSWER 0x86000018U /* x2 event seq, x3 1 allow / 0 deny */
 #define TZV_VMI_DENIED	  (-4L)	      /* no right over that VM (or it is the caller) */
-#define TZV_VMI_BUSY	  (-5L)	      /* not paused (REGS), or did not pause in time */
+#define TZV_VMI_BUSY	  (-5L)	      /* not paused, did not pause in time, watched by another */
+#define TZV_VMI_FULL	  (-6L)	      /* no watch slot or stage-2 table page left */
 #define TZV_VMI_READ_MAX  4096U
+/* VMI_WATCH policy: 0 lifts the watch; DENY or ALLOW is the verdict, ASK
+ * first waits up to TZV_VMI_ASK_MS for the monitor's VMI_ANSWER. */
+#define TZV_VMI_WP_DENY	    1U
+#define TZV_VMI_WP_ALLOW    2U
+#define TZV_VMI_WP_ASK	    4U
+#define TZV_VMI_ASK_MS	    100U
+#define TZV_VMI_MAX_WATCHES 16U
+#define TZV_VMI_TRAP_SYSREG 1U /* writes to SCTLR, TTBR0/1, TCR, MAIR... (HCR_EL2.TVM) */
+#define TZV_VMI_TRAP_SMC    2U
+#define TZV_VMI_TRAP_HVC    4U
+/* One event. verdict of a write: bit 0 allowed, bit 1 the monitor was
+ * asked, bit 2 it could not be allowed (no syndrome to emulate it by) */
+enum tzv_vmi_kind {
+	TZV_VMI_EV_WRITE = 1, /* addr = IPA, value = VA */
+	TZV_VMI_EV_SYSREG,    /* addr = the ESR_EL2 key of the register, value = written */
+	TZV_VMI_EV_SMC,	      /* addr = x0, value = x1 */
+	TZV_VMI_EV_HVC,
+	TZV_VMI_EV_TIMEOUT, /* addr = seq of the event not answered in time */
+};
+#define TZV_VMI_V_ALLOWED     1U
+#define TZV_VMI_V_ASKED	      2U
+#define TZV_VMI_V_NO_SYNDROME 4U
+struct tzv_vmi_event {
+	uint32_t seq; /* every event counts, kept or lost */
+	uint8_t kind, target, vcpu, verdict;
+	uint64_t pc, addr, value;
+};
+/* The ring, in the monitor VM's RAM: the hypervisor writes records and
+ * head, the monitor advances tail; a full ring drops records and counts
+ * them in lost. */
+struct tzv_vmi_ring {
+	uint32_t head, tail, lost, size;
+	uint64_t reserved[2];
+	struct tzv_vmi_event ev[];
+};
 /* what VMI_REGS writes: a paused vCPU's registers as it left EL1 */
 struct tzv_vmi_regs {
 	uint64_t x[31], pc, pstate;

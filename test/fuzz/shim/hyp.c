@@ -161,6 +161,23 @@ void vcpu_arch_save_el1(struct tzv_vmi_regs *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* hyp/arch/vcpu.c: HCR_EL2.TVM for introspection's register traps */
+void vcpu_arch_trap_vm_regs(bool on)
+{
+	(void)on;
+}
+
+/* hyp/arch/stage2.c: a watch's write protection (the fuzzed VM has no
+ * target: never reached) */
+int stage2_protect(struct vm *vm, uint64_t ipa, uint64_t size, bool writable)
+{
+	(void)vm;
+	(void)ipa;
+	(void)size;
+	(void)writable;
+	abort();
+}
+
 /* hyp/arch/stage2.c: only at VM creation (shmem_map), which no target runs */
 void stage2_map(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs)
 {

@@ -16,9 +16,13 @@
  *
  * Introspection of another VM (docs/hypercalls.md; tzv-vmi uses it):
  *	echo "target NAME" | "pause T" | "resume T" | "read T IPA LEN" |
- *	     "regs T VCPU" > /sys/kernel/tzv/vmi
+ *	     "regs T VCPU" | "watch T IPA LEN POLICY" | "trap T MASK" |
+ *	     "answer T SEQ ALLOW" | "events 1|0" > /sys/kernel/tzv/vmi
  *	cat /sys/kernel/tzv/vmi		"ret N", then the bytes (hex, 32 a
  *					line) or the registers (name value)
+ *	cat /sys/kernel/tzv/vmi_events	the events since the last read, one
+ *					a line, after waiting up to a second
+ *					for the doorbell; first "lost N"
  */
 #include <linux/arm-smccc.h>
 #include <linux/kernel.h>
@@ -35,6 +39,10 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/interrupt.h>
+#include <linux/of.h>
+#include <linux/of_irq.h>
+#include <linux/wait.h>
 
 #define TZV_HC(fn) \
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
@@ -51,7 +59,12 @@
 #define TZV_HC_VMI_RESUME TZV_HC(0x12)
 #define TZV_HC_VMI_READ TZV_HC(0x13)
 #define TZV_HC_VMI_REGS TZV_HC(0x14)
+#define TZV_HC_VMI_EVENTS TZV_HC(0x15)
+#define TZV_HC_VMI_WATCH TZV_HC(0x16)
+#define TZV_HC_VMI_TRAP TZV_HC(0x17)
+#define TZV_HC_VMI_ANSWER TZV_HC(0x18)
 #define VMI_CHUNK 1024	/* bytes per read: their hex fits a sysfs page */
+#define VMI_RING_ORDER 2	/* 16 KiB: 511 events */
 
 static struct kobject *tzv_kobj;
 
@@ -279,16 +292,112 @@ static size_t vmi_regs_text(size_t n)
 	return n;
 }
 
+/*
+ * The event ring (struct tzv_vmi_ring, lib/include/tzv/smccc.h): the
+ * hypervisor writes records and head, rings the doorbell; we read and
+ * advance tail.
+ */
+struct vmi_event {
+	u32 seq;
+	u8 kind, target, vcpu, verdict;
+	u64 pc, addr, value;
+};
+
+struct vmi_ring {
+	u32 head, tail, lost, size;
+	u64 reserved[2];
+	struct vmi_event ev[];
+};
+
+static struct vmi_ring *vmi_ring;
+static DEFINE_MUTEX(vmi_ring_lock);	/* not vmi_lock: answers go on meanwhile */
+static DECLARE_WAIT_QUEUE_HEAD(vmi_wait);
+static int vmi_irq;
+
+static irqreturn_t vmi_doorbell(int irq, void *dev)
+{
+	wake_up_interruptible(&vmi_wait);
+	return IRQ_HANDLED;
+}
+
+static long vmi_ring_set(bool on)
+{
+	long ret;
+
+	if (!on || vmi_ring) {
+		ret = vmi_hvc(TZV_HC_VMI_EVENTS, 0, 0, 0, 0);
+		free_pages((unsigned long)vmi_ring, VMI_RING_ORDER);
+		vmi_ring = NULL;
+		if (!on)
+			return ret;
+	}
+	vmi_ring = (struct vmi_ring *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+						       VMI_RING_ORDER);
+	if (!vmi_ring)
+		return -ENOMEM;
+	ret = vmi_hvc(TZV_HC_VMI_EVENTS, virt_to_phys(vmi_ring),
+		      PAGE_SIZE << VMI_RING_ORDER, 0, 0);
+	if (ret) {
+		free_pages((unsigned long)vmi_ring, VMI_RING_ORDER);
+		vmi_ring = NULL;
+	}
+	return ret;
+}
+
+static long vmi_events_on(bool on)
+{
+	long ret;
+
+	mutex_lock(&vmi_ring_lock);
+	ret = vmi_ring_set(on);
+	mutex_unlock(&vmi_ring_lock);
+	return ret;
+}
+
+static const char *const vmi_kinds[] = {
+	"?", "write", "sysreg", "smc", "hvc", "timeout",
+};
+
+static ssize_t vmi_events_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	struct vmi_ring *r;
+	ssize_t n;
+
+	mutex_lock(&vmi_ring_lock);
+	r = vmi_ring;
+	if (!r) {
+		mutex_unlock(&vmi_ring_lock);
+		return -ENODEV;
+	}
+	wait_event_interruptible_timeout(vmi_wait,
+		READ_ONCE(r->head) != r->tail, HZ);
+	n = sysfs_emit(buf, "lost %u\n", READ_ONCE(r->lost));
+	while (READ_ONCE(r->head) != r->tail && n < PAGE_SIZE - 128) {
+		struct vmi_event e;
+
+		smp_rmb();
+		e = r->ev[r->tail % r->size];
+		n += sysfs_emit_at(buf, n,
+			"%u %s vm%u vcpu%u verdict %u pc 0x%llx addr 0x%llx value 0x%llx\n",
+			e.seq, vmi_kinds[e.kind < ARRAY_SIZE(vmi_kinds) ? e.kind : 0],
+			e.target, e.vcpu, e.verdict, e.pc, e.addr, e.value);
+		WRITE_ONCE(r->tail, r->tail + 1);
+	}
+	mutex_unlock(&vmi_ring_lock);
+	return n;
+}
+
 static ssize_t vmi_store(struct kobject *k, struct kobj_attribute *a,
 			 const char *buf, size_t len)
 {
 	char cmd[16], name[17] = { 0 };
 	unsigned long t = 0;
-	long x = 0, y = 0;
+	long x = 0, y = 0, z = 0;
 	u64 words[2] = { 0, 0 };
 	long ret;
 	size_t n;
-	int args = sscanf(buf, "%15s %lu %li %li", cmd, &t, &x, &y);
+	int args = sscanf(buf, "%15s %lu %li %li %li", cmd, &t, &x, &y, &z);
 
 	if (args < 1)
 		return -EINVAL;
@@ -304,6 +413,14 @@ static ssize_t vmi_store(struct kobject *k, struct kobj_attribute *a,
 		ret = vmi_hvc(TZV_HC_VMI_READ, t, (u64)x, (u64)y, virt_to_phys(vmi_page));
 	} else if (!strcmp(cmd, "regs") && args == 3) {
 		ret = vmi_hvc(TZV_HC_VMI_REGS, t, (u64)x, virt_to_phys(vmi_page), 0);
+	} else if (!strcmp(cmd, "watch") && args == 5) {
+		ret = vmi_hvc(TZV_HC_VMI_WATCH, t, (u64)x, (u64)y, (u64)z);
+	} else if (!strcmp(cmd, "trap") && args == 3) {
+		ret = vmi_hvc(TZV_HC_VMI_TRAP, t, (u64)x, 0, 0);
+	} else if (!strcmp(cmd, "answer") && args == 4) {
+		ret = vmi_hvc(TZV_HC_VMI_ANSWER, t, (u64)x, (u64)y, 0);
+	} else if (!strcmp(cmd, "events") && args == 2) {
+		ret = vmi_events_on(t != 0);
 	} else {
 		mutex_unlock(&vmi_lock);
 		return -EINVAL;
@@ -329,11 +446,12 @@ static ssize_t vmi_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 
 static struct kobj_attribute hvc_null_attr = __ATTR_RO(hvc_null);
 static struct kobj_attribute vmi_attr = __ATTR_RW(vmi);
+static struct kobj_attribute vmi_events_attr = __ATTR_RO(vmi_events);
 static struct kobj_attribute storm_attr = __ATTR_RW(storm);
 static struct kobj_attribute tee_null_attr = __ATTR_RO(tee_null);
 static struct attribute *tzv_attrs[] = {
 	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr,
-	&vmi_attr.attr, NULL
+	&vmi_attr.attr, &vmi_events_attr.attr, NULL
 };
 static struct attribute *xen_attrs[] = { &hvc_null_attr.attr, NULL };
 static const struct attribute_group tzv_group = { .attrs = tzv_attrs };
@@ -352,6 +470,21 @@ static struct notifier_block tzv_guest_panic_nb = {
 	.notifier_call = tzv_guest_panic,
 	.priority = INT_MAX,	/* before anything that might not return */
 };
+
+/* A monitor VM has the doorbell of its event ring in its device tree. */
+static void vmi_doorbell_init(void)
+{
+	struct device_node *np =
+		of_find_compatible_node(NULL, NULL, "tzvisor,vmi-events");
+
+	if (!np)
+		return;
+	vmi_irq = irq_of_parse_and_map(np, 0);
+	of_node_put(np);
+	if (vmi_irq > 0 &&
+	    request_irq(vmi_irq, vmi_doorbell, 0, "tzv-vmi-events", NULL))
+		vmi_irq = 0;
+}
 
 static int __init tzv_guest_init(void)
 {
@@ -380,6 +513,7 @@ static int __init tzv_guest_init(void)
 	}
 	atomic_notifier_chain_register(&panic_notifier_list,
 				       &tzv_guest_panic_nb);
+	vmi_doorbell_init();
 	pr_info("tzv-guest: the hypervisor learns of panics\n");
 	return 0;
 }
@@ -390,6 +524,10 @@ static void __exit tzv_guest_exit(void)
 		atomic_notifier_chain_unregister(&panic_notifier_list,
 						 &tzv_guest_panic_nb);
 	kobject_put(tzv_kobj);
+	if (vmi_ring)
+		vmi_events_on(false);
+	if (vmi_irq > 0)
+		free_irq(vmi_irq, NULL);
 	free_page((unsigned long)vmi_page);
 }
 
