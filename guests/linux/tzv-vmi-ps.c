@@ -13,6 +13,7 @@
  * granule), each table entry read from its RAM.
  * tzv-vmi-ps TARGET_INDEX kernel: the IPA ranges of its kernel's text and
  * read-only data (lines "text|rodata START END"), for tzv-vmi guard.
+ * tzv-vmi-ps TARGET_INDEX va VA: the IPA of one of its kernel's addresses.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -290,7 +291,7 @@ static void kernel_ranges(void)
 int main(int argc, char **argv)
 {
 	char cmd[64];
-	if (argc == 3 && !strcmp(argv[2], "kernel")) {
+	if ((argc == 3 && !strcmp(argv[2], "kernel")) || (argc == 4 && !strcmp(argv[2], "va"))) {
 		target = strtoul(argv[1], NULL, 0);
 		snprintf(cmd, sizeof(cmd), "pause %lu", target);
 		if (call(cmd, answer, sizeof(answer)) != 0)
@@ -301,11 +302,18 @@ int main(int argc, char **argv)
 			die("the target's registers could not be read");
 		ttbr1 = reg("ttbr1");
 		tcr = reg("tcr");
-		kernel_ranges();
+		if (argc == 3) {
+			kernel_ranges();
+			return 0;
+		}
+		uint64_t va = strtoull(argv[3], NULL, 0);
+		if (va >> 48 != 0xffff)
+			die("not a kernel (TTBR1) address");
+		printf("0x%llx\n", (unsigned long long)translate(va));
 		return 0;
 	}
 	if (argc != 2)
-		die("usage: tzv-vmi-ps TARGET_INDEX [kernel]");
+		die("usage: tzv-vmi-ps TARGET_INDEX [kernel | va VA]");
 	target = strtoul(argv[1], NULL, 0);
 	btf_load();
 	unsigned ts = struct_id("task_struct");

@@ -68,10 +68,13 @@ static void unpause(struct vm *t)
 	dsb(sy);
 }
 
-/* Its running vCPUs look at their requests (traps to take on). */
+/* Its running vCPUs look at their requests (traps to take on); a VM
+ * that stops has none to take on. */
 static void kick(struct vm *t)
 {
 	dsb(sy);
+	if (t->state != VM_RUNNING || t->stopping)
+		return;
 	for (unsigned i = 0; i < t->cfg->ncpus; i++)
 		if (t->vcpu[i].state == VCPU_ON)
 			gic_send_sgi(SGI_HYP, t->vcpu[i].pcpu);

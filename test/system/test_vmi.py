@@ -184,10 +184,14 @@ def test_tzv_vmi_guard_stops_a_module_writing_the_targets_kernel_text():
         s.on("vm1", "insmod /usr/share/tzv-test/tzv-test-scribble.ko")
         assert "rc=0" in s.on("vm1", scribble)
         out = s.on("vm1", "dmesg | grep tzv-test-scribble")
-        ipa = int(re.search(r"writing kernel text at 0x\w+ \(IPA 0x(\w+)\)", out).group(1), 16)
+        m = re.search(r"writing kernel text at 0x(\w+) \(IPA 0x(\w+)\)", out)
+        va, ipa = int(m.group(1), 16), int(m.group(2), 16)
         assert out.count("kernel text written") == 1, out
-        out = s.on("vm0", "sh -c 'echo $$ > /tmp/guard.pid; exec tzv-vmi guard vm1' > /tmp/guard.log "
-                          "2>&1 & sleep 3; cat /tmp/guard.log")
+        # that virtual address, translated from outside through vm1's own tables
+        assert s.on("vm0", f"tzv-vmi translate vm1 0x{va:x}") == f"0x{ipa:x}"
+        s.on("vm0", "sh -c 'echo $$ > /tmp/guard.pid; exec tzv-vmi guard vm1' > /tmp/guard.log 2>&1 & true")
+        out = s.on("vm0", "for i in $(seq 60); do grep -q rodata /tmp/guard.log && break; sleep 1; done; "
+                          "cat /tmp/guard.log", 90)
         text = re.search(r"guarding vm1's kernel text 0x(\w+)-0x(\w+) \(deny\)", out)
         assert text and int(text.group(1), 16) <= ipa < int(text.group(2), 16), out
         assert "guarding vm1's kernel rodata" in out, out
