@@ -15,6 +15,7 @@ void hyp_main(void)
 	pr("tzvisor hypervisor running at EL%u on CPU %u\n", current_el(), cpu_index());
 	hyp_mmu_init();
 	hyp_mmu_enable();
+	console_share(CONSOLE_SHARED_BASE, false);
 	hyp_cpu_init();
 	hyp_selftest();
 	gic_dist_init();

@@ -3,19 +3,80 @@
 #include <stdbool.h>
 #include <tzv/console.h>
 #include <tzv/spinlock.h>
+#include <tzv/sysreg.h>
 #include <tzv/uart.h>
 
 static uintptr_t uart;
 static const char *line_prefix = "";
 static bool at_line_start = true;
-static const char *line_owner; /* prefix of whoever wrote the partial line */
-static unsigned line_col;      /* characters it wrote there after its prefix */
+static uint32_t line_owner; /* whoever wrote the partial line (its prefix's hash) */
+static unsigned line_col;   /* characters it wrote there after its prefix */
 static spinlock_t console_lock;
+
+/* The line state every level shares once its MMU is on (console_share):
+ * the levels are separate images, each with its own lock, so without it
+ * a line of one world could cut into another's. It lives in normal-world
+ * RAM, which the normal world can hold or spoil: a writer waits for its
+ * lock at most SHARED_WAIT_US, then writes anyway (a line may be cut then;
+ * nothing hangs). The bound is long: under emulation a line (a UART write
+ * a character) can take milliseconds, and a hypervisor that holds the lock
+ * only slows the secure world's few lines, as it could by not scheduling. */
+struct console_shared {
+	spinlock_t lock;
+	volatile uint32_t owner, open, col;
+};
+static struct console_shared *shared;
+#define SHARED_WAIT_US 100000U
 
 void console_init(uintptr_t uart_base, const char *prefix)
 {
 	uart = uart_base;
 	line_prefix = prefix;
+}
+
+void console_share(uintptr_t page, bool first)
+{
+	shared = (struct console_shared *)page;
+	if (first) {
+		shared->owner = shared->open = shared->col = 0;
+		spin_unlock(&shared->lock);
+	}
+}
+
+/* FNV-1a: the same prefix in every image is the same writer. */
+static uint32_t writer_of(const char *prefix)
+{
+	uint32_t h = 2166136261U;
+
+	while (*prefix)
+		h = (h ^ (uint8_t)*prefix++) * 16777619U;
+	return h;
+}
+
+/* Under the local lock: the shared lock if it comes in time, and the
+ * line as the other levels left it. */
+static bool shared_take(void)
+{
+	if (!shared)
+		return false;
+	uint64_t end = counter_ticks() + counter_freq() / 1000000U * SHARED_WAIT_US;
+	while (!spin_trylock(&shared->lock))
+		if (counter_ticks() > end)
+			return false;
+	at_line_start = !shared->open;
+	line_owner = shared->owner;
+	line_col = shared->col;
+	return true;
+}
+
+static void shared_give(bool taken)
+{
+	if (!taken)
+		return;
+	shared->open = !at_line_start;
+	shared->owner = line_owner;
+	shared->col = line_col;
+	spin_unlock(&shared->lock);
 }
 
 static void uart_putc(char c)
@@ -28,16 +89,16 @@ static void uart_putc(char c)
  * one's line unfinished starts a new line rather than glue onto it. A
  * backspace erases only the writer's own characters of the line (a line
  * editor's echo), never its prefix nor anyone else's text. */
-static void put_from(const char *prefix, char c)
+static void put_from(const char *prefix, uint32_t writer, char c)
 {
 	if (c == '\b') {
-		if (!at_line_start && line_owner == prefix && line_col) {
+		if (!at_line_start && line_owner == writer && line_col) {
 			line_col--;
 			uart_putc(c);
 		}
 		return;
 	}
-	if (!at_line_start && line_owner != prefix) {
+	if (!at_line_start && line_owner != writer) {
 		uart_putc('\r');
 		uart_putc('\n');
 		at_line_start = true;
@@ -46,7 +107,7 @@ static void put_from(const char *prefix, char c)
 		for (const char *p = prefix; *p; p++)
 			uart_putc(*p);
 		at_line_start = false;
-		line_owner = prefix;
+		line_owner = writer;
 		line_col = 0;
 	}
 	line_col++;
@@ -57,16 +118,24 @@ static void put_from(const char *prefix, char c)
 	uart_putc(c);
 }
 
+static uint32_t own_writer; /* line_prefix's, once known */
+
 void console_putc(char c)
 {
-	put_from(line_prefix, c);
+	if (!own_writer)
+		own_writer = writer_of(line_prefix);
+	put_from(line_prefix, own_writer, c);
 }
 
 void console_write_from(const char *prefix, const char *s, size_t n)
 {
+	uint32_t writer = writer_of(prefix);
+
 	spin_lock(&console_lock);
+	bool taken = shared_take();
 	for (size_t i = 0; i < n; i++)
-		put_from(prefix, s[i]);
+		put_from(prefix, writer, s[i]);
+	shared_give(taken);
 	spin_unlock(&console_lock);
 }
 
@@ -196,7 +265,9 @@ void vpr(const char *fmt, va_list ap)
 	struct sink s = {.to_console = true};
 
 	spin_lock(&console_lock);
+	bool taken = shared_take();
 	format(&s, fmt, ap);
+	shared_give(taken);
 	spin_unlock(&console_lock);
 }
 

@@ -12,6 +12,7 @@ void mon_main(unsigned idx)
 	pr("tzvisor secure monitor running at EL%u on CPU %u (" BOARD_NAME ")\n", current_el(),
 	   idx);
 	struct mon_cpu *c = mon_cpu_setup(idx);
+	console_share(CONSOLE_SHARED_BASE, true); /* (its MMU is on now) */
 	unsigned cpus = gic_init_distributor();
 	psci_mark_booted(idx, cpus);
 	uint64_t stk_size = secure_boot(cpus);

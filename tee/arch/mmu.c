@@ -56,6 +56,8 @@ void stk_mmu_init_tables(void)
 	if (pt_map(&stk_pt, STK_BASE, STK_BASE, text_end - STK_BASE, S1_RX) ||
 	    pt_map(&stk_pt, text_end, text_end, STK_BASE + STK_SIZE - text_end, S1_RW) ||
 	    pt_map(&stk_pt, UART0_BASE, UART0_BASE, PT_PAGE_SIZE, S1_DEV) ||
+	    pt_map(&stk_pt, CONSOLE_SHARED_BASE, CONSOLE_SHARED_BASE, PT_PAGE_SIZE,
+		   S1_RW | S1_NS) ||
 	    pt_map(&stk_pt, MEASURE_BASE, MEASURE_BASE, MEASURE_SIZE, S1_RW | PT_S1_AP_RO))
 		panic("STK: cannot build its translation tables\n");
 	if (root[PAL_L1_INDEX] || root[NS_WIN_L1_INDEX])

@@ -13,6 +13,7 @@ void stk_main(unsigned idx, uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3)
 	console_init(UART0_BASE, "[S-EL1 stk] ");
 	stk_mmu_init_tables();
 	stk_cpu_init();
+	console_share(CONSOLE_SHARED_BASE, false);
 	pr("secure tiny kernel running at S-EL%u on CPU %u, MMU and caches on\n", current_el(),
 	   idx);
 	pal_registry_init();

@@ -194,6 +194,11 @@ class System:
             out = out[out.index(tail) + len(tail):]
         else:  # the echo's very end was split: drop its pieces
             out = "\n".join(l for l in out.split("\n") if "__do" not in l and "''ne" not in l)
+            # and the last piece alone on a line of its own (e.g. "57677__")
+            echo = f"echo __do''ne{n}__"
+            out = "\n".join(l for l in strip_prefixes(out, self.vm).split("\n")
+                             if not (l.strip().endswith("__") and echo.endswith(l.strip())))
+            return out.strip("\n")
         return strip_prefixes(out, self.vm)
 
     def on(self, vm, cmd, timeout=120):

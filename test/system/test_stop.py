@@ -28,14 +28,15 @@ def test_racing_stops_neither_hang_nor_get_lost():
         assert "STILL RUNNING" not in t and "FAILED" not in t
         assert "FATAL" not in t and "CORRUPTED" not in t and "CHANGED" not in t
         # every round destroyed the racer's vTEE before making the next one
-        # (a few of the secure world's lines get cut by another CPU's line:
-        # the worlds do not share the console's lock)
-        assert t.count("vTEE for client 1 destroyed and wiped") >= ROUNDS - 5
+        assert t.count("vTEE for client 1 destroyed and wiped") >= ROUNDS - 1  # (the last: on its way)
+        # the worlds share the console's line state: with four CPUs writing
+        # from three levels (a dozen secure-world lines a round), no line is
+        # cut by another's
+        cut = re.findall(r"^\[[\w -]+\] [^\r\n]*\[(?:EL3 mon|S-EL1 stk|EL2 hyp)\] .*$", t, re.M)
+        assert not cut, cut[:5]
         # the witness went on, and its console input still arrives
         checks = re.findall(r"\[witness\] victim: pattern intact \(check (\d+)\)", t)
         assert len(checks) >= 4
-        # (the racer's secure-world lines, a dozen per round, can cut into a
-        # hypervisor line: match the words, not the prefix)
         s.child.send("\x14\x14\x14")
         s.expect(r"console input now goes to witness", 20)
         s.child.send("q")

@@ -77,8 +77,11 @@
 
 /* Non-secure RAM: QEMU's DTB at the base (ignored), then the hypervisor,
  * then the staging area holding pristine VM images, then VM partitions. */
-#define HYP_BASE 0x40100000UL
-#define HYP_SIZE 0x00F00000UL
+/* The console's line state all levels share (lib/src/console.c): the last
+ * page of the 1 MiB QEMU keeps its own device tree in, which nobody reads. */
+#define CONSOLE_SHARED_BASE 0x400FF000UL
+#define HYP_BASE	    0x40100000UL
+#define HYP_SIZE	    0x00F00000UL
 /* The last MiB of the hypervisor's region: the pages that carry each VM's
  * vTEE messages (the partition map names each VM's share). */
 #define HYP_TEE_PAGES 0x40F00000UL

@@ -3,10 +3,14 @@
 #ifndef TZV_CONSOLE_H
 #define TZV_CONSOLE_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 void console_init(uintptr_t uart_base, const char *prefix);
+/* From when this level's MMU is on: the line state all levels share, in
+ * the page at CONSOLE_SHARED_BASE (first: the monitor, which clears it). */
+void console_share(uintptr_t page, bool first);
 void console_putc(char c);
 /* Prints one message; each line starts with the level's prefix. */
 void pr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

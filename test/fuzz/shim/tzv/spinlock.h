@@ -5,6 +5,7 @@
  * release of a lock nobody holds. */
 #ifndef TZV_SPINLOCK_H
 #define TZV_SPINLOCK_H
+#include <stdbool.h>
 
 typedef struct {
 	volatile unsigned int locked;
@@ -18,6 +19,14 @@ static inline void spin_lock(spinlock_t *l)
 	if (l->locked)
 		fuzz_deadlock(l);
 	l->locked = 1;
+}
+
+static inline bool spin_trylock(spinlock_t *l)
+{
+	if (l->locked)
+		return false;
+	l->locked = 1;
+	return true;
 }
 
 static inline void spin_unlock(spinlock_t *l)
