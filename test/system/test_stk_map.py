@@ -1,8 +1,9 @@
 """The STK has no drivers (the SoK's class I01): its own translation tables,
 read from the running system through QEMU's gdbstub at S-EL1, map its own
-region of secure SRAM, the console UART, the monitor's measurement records
-and the normal-world window, and nothing else. The only Device mapping is
-the UART's page."""
+region of secure SRAM, the console UART, the monitor's measurement records,
+the normal-world window and the console's shared line-state page (normal
+world RAM, non-secure, never executable), and nothing else. The only
+Device mapping is the UART's page."""
 import os
 import socket
 import struct
@@ -93,7 +94,8 @@ def leaves(mem, table, level=1, va=0):
 
 
 def test_the_stks_tables_map_no_device_but_the_console():
-    c = board_constants(["UART0_BASE", "STK_BASE", "STK_SIZE", "MEASURE_BASE", "MEASURE_SIZE"])
+    c = board_constants(["UART0_BASE", "STK_BASE", "STK_SIZE", "MEASURE_BASE", "MEASURE_SIZE",
+                         "CONSOLE_SHARED_BASE"])
     port = free_port()
     s = System("single", extra_args=("-gdb", f"tcp:127.0.0.1:{port}", "-S"),
                log_name="stk-map")
@@ -115,6 +117,11 @@ def test_the_stks_tables_map_no_device_but_the_console():
         if NS_WINDOW <= va < NS_WINDOW + (1 << 30):
             # a normal-world page for one access: non-secure, never executable
             assert d & NS_BIT and d & XN_BITS == XN_BITS and attr != ATTR_DEVICE, hex(va)
+            continue
+        if va == c["CONSOLE_SHARED_BASE"]:
+            # the console's line state all levels share (lib/src/console.c)
+            assert size == PAGE and pa == va and d & NS_BIT and d & XN_BITS == XN_BITS \
+                and attr != ATTR_DEVICE, hex(d)
             continue
         assert va == pa and not d & NS_BIT, f"0x{va:x} -> 0x{pa:x}"
         assert any(b <= va and va + size <= b + n for b, n in allowed), \
