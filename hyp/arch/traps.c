@@ -147,7 +147,8 @@ static void trap_iabt(struct vcpu *v, uint64_t esr)
 static void trap_smc(struct vcpu *v, uint64_t esr)
 {
 	(void)esr;
-	vmi_call_event(v, TZV_VMI_EV_SMC);
+	if (v->vm->vmi.traps) /* (the common case: no call out of line) */
+		vmi_call_event(v, TZV_VMI_EV_SMC);
 	v->pc += 4; /* a trapped SMC returns to itself */
 	guest_smccc(v);
 }
@@ -155,7 +156,8 @@ static void trap_smc(struct vcpu *v, uint64_t esr)
 static void trap_hvc(struct vcpu *v, uint64_t esr)
 {
 	(void)esr; /* HVC returns past itself already */
-	vmi_call_event(v, TZV_VMI_EV_HVC);
+	if (v->vm->vmi.traps)
+		vmi_call_event(v, TZV_VMI_EV_HVC);
 	guest_smccc(v);
 }
 
