@@ -61,11 +61,14 @@ void vmi_pause_point(struct vcpu *v)
 	dsb(sy);
 }
 
+/* (not while a watch changes its stage 2: that needs it paused) */
 static void unpause(struct vm *t)
 {
+	spin_lock(&t->vmi.lock);
 	for (unsigned i = 0; i < t->cfg->ncpus; i++)
 		t->vcpu[i].pause_request = false;
 	dsb(sy);
+	spin_unlock(&t->vmi.lock);
 }
 
 /* Its running vCPUs look at their requests (traps to take on); a VM
@@ -86,6 +89,7 @@ static void unwatch(struct vm *t)
 {
 	t->vmi.traps = 0;
 	kick(t);
+	spin_lock(&t->vmi.lock);
 	for (unsigned i = 0; i < TZV_VMI_MAX_WATCHES; i++) {
 		struct vmi_watch *w = &t->vmi.watch[i];
 		if (w->policy)
@@ -93,6 +97,7 @@ static void unwatch(struct vm *t)
 		w->policy = 0;
 	}
 	t->vmi.watcher = NULL;
+	spin_unlock(&t->vmi.lock);
 }
 
 /* A VM that stops: as a monitor it leaves nothing paused or watched
@@ -291,17 +296,13 @@ static bool policy_ok(uint64_t p)
 	return p == 0 || (p <= 7 && verdict && verdict != (TZV_VMI_WP_DENY | TZV_VMI_WP_ALLOW));
 }
 
-/* Splitting blocks needs the target still: it must be paused. */
-long vmi_watch(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint64_t policy)
+/* Under the target's vmi lock: no other vCPU of the monitor changes its
+ * tables or resumes it meanwhile. */
+static long watch_locked(struct vcpu *v, struct vm *t, uint64_t ipa, uint64_t len, uint64_t policy)
 {
-	struct vm *t = target_of(v, target);
 	bool overlap;
 
-	if (!t)
-		return TZV_VMI_DENIED;
-	if (!len || (ipa | len) % PT_PAGE_SIZE || !ram_at(t, ipa, len) || !policy_ok(policy))
-		return SMCCC_INVALID_PARAMETER;
-	if (!claim(t, v->vm) || !all_paused(t))
+	if (!all_paused(t))
 		return TZV_VMI_BUSY;
 	struct vmi_watch *w = slot_for(t, ipa, len, &overlap);
 	if (overlap || (!policy && (!w || !w->policy)))
@@ -318,6 +319,23 @@ long vmi_watch(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint
 	}
 	*w = (struct vmi_watch){ipa, len, (uint32_t)policy};
 	return SMCCC_SUCCESS;
+}
+
+/* Splitting blocks needs the target still: it must be paused. */
+long vmi_watch(struct vcpu *v, uint64_t target, uint64_t ipa, uint64_t len, uint64_t policy)
+{
+	struct vm *t = target_of(v, target);
+
+	if (!t)
+		return TZV_VMI_DENIED;
+	if (!len || (ipa | len) % PT_PAGE_SIZE || !ram_at(t, ipa, len) || !policy_ok(policy))
+		return SMCCC_INVALID_PARAMETER;
+	if (!claim(t, v->vm))
+		return TZV_VMI_BUSY;
+	spin_lock(&t->vmi.lock);
+	long r = watch_locked(v, t, ipa, len, policy);
+	spin_unlock(&t->vmi.lock);
+	return r;
 }
 
 long vmi_trap(struct vcpu *v, uint64_t target, uint64_t mask)

@@ -61,6 +61,7 @@ struct vm {
 	spinlock_t tee_lock;
 	struct tee_call tee_call[TZV_TEE_MAX_CALLS];
 	struct vmi_target {	    /* as a target of introspection (vmi.c) */
+		spinlock_t lock;    /* its watches, and its resumes, one at a time */
 		struct vm *watcher; /* the monitor VM its events go to */
 		uint32_t traps;	    /* TZV_VMI_TRAP_* */
 		struct vmi_watch {
