@@ -3,11 +3,11 @@
  * hypervisor alone creates and destroys a VM's vTEE.
  *
  * A yielding call carries normal-world addresses, so before the secure side
- * sees it the hypervisor copies the VM's 4 KiB argument page into a page of
- * its own (the guest can no longer change what the STK reads, as in Xen),
- * checks every address the message holds lies in the VM's RAM and rewrites
- * the one page list Linux sends (REGISTER_SHM) as a flat list of physical
- * pages. When the call ends only the result fields go back to the guest. */
+ * sees it the hypervisor copies the message in the VM's argument page (its
+ * header and parameters) into a page of its own (the guest can no longer change what the STK reads,
+ * as in Xen), checks every address the message holds lies in the VM's RAM and rewrites the one page
+ * list Linux sends (REGISTER_SHM) as a flat list of physical pages. When the call ends only the
+ * result fields go back to the guest. */
 #include <cpu.h>
 #include <hostile.h>
 #include <tee.h>
@@ -262,6 +262,18 @@ static void secure_step(struct vcpu *v, struct tee_call *c, uint32_t fid, const 
 	set_result(v, r.x[0], 0, 0, 0);
 }
 
+/* The message's header, then as many parameters as the copied header says
+ * (none if more than a message may carry, which check_message refuses):
+ * each byte read once, and nothing of the page the secure side does not read. */
+static void copy_message(struct optee_msg_arg *a, uint64_t pa)
+{
+	const struct optee_msg_arg *g = (const struct optee_msg_arg *)(uintptr_t)pa;
+
+	memcpy(a, g, sizeof(*a));
+	uint32_t n = a->num_params <= OPTEE_MSG_MAX_PARAMS ? a->num_params : 0;
+	memcpy(a->params, g->params, n * sizeof(a->params[0]));
+}
+
 static void call_with_arg(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -279,7 +291,7 @@ static void call_with_arg(struct vcpu *v)
 		return;
 	}
 	c->guest_arg = pa;
-	memcpy(c->arg, (const void *)(uintptr_t)pa, PAGE);
+	copy_message(c->arg, pa);
 	uint32_t cmd = ((struct optee_msg_arg *)c->arg)->cmd;
 	if (cmd > OPTEE_MSG_CMD_UNREGISTER_SHM) {
 		call_free(vm, c);

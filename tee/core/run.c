@@ -34,7 +34,9 @@ void pal_run(struct vtee *t, struct call *c, uint32_t op, uint32_t func)
 	struct session *s = c->sess;
 	const struct pal_header *h = s->pal->hdr;
 
-	memset(&s->ctx, 0, sizeof(s->ctx)); /* nothing of an earlier entry */
+	/* nothing of an earlier entry in the general registers; the vector
+	 * registers are the session's own, zeroed when it opened */
+	memset(&s->ctx, 0, offsetof(struct pal_ctx, q));
 	s->ctx.pc = PAL_VA_BASE + h->entry;
 	s->ctx.sp = PAL_VA_BASE + h->mem_size;
 	s->ctx.spsr = 0; /* EL0t, interrupts unmasked */
