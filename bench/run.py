@@ -306,6 +306,20 @@ class Guest:
         a, b = (int(x) for x in re.search(r"T (\d+) (\d+)", out).groups())
         return round((b - a) / 1e9 - self.overhead, 4)
 
+    def by_level(self, work):
+        """A command's guest seconds as timed() and its instructions by level
+        in 1e9 (the tzv-guest module's PMU counters, exact under -icount): the
+        guest's user space, its kernel, the hypervisor, and the secure world
+        as the rest of the command's time; None where nothing was counted."""
+        out = self.sh(f"a=$(now); echo 1 2>/dev/null > /sys/kernel/tzv/insns; {work} >/dev/null 2>&1; "
+                      "read l 2>/dev/null < /sys/kernel/tzv/insns; b=$(now); echo T $a $b $l")
+        m = re.search(r"T (\d+) (\d+)(?: (\d+) (\d+) (\d+))?", out)
+        total = round((int(m.group(2)) - int(m.group(1))) / 1e9 - self.overhead, 4)
+        if m.group(3) is None:
+            return total, None
+        el = [int(m.group(i)) / 1e9 for i in (3, 4, 5)]
+        return total, [round(x, 4) for x in el + [total - sum(el)]]
+
     def close(self):
         if self.c.isalive():
             self.c.terminate(force=True)
@@ -439,6 +453,19 @@ def channel(g):
             "chan_record_wall_ms": round(1000 * statistics.median(records), 2)}
 
 
+def level_keys(row, unit):
+    """The keys of a row's figures by level: guest user space, guest
+    kernel, hypervisor, secure world."""
+    return [f"{row}_{lv}_{unit}" for lv in ("el0", "el1", "el2", "secure")]
+
+
+def level_rows(row, unit, what):
+    names = ("guest user space (EL0)", "guest kernel (EL1)", "hypervisor (EL2)",
+             "secure world: monitor, STK, PALs (the rest)")
+    return [(k, f"… {what}: {n} ({'ns' if unit == 'ns' else 's'} = {'' if unit == 'ns' else 'G '}instructions)")
+            for k, n in zip(level_keys(row, unit), names)]
+
+
 def measure(name, run):
     g = Guest(SYSTEMS[name](), os.path.join(OUT, f"{name}-{run}.log"))
     try:
@@ -457,12 +484,18 @@ def measure(name, run):
         out = g.sh("tzv-client bench 200 2>&1")
         m = re.search(r"bench: \d+ invokes (\d+) ns/call", out)
         r["hello_invoke_ns"] = int(m.group(1)) if m else None
+        lv = re.search(r"bench: per call el0 (\d+) el1 (\d+) el2 (\d+)", out)
+        if m and lv:
+            el = [int(x) for x in lv.groups()]
+            r.update(zip(level_keys("hello", "ns"), el + [r["hello_invoke_ns"] - sum(el)]))
         # a remote-attestation round in the guest: quote, AK statement,
         # PCR values and event log through the attestation PAL; the first
         # of the vTEE's life makes the keys it keeps, the next ones reuse them
         attest = "tzv-client attest 00112233445566778899aabbccddeeff /tmp/att"
         r["attest_first_s"] = g.timed(attest) if m else None
-        r["attest_s"] = g.timed(attest) if m else None
+        if m:
+            r["attest_s"], lv = g.by_level(attest)
+            r.update(zip(level_keys("attest", "s"), lv or []))
         # loading a 16 KiB signed PAL through tee-supplicant: OPEN_SESSION
         # to its first INVOKE, then the same once it is registered
         if m:
@@ -499,10 +532,12 @@ METRICS = [("boot_uptime_s", "boot: reset to guest user space (guest s, icount)"
            ("tee_null_ns", "null vTEE call round trip: guest SMC, STK, back (ns = instructions)"),
            ("hello_invoke_ns", "hello PAL invoke through libteec from guest user space "
                                "(ns = instructions)"),
+           *level_rows("hello", "ns", "of the hello invoke"),
            ("attest_first_s", "tzv-client attest, the vTEE's first: quote + AK + PCRs + event "
                               "log, making the AK and its statement (s = G instructions)"),
            ("attest_s", "tzv-client attest, any later round: the same with the kept keys "
                         "(s = G instructions)"),
+           *level_rows("attest", "s", "of the later attest round"),
            ("pal_load_ns", "PAL load: OPEN_SESSION of a 16 KiB signed PAL to its first INVOKE, "
                            "through tee-supplicant (ns = instructions)"),
            ("pal_open_ns", "the same PAL once registered: OPEN_SESSION to first INVOKE "

@@ -7,6 +7,7 @@
  * For make bench it also times round trips, read from sysfs:
  *	/sys/kernel/tzv/hvc_null	N null hypercalls: "calls ticks ns_per_call"
  *	/sys/kernel/tzv/tee_null	N null vTEE calls (OP-TEE GET_OS_REVISION)
+ *	/sys/kernel/tzv/insns		instructions by level (see insns_show)
  * Loaded in a Xen domain instead, it offers hvc_null only, timing Xen's
  * trivial xen_version hypercall, so make bench compares like with like.
  *
@@ -43,6 +44,8 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/wait.h>
+#include <linux/smp.h>
+#include <linux/atomic.h>
 
 #define TZV_HC(fn) \
 	ARM_SMCCC_CALL_VAL(ARM_SMCCC_FAST_CALL, ARM_SMCCC_SMC_32, \
@@ -111,6 +114,67 @@ static ssize_t hvc_null_show(struct kobject *k, struct kobj_attribute *a, char *
 static ssize_t tee_null_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return time_calls(buf, OPTEE_SMC_GET_OS_REVISION);
+}
+
+/*
+ * Instructions by level, for make bench: PMU event counters 0-2 count
+ * INST_RETIRED (exact under QEMU's -icount, zero without it) at the normal
+ * world's EL0, EL1 and EL2; the hypervisor leaves a guest every counter
+ * (MDCR_EL2.HPMN). The secure world cannot be counted from here (the
+ * monitor keeps MDCR_EL3.SPME clear), so its share of a command is the
+ * command's instructions less these three. The counters are 32 bits wide:
+ * a reading is good for a command of up to 4 G instructions.
+ *	echo 1 > /sys/kernel/tzv/insns	zero and start them on every CPU
+ *	cat /sys/kernel/tzv/insns	"el0 el1 el2", summed over the CPUs
+ */
+#define PMU_INST_RETIRED 0x08
+#define PMU_NOT_EL1 (1U << 31)	/* PMEVTYPER.P */
+#define PMU_NOT_EL0 (1U << 30)	/* PMEVTYPER.U */
+#define PMU_EL2 (1U << 27)	/* PMEVTYPER.NSH */
+#define PMCR_E_P 3UL		/* enable, zero the event counters */
+
+static atomic64_t insns_sum[3];
+
+static void insns_start(void *unused)
+{
+	write_sysreg(PMU_INST_RETIRED | PMU_NOT_EL1, pmevtyper0_el0);
+	write_sysreg(PMU_INST_RETIRED | PMU_NOT_EL0, pmevtyper1_el0);
+	write_sysreg(PMU_INST_RETIRED | PMU_NOT_EL0 | PMU_NOT_EL1 | PMU_EL2,
+		     pmevtyper2_el0);
+	write_sysreg(7UL, pmcntenset_el0);
+	write_sysreg(read_sysreg(pmcr_el0) | PMCR_E_P, pmcr_el0);
+	isb();
+}
+
+static void insns_add(void *unused)
+{
+	atomic64_add(read_sysreg(pmevcntr0_el0), &insns_sum[0]);
+	atomic64_add(read_sysreg(pmevcntr1_el0), &insns_sum[1]);
+	atomic64_add(read_sysreg(pmevcntr2_el0), &insns_sum[2]);
+}
+
+static ssize_t insns_store(struct kobject *k, struct kobj_attribute *a,
+			   const char *buf, size_t len)
+{
+	on_each_cpu(insns_start, NULL, 1);
+	return len;
+}
+
+static DEFINE_MUTEX(insns_lock);
+
+static ssize_t insns_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	ssize_t n;
+	int i;
+
+	mutex_lock(&insns_lock);
+	for (i = 0; i < 3; i++)
+		atomic64_set(&insns_sum[i], 0);
+	on_each_cpu(insns_add, NULL, 1);
+	n = sysfs_emit(buf, "%lld %lld %lld\n", atomic64_read(&insns_sum[0]),
+		       atomic64_read(&insns_sum[1]), atomic64_read(&insns_sum[2]));
+	mutex_unlock(&insns_lock);
+	return n;
 }
 
 /*
@@ -449,8 +513,9 @@ static struct kobj_attribute vmi_attr = __ATTR_RW(vmi);
 static struct kobj_attribute vmi_events_attr = __ATTR_RO(vmi_events);
 static struct kobj_attribute storm_attr = __ATTR_RW(storm);
 static struct kobj_attribute tee_null_attr = __ATTR_RO(tee_null);
+static struct kobj_attribute insns_attr = __ATTR_RW(insns);
 static struct attribute *tzv_attrs[] = {
-	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr,
+	&hvc_null_attr.attr, &tee_null_attr.attr, &storm_attr.attr, &insns_attr.attr,
 	&vmi_attr.attr, &vmi_events_attr.attr, NULL
 };
 static struct attribute *xen_attrs[] = { &hvc_null_attr.attr, NULL };
