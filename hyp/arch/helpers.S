@@ -85,9 +85,9 @@ hyp_fp_check:
 	mov x0, x2
 	ret
 
-/* void hyp_zero(void *p, size_t n): p and n multiples of the DC ZVA block
- * (checked by the caller via hyp_zva_block()). One instruction per block:
- * clearing a VM's RAM is the largest part of starting it. */
+/* void hyp_zero(void *p, size_t n): p and n multiples of hyp_zero_unit(),
+ * eight DC ZVA blocks. One instruction per block and its add: clearing a
+ * VM's RAM is the largest part of starting it after hashing its images. */
 	.global hyp_zero
 hyp_zero:
 	mrs x2, dczid_el0
@@ -97,17 +97,21 @@ hyp_zero:
 	add x1, x0, x1
 1:	cmp x0, x1
 	b.hs 2f
+	.rept 8
 	dc zva, x0
 	add x0, x0, x3
+	.endr
 	b 1b
 2:	ret
 
-	.global hyp_zva_block
-hyp_zva_block:
+/* uint64_t hyp_zero_unit(void): what hyp_zero clears at a time, or 0 if
+ * DC ZVA is prohibited */
+	.global hyp_zero_unit
+hyp_zero_unit:
 	mrs x0, dczid_el0
 	tbnz x0, #4, 1f /* DZP: DC ZVA prohibited */
 	and x0, x0, #0xf
-	mov x1, #4
+	mov x1, #(4 * 8)
 	lsl x0, x1, x0
 	ret
 1:	mov x0, xzr

@@ -38,7 +38,7 @@ static void vm_clear(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 
-	uint64_t block = hyp_zva_block();
+	uint64_t block = hyp_zero_unit();
 	if (block && !(c->ram_pa % block) && !(c->ram_size % block))
 		hyp_zero((void *)(uintptr_t)c->ram_pa, c->ram_size);
 	else

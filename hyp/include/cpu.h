@@ -34,7 +34,7 @@ void fw_trng(uint64_t x[4]);
 /* helpers.S */
 int hyp_probe_read(uint64_t addr, uint64_t *val);
 void hyp_zero(void *p, uint64_t n);
-uint64_t hyp_zva_block(void);
+uint64_t hyp_zero_unit(void);
 unsigned hyp_smc_gpr_probe(uint32_t fid);
 void hyp_fp_fill(uint64_t pattern);
 void hyp_fp_clear(void);
