@@ -1,6 +1,6 @@
-/* Freestanding string helpers; word-wise only where every address and the
- * length are 8-byte aligned, byte-wise otherwise, so they are safe with the
- * MMU off (strict alignment). The compiler may emit calls to these itself. */
+/* Freestanding string helpers; word-wise only from 8-byte aligned
+ * addresses, byte-wise otherwise (and for a tail), so they are safe with
+ * the MMU off (strict alignment). The compiler may emit calls to these itself. */
 #include <tzv/string.h>
 
 /* Four words a turn (ldp/stp, a quarter of the loop's branches): all four
@@ -17,7 +17,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if ((((size_t)d | (size_t)s | n) & 7U) == 0) {
+	if ((((size_t)d | (size_t)s) & 7U) == 0) { /* the words, then any tail of bytes */
 		unsigned long *dw = dst;
 		const unsigned long *sw = src;
 		size_t i = 0;
@@ -25,7 +25,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 			copy4(dw + i, sw + i);
 		for (; i < n / 8; i++)
 			dw[i] = sw[i];
-		return dst;
+		d += n & ~7UL, s += n & ~7UL, n &= 7U;
 	}
 	while (n--)
 		*d++ = *s++;
@@ -50,14 +50,14 @@ void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
-	if (c == 0 && (((size_t)d | n) & 7U) == 0) {
+	if (c == 0 && ((size_t)d & 7U) == 0) {
 		unsigned long *dw = dst;
 		size_t i = 0;
 		for (; i + 4 <= n / 8; i += 4)
 			dw[i] = dw[i + 1] = dw[i + 2] = dw[i + 3] = 0;
 		for (; i < n / 8; i++)
 			dw[i] = 0;
-		return dst;
+		d += n & ~7UL, n &= 7U;
 	}
 	while (n--)
 		*d++ = (unsigned char)c;
