@@ -143,7 +143,7 @@ def boot_vms(n, run):
             start, up = {}, {}
             while len(up) < n:
                 # (words, not prefixes: a secure-world line can cut a hypervisor line)
-                i = c.expect([r"(vm\d): starting at ([\d.]+) s", r"\[(vm\d)\] tzvisor guest: uptime ([\d.]+)"])
+                i = c.expect([r"(vm\d): starting at ([\d.]+) s", r"\[(vm\d)\] tzvisor guest: uptime (\d+\.\d\d)"])
                 (start if i == 0 else up)[c.match.group(1)] = float(c.match.group(2))
             return round(max(start[vm] + up[vm] for vm in up), 3)
         finally:
@@ -276,7 +276,8 @@ class Guest:
         i = self.c.expect([r"vm0: starting at ([\d.]+) s",
                            r"\(XEN\) \[\s*([\d.]+)\] Freed \d+kB init memory", r"Booting Linux"])
         before_kernel = float(self.c.match.group(1)) if i < 2 else 0.0
-        self.c.expect(r"tzvisor guest: uptime ([\d.]+)")
+        # (all of /proc/uptime's two decimals: the line may arrive in pieces)
+        self.c.expect(r"tzvisor guest: uptime (\d+\.\d\d)")
         uptime = round(before_kernel + float(self.c.match.group(1)), 3)
         wall = time.monotonic() - self.t0
         self.c.expect_exact("guest# ")
