@@ -4,10 +4,11 @@
  *
  * A yielding call carries normal-world addresses, so before the secure side
  * sees it the hypervisor copies the message in the VM's argument page (its
- * header and parameters) into a page of its own (the guest can no longer change what the STK reads,
- * as in Xen), checks every address the message holds lies in the VM's RAM and rewrites the one page
- * list Linux sends (REGISTER_SHM) as a flat list of physical pages. When the call ends only the
- * result fields go back to the guest. */
+ * header and parameters) into a page of its own (the guest can no longer
+ * change what the STK reads, as in Xen), checks every address the message
+ * holds lies in the VM's RAM and rewrites the one page list Linux sends
+ * (REGISTER_SHM) as a flat list of physical pages. When the call ends only
+ * the result fields go back to the guest. */
 #include <cpu.h>
 #include <hostile.h>
 #include <tee.h>
